@@ -1,0 +1,115 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "eduql",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eduql", targets: ["eduql"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CArgon2",
+            path: "Sources/CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
+        ),
+        .target(
+            name: "EduQLSchema",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Schema",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EduQLAccessControl",
+            dependencies: [
+                "CArgon2",
+                "EduQLSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/AccessControl",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EduQLAudit",
+            dependencies: [
+                "EduQLSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Audit",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EduQLResolvers",
+            dependencies: [
+                "EduQLSchema",
+                "EduQLAccessControl",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/Resolvers",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EduQLServer",
+            dependencies: [
+                "EduQLSchema",
+                "EduQLAccessControl",
+                "EduQLAudit",
+                "EduQLResolvers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Server",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "eduql",
+            dependencies: [
+                "EduQLServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/eduql",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EduQLTests",
+            dependencies: [
+                "EduQLSchema",
+                "EduQLAccessControl",
+                "EduQLAudit",
+                "EduQLServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/EduQLTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

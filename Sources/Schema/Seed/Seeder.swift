@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Generates a deterministic, realistic data set inside PostgreSQL, set-based.
+///
+/// Everything random is drawn from `hashint8extended(key, seed)`, never from `random()`, so the
+/// same seed gives the same rows whatever the plan or order of execution. Identifiers are
+/// computed from their parents' (a learner is `class * 32 + seat`, a lesson
+/// `class * 4096 + day * 8 + period`), so no step needs a sort to number its rows.
+/// Runs as the schema owner, in one transaction: a failed seed leaves nothing behind.
+public struct Seeder: Sendable {
+    public var scale: SeedScale
+    public var seed: Int
+
+    public init(scale: SeedScale, seed: Int = 1) {
+        self.scale = scale
+        self.seed = seed
+    }
+
+    /// A database that already has regions is not seeded again.
+    public struct AlreadySeeded: Error, CustomStringConvertible {
+        public var description: String { "the database already has data; seed a fresh database" }
+    }
+
+    /// Runs every step, reporting each with its duration, then analyzes the tables.
+    public func run(on connection: PostgresConnection, logger: Logger, progress: @Sendable (String) -> Void = { _ in }) async throws {
+        let existing = try await connection.query("SELECT count(*) FROM eduql.regions", logger: logger).collect()
+        guard try existing.first?.decode(Int.self) == 0 else { throw AlreadySeeded() }
+        let steps = self.steps
+        let started = ContinuousClock.now
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
+            try await connection.query("SET LOCAL maintenance_work_mem = '512MB'", logger: logger)
+            try await connection.query("SET LOCAL work_mem = '256MB'", logger: logger)
+            for (index, step) in steps.enumerated() {
+                let stepStarted = ContinuousClock.now
+                for statement in step.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                progress("[\(index + 1)/\(steps.count)] \(step.label) — \(Self.format(ContinuousClock.now - stepStarted))")
+            }
+        }
+        try await connection.query("ANALYZE", logger: logger)
+        progress("seeded '\(self.scale.name)' with seed \(self.seed) in \(Self.format(ContinuousClock.now - started))")
+    }
+
+    struct Step {
+        var label: String
+        var statements: [String]
+    }
+
+    /// All steps in order. SQL is assembled from integers and fixed vocabulary only.
+    var steps: [Step] {
+        [self.functions, self.regions, self.calendar, self.organizations, self.staffAndClasses, self.learners,
+         self.relaxJournalTables, self.lessons, self.marksAndAttendance, self.finalMarks, self.restoreJournalTables,
+         self.benefitCategories, self.queue, self.distribution, self.identities]
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1f s", seconds)
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `eduql` command line: serve, migrate, seed.
+public struct EduQLCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "eduql",
+        abstract: "EduQL — the GraphQL API of a regional education information system.",
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self]
+    )
+
+    public init() {}
+}

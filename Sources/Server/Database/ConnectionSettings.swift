@@ -1,0 +1,95 @@
+import Foundation
+import PostgresNIO
+
+/// Where and as whom to connect to PostgreSQL.
+public struct ConnectionSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    /// Require TLS; off for loopback servers such as the local cluster.
+    public var requireTLS: Bool
+
+    public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool = false) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.requireTLS = requireTLS
+    }
+
+    /// Parses `postgres://user:password@host:port/database?sslmode=require`.
+    public init(url: String) throws {
+        guard let components = URLComponents(string: url),
+              components.scheme == "postgres" || components.scheme == "postgresql",
+              let host = components.host, let username = components.user
+        else {
+            throw ConfigurationError("DATABASE_URL must look like postgres://user:password@host:port/database")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value
+        self.init(
+            host: host,
+            port: components.port ?? 5432,
+            username: username,
+            password: components.password?.removingPercentEncoding,
+            database: database.isEmpty ? username : database,
+            requireTLS: sslMode == "require" || sslMode == "verify-full"
+        )
+    }
+
+    /// The same server and credentials, another database.
+    public func database(_ name: String) -> ConnectionSettings {
+        var copy = self
+        copy.database = name
+        return copy
+    }
+
+    /// A postgres-nio client configuration for these settings.
+    public var clientConfiguration: PostgresClient.Configuration {
+        PostgresClient.Configuration(
+            host: self.host,
+            port: self.port,
+            username: self.username,
+            password: self.password,
+            database: self.database,
+            tls: self.requireTLS ? .require(.makeClientConfiguration()) : .disable
+        )
+    }
+
+    /// A single-connection configuration for these settings.
+    public var connectionConfiguration: PostgresConnection.Configuration {
+        PostgresConnection.Configuration(
+            host: self.host,
+            port: self.port,
+            username: self.username,
+            password: self.password,
+            database: self.database,
+            tls: self.requireTLS ? .require(try! .init(configuration: .makeClientConfiguration())) : .disable
+        )
+    }
+
+    /// Opens one connection, runs `body`, and closes it.
+    public func withConnection<Result: Sendable>(
+        logger: Logger,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await PostgresConnection.connect(configuration: self.connectionConfiguration, id: 1, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+/// A configuration value that cannot be used, with a message saying which and why.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
