@@ -18,22 +18,27 @@ public struct Migrator: Sendable {
     public struct AppliedMigration: Sendable, Equatable {
         public var version: Int
         public var checksum: String
+
+        public init(version: Int, checksum: String) {
+            self.version = version
+            self.checksum = checksum
+        }
     }
 
     /// Applies the pending migrations and returns them; a no-op when the database is current.
     @discardableResult
     public func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [Migration] {
-        try await connection.query("SELECT pg_advisory_lock(hashtext('eduql.migrate'))", logger: logger)
+        try await connection.execute("SELECT pg_advisory_lock(hashtext('eduql.migrate'))", logger: logger)
         do {
             let applied = try await self.prepare(connection, logger: logger)
             let pending = try self.pending(applied: applied)
             for migration in pending {
                 try await self.apply(migration, on: connection, logger: logger)
             }
-            try await connection.query("SELECT pg_advisory_unlock(hashtext('eduql.migrate'))", logger: logger)
+            try await connection.execute("SELECT pg_advisory_unlock(hashtext('eduql.migrate'))", logger: logger)
             return pending
         } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(hashtext('eduql.migrate'))", logger: logger)
+            try? await connection.execute("SELECT pg_advisory_unlock(hashtext('eduql.migrate'))", logger: logger)
             throw error
         }
     }
@@ -67,8 +72,8 @@ public struct Migrator: Sendable {
     }
 
     private func prepare(_ connection: PostgresConnection, logger: Logger) async throws -> [AppliedMigration] {
-        try await connection.query("CREATE SCHEMA IF NOT EXISTS eduql", logger: logger)
-        try await connection.query(
+        try await connection.execute("CREATE SCHEMA IF NOT EXISTS eduql", logger: logger)
+        try await connection.execute(
             """
             CREATE TABLE IF NOT EXISTS eduql.schema_migrations (
                 version     integer PRIMARY KEY,
@@ -87,15 +92,15 @@ public struct Migrator: Sendable {
         try await connection.withTransaction(logger: logger) { connection in
             // postgres-nio speaks the extended protocol only, one statement per query; PL/pgSQL's
             // EXECUTE runs a string of many statements, so a migration file stays plain SQL.
-            try await connection.query(
+            try await connection.execute(
                 """
                 CREATE OR REPLACE FUNCTION pg_temp.eduql_run_migration(sql text) RETURNS void
                 LANGUAGE plpgsql AS $$ BEGIN EXECUTE sql; END $$
                 """,
                 logger: logger
             )
-            try await connection.query("SELECT pg_temp.eduql_run_migration(\(migration.sql))", logger: logger)
-            try await connection.query(
+            try await connection.execute("SELECT pg_temp.eduql_run_migration(\(migration.sql))", logger: logger)
+            try await connection.execute(
                 """
                 INSERT INTO eduql.schema_migrations (version, name, checksum)
                 VALUES (\(migration.version), \(migration.name), \(migration.checksum))

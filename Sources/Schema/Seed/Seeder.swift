@@ -30,18 +30,18 @@ public struct Seeder: Sendable {
         let steps = self.steps
         let started = ContinuousClock.now
         try await connection.withTransaction(logger: logger) { connection in
-            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-            try await connection.query("SET LOCAL maintenance_work_mem = '512MB'", logger: logger)
-            try await connection.query("SET LOCAL work_mem = '256MB'", logger: logger)
+            try await connection.execute("SET LOCAL synchronous_commit = off", logger: logger)
+            try await connection.execute("SET LOCAL maintenance_work_mem = '512MB'", logger: logger)
+            try await connection.execute("SET LOCAL work_mem = '256MB'", logger: logger)
             for (index, step) in steps.enumerated() {
                 let stepStarted = ContinuousClock.now
                 for statement in step.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 progress("[\(index + 1)/\(steps.count)] \(step.label) — \(Self.format(ContinuousClock.now - stepStarted))")
             }
         }
-        try await connection.query("ANALYZE", logger: logger)
+        try await connection.execute("ANALYZE", logger: logger)
         progress("seeded '\(self.scale.name)' with seed \(self.seed) in \(Self.format(ContinuousClock.now - started))")
     }
 

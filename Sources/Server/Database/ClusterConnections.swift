@@ -21,7 +21,7 @@ public struct ClusterConnections: Sendable {
                     .collect().isEmpty == false
                 // Role names and passwords here are generated hex or constants: safe to splice.
                 let verb = exists ? "ALTER" : "CREATE"
-                try await connection.query(PostgresQuery(unsafeSQL: "\(verb) ROLE \(role) \(attributes) PASSWORD '\(password)'"), logger: logger)
+                try await connection.execute(PostgresQuery(unsafeSQL: "\(verb) ROLE \(role) \(attributes) PASSWORD '\(password)'"), logger: logger)
             }
         }
     }
@@ -35,7 +35,7 @@ public struct ClusterConnections: Sendable {
                 .collect().isEmpty == false
             guard !exists else { return }
             let copy = template.map { " TEMPLATE \($0)" } ?? ""
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(DatabaseRole.owner)\(copy)"), logger: logger)
+            try await connection.execute(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(DatabaseRole.owner)\(copy)"), logger: logger)
         }
     }
 

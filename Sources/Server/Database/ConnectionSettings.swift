@@ -72,10 +72,11 @@ public struct ConnectionSettings: Sendable, Equatable {
     }
 
     /// Opens one connection, runs `body`, and closes it.
-    public func withConnection<Result: Sendable>(
+    public func withConnection<Result>(
         logger: Logger,
-        _ body: (PostgresConnection) async throws -> Result
-    ) async throws -> Result {
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
         let connection = try await PostgresConnection.connect(configuration: self.connectionConfiguration, id: 1, logger: logger)
         do {
             let result = try await body(connection)

@@ -1,5 +1,6 @@
 import Crypto
 import EduQLAccessControl
+import EduQLSchema
 import Foundation
 import Logging
 import PostgresNIO
@@ -144,6 +145,6 @@ private struct Lookup {
     }
 
     func run(_ query: PostgresQuery) async throws {
-        try await self.connection.query(query, logger: self.logger)
+        try await self.connection.execute(query, logger: self.logger)
     }
 }
