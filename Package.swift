@@ -51,33 +51,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "EduQLAudit",
-            dependencies: [
-                "EduQLSchema",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Audit",
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "EduQLResolvers",
-            dependencies: [
-                "EduQLSchema",
-                "EduQLAccessControl",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
-            path: "Sources/Resolvers",
-            swiftSettings: swiftSettings
-        ),
-        .target(
             name: "EduQLServer",
             dependencies: [
                 "EduQLSchema",
                 "EduQLAccessControl",
-                "EduQLAudit",
-                "EduQLResolvers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -102,7 +79,6 @@ let package = Package(
             dependencies: [
                 "EduQLSchema",
                 "EduQLAccessControl",
-                "EduQLAudit",
                 "EduQLServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -27,7 +27,9 @@ struct SeedCommand: AsyncParsableCommand {
         try await database.owner.withConnection(logger: logger) { connection in
             try await Migrator().migrate(connection, logger: logger)
             do {
-                try await Seeder(scale: scale, seed: self.seed).run(on: connection, logger: logger) { print($0) }
+                try await Seeder(scale: scale, seed: self.seed).run(on: connection, logger: logger) { line in
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
             } catch is Seeder.AlreadySeeded where self.ifEmpty {
                 print("the database already has data; not seeding")
                 return

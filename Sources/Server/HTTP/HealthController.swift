@@ -13,6 +13,10 @@ struct HealthController: Sendable {
 
     let database: PostgresClient
     let migrator: Migrator
+    /// How long the database may take to answer before the server counts as not ready.
+    var timeout: Duration = .seconds(2)
+
+    struct TimedOut: Error {}
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("healthz") { _, _ in Status(status: "ok") }
@@ -21,8 +25,17 @@ struct HealthController: Sendable {
 
     func readiness(logger: Logger) async throws -> EditedResponse<Status> {
         do {
-            let applied = try await self.database.withConnection { connection in
-                try await Migrator.applied(connection, logger: logger)
+            let applied = try await withThrowingTaskGroup(of: [Migrator.AppliedMigration]?.self) { group in
+                group.addTask {
+                    try await self.database.withConnection { connection in try await Migrator.applied(connection, logger: logger) }
+                }
+                group.addTask {
+                    try await Task.sleep(for: self.timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let applied = first else { throw TimedOut() }
+                return applied
             }
             let pending = try self.migrator.pending(applied: applied)
             guard pending.isEmpty else {
