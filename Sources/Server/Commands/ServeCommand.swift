@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger.eduql(environment: environment)
         let server = try ServerConfiguration(environment: environment)
         let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
-        let app = buildApplication(server: server, database: database.server, logger: logger)
+        let app = try buildApplication(server: server, database: database.server, logger: logger)
         try await app.runService()
     }
 }

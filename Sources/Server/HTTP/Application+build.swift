@@ -1,25 +1,34 @@
+import EduQLAccessControl
 import EduQLSchema
 import Hummingbird
 import Logging
 import PostgresNIO
 
-/// Builds the HTTP application with its database pool as a service of the same group, so
-/// that SIGTERM/SIGINT stop the server first and then close the pool.
+/// Builds the HTTP application. The database pool and the Argon2 hashing pool are services of
+/// the same group, so SIGTERM/SIGINT stop the server first and then close them.
 public func buildApplication(
     server: ServerConfiguration,
     database: ConnectionSettings,
+    authentication: AuthenticationConfiguration = .init(),
+    hashing: HashingPool.Configuration = .init(),
     logger: Logger
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     var poolConfiguration = database.clientConfiguration
     poolConfiguration.options.maximumConnections = 16
     let pool = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-    let router = Router()
+    let hashingPool = HashingPool(configuration: hashing)
+    let authenticator = try Authenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
+    let clients = try ClientAuthenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
+
+    let router = Router(context: EduQLRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: OverloadMiddleware())
     HealthController(database: pool, migrator: Migrator()).addRoutes(to: router)
+    AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool],
+        services: [pool, hashingPool],
         logger: logger
     )
 }

@@ -1,0 +1,60 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Runs Argon2 off the cooperative pool on a fixed number of threads (default: the cores),
+/// with a bounded number of waiting jobs. When full, callers get ``Overloaded`` at once
+/// (HTTP 503 with Retry-After) instead of queueing without bound.
+public final class HashingPool: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Threads hashing at once. Default: the number of cores.
+        public var threads: Int = System.coreCount
+        /// Jobs that may wait for a thread. Default 64.
+        public var queueLimit: Int = 64
+
+        public init() {}
+    }
+
+    /// Every thread is busy and the queue is full.
+    public struct Overloaded: Error {}
+
+    public let hasher: PasswordHasher
+    private let pool: NIOThreadPool
+    private let limit: Int
+    private let admitted = NIOLockedValueBox(0)
+
+    public init(hasher: PasswordHasher = PasswordHasher(), configuration: Configuration = .init()) {
+        self.hasher = hasher
+        self.limit = configuration.threads + configuration.queueLimit
+        self.pool = NIOThreadPool(numberOfThreads: configuration.threads)
+        self.pool.start()
+    }
+
+    /// Runs `body` with the hasher on a pool thread, or throws ``Overloaded``.
+    public func run<Result: Sendable>(_ body: @Sendable @escaping (PasswordHasher) throws -> Result) async throws -> Result {
+        let admitted = self.admitted.withLockedValue { count in
+            guard count < self.limit else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw Overloaded() }
+        defer { self.admitted.withLockedValue { $0 -= 1 } }
+        let hasher = self.hasher
+        return try await self.pool.runIfActive { try body(hasher) }
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        try await self.run { try $0.hash(password) }
+    }
+
+    public func verify(_ password: String, against stored: String) async throws -> Bool {
+        try await self.run { try $0.verify(password, against: stored) }
+    }
+
+    /// Keeps the threads until graceful shutdown, then stops them.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await self.pool.shutdownGracefully()
+    }
+}

@@ -1,0 +1,15 @@
+/// An integration client acting under its grant, as resolved from a bearer token.
+public struct ClientPrincipal: Sendable, Equatable {
+    public var clientID: Int
+    public var name: String
+    public var regionID: Int
+    public var grantID: Int
+    /// Empty means the whole region.
+    public var municipalityIDs: [Int]
+    public var organizationIDs: [Int]
+    /// Trusted documents from `queries/` the client may run.
+    public var documents: [String]
+    /// `Type.field` names the client may read.
+    public var fields: [String]
+    public var mayWrite: Bool
+}

@@ -1,0 +1,36 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error answered as JSON `{"code", "message"}` with its status and headers; never a stack
+/// trace or SQL text.
+struct APIError: HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var headers: HTTPFields = [:]
+    /// Extra JSON members (e.g. the roles a person may choose from).
+    var extra: [String: [Authenticated.Assignment]] = [:]
+
+    struct Body: Encodable {
+        var code: String
+        var message: String
+        var roles: [Authenticated.Assignment]?
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(Body(code: self.code, message: self.message, roles: self.extra["roles"]))
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func badRequest(_ message: String, code: String = "BAD_REQUEST") -> APIError {
+        APIError(status: .badRequest, code: code, message: message)
+    }
+
+    static let unauthenticated = APIError(
+        status: .unauthorized, code: "UNAUTHENTICATED", message: "sign in first: no valid bearer token",
+        headers: [.wwwAuthenticate: "Bearer"]
+    )
+}

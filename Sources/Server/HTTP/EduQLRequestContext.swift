@@ -1,0 +1,13 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of every route: Hummingbird's core context and the peer's address.
+public struct EduQLRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
