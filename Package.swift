@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "EduQLTests",
             dependencies: [
+                "CArgon2",
                 "EduQLSchema",
                 "EduQLAccessControl",
                 "EduQLServer",

@@ -28,7 +28,7 @@ extension Authenticator {
     /// account for the lock duration doubled per earlier lock.
     func recordFailure(of candidate: Candidate, event: SecurityEvent) async throws {
         let c = self.configuration
-        try await self.database.withTransaction(logger: self.logger) { connection in
+        try await self.database.transaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: candidate.regionID, logger: self.logger)
             let rows = try await connection.query("""
                 UPDATE eduql.users SET

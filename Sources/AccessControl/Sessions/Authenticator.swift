@@ -95,7 +95,8 @@ public final class Authenticator: Sendable {
             throw Failure.invalidCredentials
         }
         let rehash = self.hashing.hasher.needsRehash(candidate.passwordHash) ? try await self.hashing.hash(password) : nil
-        return try await self.database.withTransaction(logger: self.logger) { connection in
+        // A refusal is returned, not thrown, so that its audit record commits.
+        let outcome: Result<Session, Failure> = try await self.database.transaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: candidate.regionID, logger: self.logger)
             let assignments = try await self.assignments(of: candidate.userID, on: connection)
             let chosen: Assignment
@@ -105,7 +106,7 @@ public final class Authenticator: Sendable {
             case .failure(let failure):
                 event.errorCodes = [failure.code]
                 try await event.record(on: connection, logger: self.logger)
-                throw failure
+                return .failure(failure)
             }
             try await connection.execute("""
                 UPDATE eduql.users SET failed_attempts = 0, first_failed_at = NULL, lockouts = 0, locked_until = NULL,
@@ -126,9 +127,10 @@ public final class Authenticator: Sendable {
             event.organizationID = chosen.scope.organizationID
             if rehash != nil { event.detail["rehashed"] = "true" }
             try await event.record(on: connection, logger: self.logger)
-            return Session(token: token, expiresAt: expiresAt, mustChangePassword: candidate.mustChangePassword,
-                           assignment: chosen, assignments: assignments)
+            return .success(Session(token: token, expiresAt: expiresAt, mustChangePassword: candidate.mustChangePassword,
+                                    assignment: chosen, assignments: assignments))
         }
+        return try outcome.get()
     }
 
     /// The principal of a session token acting in its own role or the one `role` names, with
@@ -145,14 +147,18 @@ public final class Authenticator: Sendable {
              staffID, guardianID, learnerID, mustChange) = try row.decode(
             (String, Int, Int, String, Int, Int?, String?, Int?, Int?, Int?, Int?, Int?, Int?, Bool).self)
         guard status == "ok", let assignmentID, let role = roleName.flatMap(Role.init(rawValue:)) else { throw Failure.roleNotHeld }
+        // Only the person link of the role acted in: roles never lend each other their reach.
         return UserPrincipal(sessionID: sessionID, userID: userID, login: login, assignmentID: assignmentID, role: role,
                              scope: Scope(regionID: regionID, municipalityID: municipalityID, organizationID: organizationID, classID: classID),
-                             staffID: staffID, guardianID: guardianID, learnerID: learnerID, mustChangePassword: mustChange)
+                             staffID: [.parent, .student].contains(role) ? nil : staffID,
+                             guardianID: role == .parent ? guardianID : nil,
+                             learnerID: role == .student ? learnerID : nil,
+                             mustChangePassword: mustChange)
     }
 
     /// Ends the session of `token` at once.
     public func logout(token: String?, request: RequestInfo) async throws {
-        try await self.database.withTransaction(logger: self.logger) { connection in
+        try await self.database.transaction(logger: self.logger) { connection in
             let principal = try await self.principal(token: token, role: nil, on: connection)
             try await connection.execute("UPDATE eduql.sessions SET revoked_at = now() WHERE id = \(principal.sessionID)", logger: self.logger)
             try await SecurityEvent(.auth, "logout", .ok, request: request).about(principal).record(on: connection, logger: self.logger)
@@ -162,7 +168,7 @@ public final class Authenticator: Sendable {
     /// Replaces the password of the session's user after checking the old one and the
     /// policy; ends the user's other sessions.
     public func changePassword(token: String?, old: String, new: String, request: RequestInfo) async throws {
-        try await self.database.withTransaction(logger: self.logger) { connection in
+        let outcome: Result<Void, Failure> = try await self.database.transaction(logger: self.logger) { connection in
             let principal = try await self.principal(token: token, role: nil, on: connection)
             var event = SecurityEvent(.auth, "password_change", .denied, request: request).about(principal)
             let row = try await connection.query("""
@@ -175,12 +181,12 @@ public final class Authenticator: Sendable {
             else {
                 event.errorCodes = ["WRONG_PASSWORD"]
                 try await event.record(on: connection, logger: self.logger)
-                throw Failure.wrongPassword
+                return .failure(.wrongPassword)
             }
             if let violation = PasswordPolicy(minimumLength: minimumLength).violation(of: new, login: login) {
                 event.errorCodes = [violation.rawValue]
                 try await event.record(on: connection, logger: self.logger)
-                throw Failure.weakPassword(violation)
+                return .failure(.weakPassword(violation))
             }
             let hash = try await self.hashing.hash(new)
             try await connection.execute("""
@@ -193,6 +199,8 @@ public final class Authenticator: Sendable {
                 """, logger: self.logger)
             event.outcome = .ok
             try await event.record(on: connection, logger: self.logger)
+            return .success(())
         }
+        try outcome.get()
     }
 }

@@ -34,6 +34,6 @@ public struct BearerToken: Sendable, Equatable {
         self.value = value
     }
 
-    /// What the database stores and looks up.
-    public var sha256: [UInt8] { Array(SHA256.hash(data: Data(self.value.utf8))) }
+    /// What the database stores and looks up (binds as bytea).
+    public var sha256: Data { Data(SHA256.hash(data: Data(self.value.utf8))) }
 }

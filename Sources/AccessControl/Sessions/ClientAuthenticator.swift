@@ -62,7 +62,7 @@ public final class ClientAuthenticator: Sendable {
         }
         event.regionID = regionID
         event.clientID = id
-        return try await self.database.withTransaction(logger: self.logger) { connection in
+        let outcome: Result<IssuedToken, Failure> = try await self.database.transaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: regionID, logger: self.logger)
             let grants = try await connection.query("""
                 SELECT id, least(\(self.configuration.clientTokenLifetime.wholeSeconds), floor(extract(epoch FROM expires_at - now())))::integer
@@ -73,7 +73,7 @@ public final class ClientAuthenticator: Sendable {
             guard let (grantID, lifetime) = try grants.first?.decode((Int, Int).self) else {
                 event.errorCodes = ["NO_LIVE_GRANT"]
                 try await event.record(on: connection, logger: self.logger)
-                throw Failure.invalidClient
+                return .failure(.invalidClient)
             }
             let token = BearerToken.generate(.client)
             try await connection.execute("""
@@ -83,8 +83,9 @@ public final class ClientAuthenticator: Sendable {
             event.outcome = .ok
             event.detail["grant"] = String(grantID)
             try await event.record(on: connection, logger: self.logger)
-            return IssuedToken(token: token, expiresIn: lifetime)
+            return .success(IssuedToken(token: token, expiresIn: lifetime))
         }
+        return try outcome.get()
     }
 
     /// The client principal of a bearer token, with the region set for the rest of the transaction.

@@ -19,7 +19,9 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(Body(code: self.code, message: self.message, roles: self.extra["roles"]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(Body(code: self.code, message: self.message, roles: self.extra["roles"]))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

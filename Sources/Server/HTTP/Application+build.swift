@@ -22,7 +22,7 @@ public func buildApplication(
 
     let router = Router(context: EduQLRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: OverloadMiddleware())
+    router.add(middleware: ErrorMiddleware())
     HealthController(database: pool, migrator: Migrator()).addRoutes(to: router)
     AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     return Application(

@@ -1,3 +1,4 @@
+import EduQLSchema
 import EduQLAccessControl
 import Foundation
 import HTTPTypes
@@ -65,7 +66,7 @@ struct AuthController: Sendable {
     /// Who the token acts as: a user in one role (X-EduQL-Role may name another of theirs), or a client.
     func session(_ request: Request, context: EduQLRequestContext) async throws -> Authenticated.Principal {
         do {
-            return try await self.database.withTransaction(logger: context.logger) { connection in
+            return try await self.database.transaction(logger: context.logger) { connection in
                 if request.bearerToken?.hasPrefix(BearerToken.Kind.client.rawValue) == true {
                     return Authenticated.Principal(try await self.clients.principal(token: request.bearerToken, on: connection))
                 }
