@@ -34,6 +34,29 @@ extension AccountAdministration {
     /// Completes `scope` from the data the actor can see (an organization's municipality, a
     /// class's organization), then checks the grant rules and the person's fit.
     func checkGrant(_ actor: UserPrincipal, _ role: Role, _ requested: Scope, person: Person?, on connection: PostgresConnection) async throws -> Scope {
+        let scope = try await self.checkReach(actor, role, requested, person: person, on: connection)
+        switch (role, person) {
+        case (.student, .learner(let learner)):
+            guard try await self.organization(of: "learners", learner, on: connection) == scope.organizationID else {
+                throw Failure.forbidden("the learner is not of that organization")
+            }
+        case (.student, _):
+            throw Failure.invalid("a student account needs a learner")
+        case (.teacher, .staff(let staff)), (.homeroomTeacher, .staff(let staff)), (.schoolAdmin, .staff(let staff)):
+            guard try await self.organization(of: "staff", staff, on: connection) == scope.organizationID else {
+                throw Failure.forbidden("the employee is not of that organization")
+            }
+        case (.teacher, _), (.homeroomTeacher, _):
+            throw Failure.invalid("a teacher account needs an employee")
+        default:
+            break
+        }
+        return scope
+    }
+
+    /// Whether `role` at `requested` lies within what the actor may grant: the level and scope
+    /// rules, and for a parent, a child inside the actor's scope.
+    func checkReach(_ actor: UserPrincipal, _ role: Role, _ requested: Scope, person: Person?, on connection: PostgresConnection) async throws -> Scope {
         let scope = try await self.complete(requested, actor: actor, on: connection)
         guard GrantRules.allows(actor, toGrant: role, at: scope) else {
             throw Failure.forbidden("\(actor.role.rawValue) may not grant \(role.rawValue) at \(scope.kind) \(scope.id)")
@@ -47,18 +70,6 @@ extension AccountAdministration {
             guard children > 0 else { throw Failure.forbidden("the guardian has no child inside the actor's scope") }
         case (.parent, _):
             throw Failure.invalid("a parent account needs a guardian")
-        case (.student, .learner(let learner)):
-            guard try await self.organization(of: "learners", learner, on: connection) == scope.organizationID else {
-                throw Failure.forbidden("the learner is not of that organization")
-            }
-        case (.student, _):
-            throw Failure.invalid("a student account needs a learner")
-        case (.teacher, .staff(let staff)), (.homeroomTeacher, .staff(let staff)), (.schoolAdmin, .staff(let staff)):
-            guard try await self.organization(of: "staff", staff, on: connection) == scope.organizationID else {
-                throw Failure.forbidden("the employee is not of that organization")
-            }
-        case (.teacher, _), (.homeroomTeacher, _):
-            throw Failure.invalid("a teacher account needs an employee")
         default:
             break
         }
@@ -81,7 +92,7 @@ extension AccountAdministration {
         for row in rows {
             let (role, region, municipality, organization, classID) = try row.decode((String, Int, Int?, Int?, Int?).self)
             guard let role = Role(rawValue: role) else { throw Failure.forbidden("unknown role") }
-            _ = try await self.checkGrant(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
+            _ = try await self.checkReach(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
                                           person: person, on: connection)
         }
     }

@@ -80,7 +80,7 @@ public struct AccountAdministration: Sendable {
                   let role = Role(rawValue: role)
             else { throw Failure.notFound("assignment \(assignmentID)") }
             let person = try await self.person(of: userID, on: connection)
-            _ = try await self.checkGrant(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
+            _ = try await self.checkReach(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
                                           person: person, on: connection)
             try await connection.execute("UPDATE eduql.role_assignments SET revoked_at = now() WHERE id = \(assignmentID)", logger: self.logger)
         }
