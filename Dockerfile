@@ -1,7 +1,7 @@
 # EduQL server image: build with the Swift toolchain, run on slim Debian with libargon2.
 # The database is external: pass DATABASE_URL (the eduql_app role) and, for `migrate` and
 # `seed`, EDUQL_OWNER_DATABASE_URL (the eduql_owner role).
-FROM swift:6.1-bookworm AS build
+FROM swift:6.3-bookworm AS build
 RUN apt-get update -qq && apt-get install -y -qq libargon2-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./

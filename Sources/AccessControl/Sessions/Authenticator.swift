@@ -47,17 +47,15 @@ public final class Authenticator: Sendable {
 
     let database: PostgresClient
     let hashing: HashingPool
+    let verifier: SecretVerifier
     let configuration: AuthenticationConfiguration
-    let throttle: AddressThrottle
-    let dummyHash: String
     let logger: Logger
 
     public init(database: PostgresClient, hashing: HashingPool, configuration: AuthenticationConfiguration = .init(), logger: Logger) throws {
         self.database = database
         self.hashing = hashing
+        self.verifier = try SecretVerifier(hashing: hashing, attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
         self.configuration = configuration
-        self.throttle = AddressThrottle(attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
-        self.dummyHash = try hashing.hasher.hash("dummy password for unknown logins")
         self.logger = logger
     }
 
@@ -66,18 +64,16 @@ public final class Authenticator: Sendable {
     public func login(_ login: String, password: String, role requested: String?, request: RequestInfo) async throws -> Session {
         var event = SecurityEvent(.auth, "login", .denied, request: request)
         event.login = String(login.prefix(64))
-        if let wait = self.throttle.admit(request.clientIP) {
-            event.errorCodes = ["THROTTLED"]
+        do {
+            try self.verifier.admit(password, from: request.clientIP)
+        } catch let refusal as SecretVerifier.Refusal {
+            event.errorCodes = [refusal.code]
             try await event.record(on: self.database, logger: self.logger)
-            throw Failure.throttled(retryAfter: wait)
-        }
-        guard password.utf8.count <= self.hashing.hasher.configuration.maximumPasswordBytes else {
-            event.errorCodes = ["PASSWORD_TOO_LONG"]
-            try await event.record(on: self.database, logger: self.logger)
+            if case .throttled(let wait) = refusal { throw Failure.throttled(retryAfter: wait) }
             throw Failure.invalidCredentials
         }
         let candidate = try await self.candidate(login)
-        let verified = try await self.hashing.verify(password, against: candidate?.passwordHash ?? self.dummyHash)
+        let verified = try await self.verifier.verify(password, against: candidate?.passwordHash)
         guard let candidate else {
             event.errorCodes = ["UNKNOWN_LOGIN"]
             try await event.record(on: self.database, logger: self.logger)

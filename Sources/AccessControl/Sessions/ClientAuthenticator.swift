@@ -23,18 +23,14 @@ public final class ClientAuthenticator: Sendable {
     }
 
     let database: PostgresClient
-    let hashing: HashingPool
+    let verifier: SecretVerifier
     let configuration: AuthenticationConfiguration
-    let throttle: AddressThrottle
-    let dummyHash: String
     let logger: Logger
 
     public init(database: PostgresClient, hashing: HashingPool, configuration: AuthenticationConfiguration = .init(), logger: Logger) throws {
         self.database = database
-        self.hashing = hashing
+        self.verifier = try SecretVerifier(hashing: hashing, attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
         self.configuration = configuration
-        self.throttle = AddressThrottle(attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
-        self.dummyHash = try hashing.hasher.hash("dummy secret for unknown clients")
         self.logger = logger
     }
 
@@ -42,17 +38,19 @@ public final class ClientAuthenticator: Sendable {
     public func issueToken(clientID: String, secret: String, request: RequestInfo) async throws -> IssuedToken {
         var event = SecurityEvent(.auth, "client_token", .denied, request: request)
         event.login = String(clientID.prefix(64))
-        if let wait = self.throttle.admit(request.clientIP) {
-            event.errorCodes = ["THROTTLED"]
+        do {
+            try self.verifier.admit(secret, from: request.clientIP)
+        } catch let refusal as SecretVerifier.Refusal {
+            event.errorCodes = [refusal.code]
             try await event.record(on: self.database, logger: self.logger)
-            throw Failure.throttled(retryAfter: wait)
+            if case .throttled(let wait) = refusal { throw Failure.throttled(retryAfter: wait) }
+            throw Failure.invalidClient
         }
         let rows = try await self.database.query("""
             SELECT client_id, region_id, secret_hash, revoked FROM eduql.client_candidate(\(clientID))
             """, logger: self.logger).collect()
         let candidate = try rows.first?.decode((Int, Int, String, Bool).self)
-        let secretFits = secret.utf8.count <= self.hashing.hasher.configuration.maximumPasswordBytes
-        let verified = secretFits ? try await self.hashing.verify(secret, against: candidate?.2 ?? self.dummyHash) : false
+        let verified = try await self.verifier.verify(secret, against: candidate?.2)
         guard let (id, regionID, _, revoked) = candidate, verified, !revoked else {
             event.regionID = candidate?.1
             event.clientID = candidate?.0

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EduQLAccessControl
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger.eduql(environment: environment)
         let server = try ServerConfiguration(environment: environment)
         let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
-        let app = try buildApplication(server: server, database: database.server, logger: logger)
+        let app = try buildApplication(server: server, database: database.server,
+                                       authentication: AuthenticationConfiguration(environment: environment),
+                                       passwords: PasswordHasher.Configuration(environment: environment), logger: logger)
         try await app.runService()
     }
 }

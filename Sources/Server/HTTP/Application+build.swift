@@ -10,13 +10,14 @@ public func buildApplication(
     server: ServerConfiguration,
     database: ConnectionSettings,
     authentication: AuthenticationConfiguration = .init(),
+    passwords: PasswordHasher.Configuration = .init(),
     hashing: HashingPool.Configuration = .init(),
     logger: Logger
 ) throws -> some ApplicationProtocol {
     var poolConfiguration = database.clientConfiguration
     poolConfiguration.options.maximumConnections = 16
     let pool = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
-    let hashingPool = HashingPool(configuration: hashing)
+    let hashingPool = HashingPool(hasher: PasswordHasher(configuration: passwords), configuration: hashing)
     let authenticator = try Authenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
     let clients = try ClientAuthenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
 

@@ -124,6 +124,14 @@ struct RolesAndClientsTests {
             // A user's session token is not a client token, and the other way round.
             #expect(try await api.request(.post, "/auth/logout", token: token).status == .unauthorized)
 
+            let second = try await api.request(.post, "/auth/token", raw: "grant_type=client_credentials", headers: basic("diary-vendor", secret))
+            let expiring = try #require(second["access_token"] as? String)
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("UPDATE eduql.integration_tokens SET expires_at = now() - interval '1 second' WHERE token_sha256 = \(BearerToken(presented: expiring)!.sha256)")
+            }
+            #expect(try await api.session(expiring).status == .unauthorized, "an expired client token")
+            #expect(try await api.session(token).status == .ok, "the other token lives on")
+
             try await database.owner.withConnection(logger: self.logger) { try await $0.execute("UPDATE eduql.integration_grants SET expires_at = now() - interval '1 second'") }
             #expect(try await api.session(token).status == .unauthorized, "an expired grant ends its tokens")
             let noGrant = try await api.request(.post, "/auth/token", raw: "grant_type=client_credentials", headers: basic("diary-vendor", secret))
