@@ -1,0 +1,45 @@
+import EduQLSchema
+import Foundation
+import GraphQL
+import Testing
+
+@Suite("GraphQL schema (SDL)")
+struct SchemaDefinitionTests {
+    @Test("the SDL builds into a valid schema with GraphQLSwift")
+    func builds() throws {
+        let schema = try buildSchema(source: SchemaDefinition.sdl)
+        let query = try #require(schema.queryType)
+        let expected = ["me", "regions", "region", "municipalities", "municipality", "organizations", "organization", "class", "learners",
+                        "learner", "diary", "journal", "queueApplications", "queueApplication", "queuePosition", "benefitCategories", "stats"]
+        #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
+        let mutation = try #require(schema.mutationType)
+        #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser"])
+        // Relay connections carry edges, pageInfo and totalCount.
+        for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
+            let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)
+            #expect(try Set(connection.fields().map { $0.key }) == ["edges", "pageInfo", "totalCount"], "\(name)")
+        }
+    }
+
+    @Test("every sensitive field of domain.md is nullable and marked, so a role's schema can withhold it")
+    func sensitiveFieldsAreMarked() throws {
+        let schema = try buildSchema(source: SchemaDefinition.sdl)
+        let sensitive = ["Learner": ["birthDate", "snils", "address", "healthGroup"], "Guardian": ["phone", "snils", "address"],
+                         "QueueApplication": ["childBirthDate", "childSnils", "benefit"]]
+        for (typeName, fields) in sensitive {
+            let type = try #require(schema.getType(name: typeName) as? GraphQLObjectType)
+            for field in fields {
+                let definition = try #require(try type.fields().first { $0.key == field }?.value, "\(typeName).\(field)")
+                #expect(!(definition.type is GraphQLNonNull), "\(typeName).\(field) must be nullable")
+                #expect(definition.description == "Sensitive.", "\(typeName).\(field)")
+            }
+        }
+    }
+
+    @Test("queries/schema.graphql is the same text as Sources/Schema/schema.graphql")
+    func publishedCopyMatches() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let published = try String(contentsOf: root.appendingPathComponent("queries/schema.graphql"), encoding: .utf8)
+        #expect(published == SchemaDefinition.sdl, "copy Sources/Schema/schema.graphql to queries/schema.graphql")
+    }
+}
