@@ -29,7 +29,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool, hashingPool],
+        services: [pool, hashingPool, AuditPartitionService(database: pool, logger: logger)],
         logger: logger
     )
 }

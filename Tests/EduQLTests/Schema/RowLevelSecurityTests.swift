@@ -280,3 +280,27 @@ extension Array where Element: Sendable {
         return result
     }
 }
+
+@Suite("Audit partitions")
+struct AuditPartitionTests {
+    @Test("the server's role recreates a missing month's partition, so audit inserts keep working")
+    func partitionsAreEnsured() async throws {
+        let logger = Logger(label: "eduql-tests")
+        let database = try await TestCluster.shared.database(.migrated)
+        let next = try await database.owner.withConnection(logger: logger) { connection in
+            let name = try await connection.scalar("SELECT 'audit_events_' || to_char(current_date + interval '1 month', 'YYYY_MM')", as: String.self)
+            try await connection.execute(PostgresQuery(unsafeSQL: "DROP TABLE eduql.\(name)"))
+            return name
+        }
+        let pool = PostgresClient(configuration: database.server.clientConfiguration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await pool.run() }
+            try await AuditPartitionService(database: pool, logger: logger).ensurePartitions()
+            group.cancelAll()
+        }
+        let exists = try await database.owner.withConnection(logger: logger) { connection in
+            try await connection.scalar("SELECT to_regclass('eduql.' || \(next)) IS NOT NULL", as: Bool.self)
+        }
+        #expect(exists)
+    }
+}
