@@ -11,14 +11,19 @@ struct AuditPartitionService: Service {
     /// How often to check. Default six hours.
     var interval: Duration = .seconds(6 * 3600)
 
+    /// Loops until graceful shutdown, which cancels the sleep between checks.
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.ensurePartitions()
-            } catch {
-                self.logger.error("cannot ensure the audit partitions", metadata: ["error": "\(String(reflecting: error))"])
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    try await self.ensurePartitions()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("cannot ensure the audit partitions", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try await Task.sleep(for: self.interval)
             }
-            try? await Task.sleep(for: self.interval)
         }
     }
 

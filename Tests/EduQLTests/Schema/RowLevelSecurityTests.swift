@@ -295,8 +295,8 @@ struct AuditPartitionTests {
         let pool = PostgresClient(configuration: database.server.clientConfiguration, backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
+            defer { group.cancelAll() }
             try await AuditPartitionService(database: pool, logger: logger).ensurePartitions()
-            group.cancelAll()
         }
         let exists = try await database.owner.withConnection(logger: logger) { connection in
             try await connection.scalar("SELECT to_regclass('eduql.' || \(next)) IS NOT NULL", as: Bool.self)
