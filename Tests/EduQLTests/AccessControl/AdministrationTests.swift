@@ -7,7 +7,7 @@ import Testing
 
 /// Delegated administration: each admin acts only inside its scope and grants only below its
 /// level; every act, done or refused, is audited.
-@Suite("Delegated administration")
+@Suite("Delegated administration", .timeLimit(.minutes(3)))
 struct AdministrationTests {
     let logger = Logger(label: "eduql-tests")
     let request = RequestInfo(requestID: "test", clientIP: "127.0.0.1", userAgent: "tests")

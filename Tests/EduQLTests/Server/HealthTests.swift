@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Health endpoints")
+@Suite("Health endpoints", .timeLimit(.minutes(3)))
 struct HealthTests {
     let logger = Logger(label: "eduql-tests")
 

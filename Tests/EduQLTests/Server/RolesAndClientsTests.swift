@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Several roles and integration clients")
+@Suite("Several roles and integration clients", .timeLimit(.minutes(3)))
 struct RolesAndClientsTests {
     let logger = Logger(label: "eduql-tests")
 

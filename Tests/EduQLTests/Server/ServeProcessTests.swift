@@ -11,7 +11,7 @@ import Glibc
 #endif
 
 /// The real `eduql serve` executable, as an operator runs it.
-@Suite("eduql serve")
+@Suite("eduql serve", .timeLimit(.minutes(3)))
 struct ServeProcessTests {
     /// The `eduql` binary built beside the test bundle.
     static var executable: String {

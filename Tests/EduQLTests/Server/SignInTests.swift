@@ -10,7 +10,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@Suite("Sign-in and sessions")
+@Suite("Sign-in and sessions", .timeLimit(.minutes(3)))
 struct SignInTests {
     let logger = Logger(label: "eduql-tests")
 
