@@ -9,8 +9,8 @@ struct APIError: HTTPResponseError {
     var code: String
     var message: String
     var headers: HTTPFields = [:]
-    /// Extra JSON members (e.g. the roles a person may choose from).
-    var extra: [String: [Authenticated.Assignment]] = [:]
+    /// The roles a person may choose from, when sign-in needs one named.
+    var roles: [Authenticated.Assignment]?
 
     struct Body: Encodable {
         var code: String
@@ -21,7 +21,7 @@ struct APIError: HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(Body(code: self.code, message: self.message, roles: self.extra["roles"]))
+        let data = try encoder.encode(Body(code: self.code, message: self.message, roles: self.roles))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -89,7 +89,7 @@ extension Authenticator.Failure {
                      headers: [.retryAfter: String(wait)])
         case .roleRequired(let assignments):
             APIError(status: .badRequest, code: self.code, message: "this account holds several roles: name one in \"role\"",
-                     extra: ["roles": assignments.map(Authenticated.Assignment.init)])
+                     roles: assignments.map(Authenticated.Assignment.init))
         case .roleNotHeld:
             APIError(status: .forbidden, code: self.code, message: "the role named is not one this account holds")
         case .noRole:
