@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLResolvers
 import EduQLSchema
 import Hummingbird
 import Logging
@@ -21,15 +22,32 @@ public func buildApplication(
     let authenticator = try Authenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
     let clients = try ClientAuthenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
 
+    // Reads run on their own pool whose every transaction is read-only and time-limited.
+    var readerConfiguration = database.clientConfiguration
+    readerConfiguration.options.maximumConnections = 16
+    readerConfiguration.options.additionalStartupParameters = [
+        ("default_transaction_read_only", "on"),
+        ("statement_timeout", String(server.limits.statementTimeoutMilliseconds)),
+    ]
+    let readers = PostgresClient(configuration: readerConfiguration, backgroundLogger: logger)
+    let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger))
+    let runner = QueryRunner(database: readers)
+
     let router = Router(context: EduQLRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     HealthController(database: pool, migrator: Migrator()).addRoutes(to: router)
     AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
+    GraphQLController(
+        database: pool, runner: runner, engine: engine, authenticator: authenticator, clients: clients,
+        principals: PrincipalCache(), idleSeconds: Int(authentication.idleTimeout.components.seconds),
+        mutations: MutationExecutor(administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
+                                    engine: engine, runner: runner)
+    ).addRoutes(to: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool, hashingPool, AuditPartitionService(database: pool, logger: logger)],
+        services: [pool, readers, hashingPool, AuditPartitionService(database: pool, logger: logger)],
         logger: logger
     )
 }

@@ -1,13 +1,21 @@
+import EduQLResolvers
+
 /// Where `eduql serve` listens.
 public struct ServerConfiguration: Sendable {
     /// Listen address, from `EDUQL_HOST`. Default `127.0.0.1`.
     public var host: String
     /// Listen port, from `EDUQL_PORT`. Default 8080.
     public var port: Int
+    /// The trusted documents integration grants may name, from `EDUQL_QUERIES_DIR`. Default `queries`.
+    public var queriesDirectory: String
+    /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
+    public var limits: QueryLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, queriesDirectory: String = "queries", limits: QueryLimits = .init()) {
         self.host = host
         self.port = port
+        self.queriesDirectory = queriesDirectory
+        self.limits = limits
     }
 
     /// Reads `EDUQL_HOST` and `EDUQL_PORT`, keeping the defaults for what is unset.
@@ -19,6 +27,13 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("EDUQL_PORT must be a port number, not '\(port)'")
             }
             self.port = number
+        }
+        if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
+        if let size = environment["EDUQL_MAX_PAGE_SIZE"] {
+            guard let number = Int(size), (1...500).contains(number) else {
+                throw ConfigurationError("EDUQL_MAX_PAGE_SIZE must be between 1 and 500, not '\(size)'")
+            }
+            self.limits.maxPageSize = number
         }
     }
 }

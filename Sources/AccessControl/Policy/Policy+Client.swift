@@ -1,0 +1,50 @@
+/// Integration clients: the identity registry of the grant's reach, narrowed to the fields the
+/// grant names (when it names any) and to its trusted documents (when it names any).
+extension Policy {
+    /// Types that only carry other types: a grant's field list never needs to name them.
+    static let plumbing: Set<String> = [
+        "Query", "Me", "ScopeRef", "RoleAssignment", "PageInfo",
+        "OrganizationConnection", "OrganizationEdge", "LearnerConnection", "LearnerEdge",
+    ]
+
+    /// What every grant can reach at most: organizations, classes and learner lists (identity
+    /// fields only) of the region, the municipalities and the organizations it names.
+    static let integrationBase: [String: FieldSet] = registry.merging([
+        "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
+                        "class", "learners", "learner", "benefitCategories"]),
+        "Learner": .only(["id", "lastName", "firstName", "middleName", "gender", "organization", "class"]),
+        "Staff": .allExcept(["phone", "email"]),
+    ])
+
+    /// The policy of an integration client acting under its grant.
+    public static func of(_ client: ClientPrincipal) -> Policy {
+        var types = integrationBase
+        if !client.fields.isEmpty {
+            var named: [String: Set<String>] = [:]
+            for entry in client.fields {
+                let parts = entry.split(separator: ".", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { continue }
+                named[parts[0], default: []].insert(parts[1])
+            }
+            for (type, fields) in types where !plumbing.contains(type) {
+                types[type] = named[type].map { fields.intersection(.only($0)) }
+            }
+        }
+        let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}))")
+        let organizations = RowPredicate("({grantOrganizations} IS NULL OR {t}.organization_id = ANY({grantOrganizations}))")
+        var rows = scoped(.region)
+        for table in Table.allCases where rows[table] != nil {
+            if table.hasMunicipality { rows[table] = rows[table]!.and(reach) }
+            if table.hasOrganization { rows[table] = rows[table]!.and(organizations) }
+        }
+        rows[.municipalities] = rows[.municipalities]!.and("({grantMunicipalities} IS NULL OR {t}.id = ANY({grantMunicipalities}))")
+        rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}))")
+        for table: Table in [.guardians, .guardianLearners, .marks, .attendance, .lessons, .homework, .movements,
+                             .queueApplications, .queueChoices, .queueStatusHistory, .allocations] {
+            rows[table] = nil
+        }
+        let fieldsKey = client.fields.sorted().joined(separator: ",")
+        return Policy(key: "client:\(client.grantID):\(fieldsKey)", types: types, rows: rows,
+                      trustedDocuments: client.documents.isEmpty ? nil : Set(client.documents))
+    }
+}

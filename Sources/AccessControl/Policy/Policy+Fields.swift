@@ -1,0 +1,47 @@
+/// Field sets shared by the role tables: the public registry, and the sensitive personal fields
+/// of `../shared/domain.md` (visible only to the school, the learner, its guardians and, for
+/// queue work, the municipality).
+extension Policy {
+    static let sensitiveLearnerFields: Set<String> = ["birthDate", "snils", "address", "healthGroup"]
+    static let sensitiveGuardianFields: Set<String> = ["phone", "snils", "address"]
+    static let sensitiveApplicationFields: Set<String> = ["childBirthDate", "childSnils", "benefit"]
+
+    /// Organizations, years, subjects, classes, staff and the plumbing every role reads.
+    static let registry: [String: FieldSet] = [
+        "Me": .all, "RoleAssignment": .all, "ScopeRef": .all,
+        "Region": .all, "Municipality": .all, "Organization": .all, "AcademicYear": .all, "Term": .all,
+        "Subject": .all, "Class": .all, "Staff": .all, "TeachingAssignment": .all, "KindergartenCapacity": .all,
+        "BenefitCategory": .all, "PageInfo": .all,
+        "OrganizationConnection": .all, "OrganizationEdge": .all, "LearnerConnection": .all, "LearnerEdge": .all,
+    ]
+
+    /// The kindergarten queue, whole.
+    static let queue: [String: FieldSet] = [
+        "QueueApplication": .all, "QueueChoice": .all, "QueueStatusChange": .all, "DistributionRun": .all,
+        "Allocation": .all, "QueuePosition": .all, "ChoicePosition": .all,
+        "QueueApplicationConnection": .all, "QueueApplicationEdge": .all,
+    ]
+
+    /// Journal and diary types.
+    static let journal: [String: FieldSet] = [
+        "Lesson": .all, "Homework": .all, "Mark": .all, "Attendance": .all, "Journal": .all,
+        "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all,
+    ]
+
+    /// Account administration: the mutations and what they return.
+    static let administration: [String: FieldSet] = [
+        "Mutation": .all, "User": .all, "CreatedCredentials": .all,
+    ]
+}
+
+extension Dictionary where Key == String, Value == FieldSet {
+    /// Both tables, the right one winning.
+    func merging(_ other: [String: FieldSet]) -> [String: FieldSet] {
+        self.merging(other) { _, new in new }
+    }
+
+    /// This table without the types named.
+    func removing(_ types: Set<String>) -> [String: FieldSet] {
+        self.filter { !types.contains($0.key) }
+    }
+}

@@ -1,0 +1,155 @@
+/// The role tables: for each role, what it reads (types and fields) and which rows.
+extension Policy {
+    /// Region: the registry, learner lists without sensitive fields, final marks, movements,
+    /// every aggregate of the region; no journal, diary, guardians or queue applications.
+    public static let regionAdmin = Policy(
+        key: "region_admin",
+        types: registry.merging(administration).merging([
+            "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
+            "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
+        ]),
+        rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
+    )
+
+    /// Municipality: as the region within its territory, and the queue with the child's
+    /// birth date and benefit and the applicant's contact.
+    public static let mouoAdmin = Policy(
+        key: "mouo_admin",
+        types: registry.merging(administration).merging(queue).merging([
+            "Query": .allExcept(["diary", "journal"]),
+            "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
+            "Guardian": .allExcept(["snils", "address", "children"]),
+        ]),
+        rows: scoped(.municipality).narrowed(by: [
+            .marks: finalMarks,
+            .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.municipality_id = {municipality})",
+            .guardianLearners: "false",
+        ]).merging(accountRows) { _, new in new }
+    )
+
+    /// School: everything of its organization, sensitive fields included; not the queue.
+    public static let schoolAdmin = Policy(
+        key: "school_admin",
+        types: registry.merging(administration).merging(journal).merging([
+            "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
+            "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all, "StatsRow": .all,
+        ]),
+        rows: scoped(.organization).narrowed(by: [
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
+            .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
+        ]).merging(accountRows) { _, new in new }
+    )
+
+    /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.
+    public static let teacher = Policy(
+        key: "teacher",
+        types: registry.merging(journal).removing(["Diary", "DiaryDay", "DiaryLesson"]).merging([
+            "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
+                            "class", "learners", "learner", "journal", "benefitCategories"]),
+            "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "movements"])),
+            "Enrollment": .all,
+        ]),
+        rows: scoped(.organization).narrowed(by: learnerRows(taughtLearner)).narrowed(by: [
+            .lessons: taughtLesson("{t}"),
+            .marks: taughtLesson("{t}"),
+            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
+            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
+            .guardians: "false", .guardianLearners: "false",
+        ])
+    )
+
+    /// Homeroom teacher: the whole class — learners, all subjects' journal, diaries, guardians'
+    /// names and e-mail; no sensitive fields.
+    public static let homeroomTeacher = Policy(
+        key: "homeroom_teacher",
+        types: registry.merging(journal).merging([
+            "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
+                            "class", "learners", "learner", "journal", "diary", "benefitCategories"]),
+            "Learner": .allExcept(sensitiveLearnerFields),
+            "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
+            "Guardian": .allExcept(sensitiveGuardianFields),
+        ]),
+        rows: scoped(.organization).narrowed(by: learnerRows(classLearner)).narrowed(by: [
+            .lessons: "{t}.class_id = {class}",
+            .marks: "{t}.class_id = {class}",
+            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(classLearner("gl.learner_id").template))",
+        ])
+    )
+
+    /// Parent: each own child's card (sensitive fields included) and diary, own queue
+    /// applications and their positions.
+    public static let parent = Policy(
+        key: "parent",
+        types: registry.merging(journal).merging(queue).removing(["Journal"]).merging([
+            "Query": .allExcept(["journal", "stats"]),
+            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]),
+        ]),
+        rows: scoped(.region).narrowed(by: learnerRows(ownChild)).narrowed(by: familyRows(ownChild)).narrowed(by: [
+            .guardians: "{t}.id = {guardian} OR {t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(ownChild("gl.learner_id").template))",
+            .queueApplications: "{t}.applicant_guardian_id = {guardian}",
+            .queueChoices: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
+            .queueStatusHistory: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
+            .allocations: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
+        ])
+    )
+
+    /// Student: own card and diary.
+    public static let student = Policy(
+        key: "student",
+        types: registry.merging(journal).removing(["Journal"]).merging([
+            "Query": .allExcept(["journal", "stats", "queueApplications", "queueApplication", "queuePosition"]),
+            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]),
+        ]),
+        rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.learner_id = {learner})",
+            .queueApplications: "false", .queueChoices: "false", .queueStatusHistory: "false", .allocations: "false",
+        ])
+    )
+}
+
+extension Policy {
+    static let finalMarks: RowPredicate = "{t}.kind IN ('term', 'year', 'exam')"
+
+    /// Accounts an administrator reads back from its own mutations: those of its region.
+    static let accountRows: [Table: RowPredicate] = [
+        .users: "{t}.region_id = {region}",
+        .roleAssignments: "{t}.region_id = {region}",
+    ]
+
+    static func taughtLearner(_ id: String) -> RowPredicate {
+        RowPredicate("\(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.class_id = e.class_id WHERE ta.staff_id = {staff} AND e.status = 'active')")
+    }
+
+    static func taughtLesson(_ alias: String) -> RowPredicate {
+        RowPredicate("EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff} AND ta.class_id = \(alias).class_id AND ta.subject_id = \(alias).subject_id)")
+    }
+
+    static func classLearner(_ id: String) -> RowPredicate {
+        RowPredicate("\(id) IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {class} AND e.status = 'active')")
+    }
+
+    static func ownChild(_ id: String) -> RowPredicate {
+        RowPredicate("\(id) IN (SELECT gl.learner_id FROM eduql.guardian_learners gl WHERE gl.guardian_id = {guardian})")
+    }
+
+    static func ownself(_ id: String) -> RowPredicate {
+        RowPredicate("\(id) = {learner}")
+    }
+
+    /// What a family sees around its children: their classes, lessons, homework and teachers.
+    static func familyRows(_ child: (String) -> RowPredicate) -> [Table: RowPredicate] {
+        let classes = "SELECT e.class_id FROM eduql.enrollments e WHERE \(child("e.learner_id").template)"
+        return [
+            .classes: RowPredicate("{t}.id IN (\(classes))"),
+            .lessons: RowPredicate("{t}.class_id IN (\(classes))"),
+            .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id IN (\(classes)))"),
+            .teachingAssignments: RowPredicate("{t}.class_id IN (\(classes))"),
+            .staff: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
+        ]
+    }
+}

@@ -1,0 +1,43 @@
+/// What one principal may read, as data: per GraphQL type the readable fields, per table the
+/// rows. The engine prunes the role's schema with ``types`` and prints ``rows`` into every
+/// relation it compiles; a type or table absent here is not readable at all.
+public struct Policy: Sendable {
+    /// Names the role schema this policy yields (one per role, one per integration grant).
+    public var key: String
+    public var types: [String: FieldSet]
+    public var rows: [Table: RowPredicate]
+    /// For integration clients: the only documents (paths under `queries/`) it may send.
+    public var trustedDocuments: Set<String>?
+
+    public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], trustedDocuments: Set<String>? = nil) {
+        self.key = key
+        self.types = types
+        self.rows = rows
+        self.trustedDocuments = trustedDocuments
+    }
+
+    /// Whether `type.field` is readable.
+    public func allows(_ type: String, _ field: String) -> Bool {
+        self.types[type]?.contains(field) ?? false
+    }
+
+    /// The rows of `table` this policy reads, as SQL over `alias`; `false` when none.
+    public func predicate(_ table: Table, alias: String) -> String {
+        self.rows[table]?.sql(alias: alias) ?? "false"
+    }
+}
+
+extension Policy {
+    /// The policy of a user acting in one role.
+    public static func of(_ role: Role) -> Policy {
+        switch role {
+        case .regionAdmin: .regionAdmin
+        case .mouoAdmin: .mouoAdmin
+        case .schoolAdmin: .schoolAdmin
+        case .teacher: .teacher
+        case .homeroomTeacher: .homeroomTeacher
+        case .parent: .parent
+        case .student: .student
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A boolean SQL expression over one row of a table, as policy data.
+///
+/// `{t}` stands for the row's alias; `{region}`, `{municipality}`, `{organization}`, `{class}`,
+/// `{staff}`, `{guardian}`, `{learner}`, `{grantMunicipalities}` and `{grantOrganizations}` for
+/// what the database itself set for the acting principal (see `eduql.act_as`), never values
+/// from Swift. The engine prints the predicate into every relation it reads from the table.
+public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation {
+    public var template: String
+
+    public init(_ template: String) { self.template = template }
+    public init(stringLiteral value: String) { self.template = value }
+    public init(stringInterpolation: DefaultStringInterpolation) { self.template = String(stringInterpolation: stringInterpolation) }
+
+    /// Every row the tenancy lets through.
+    public static let all: RowPredicate = "true"
+
+    /// Both predicates.
+    public func and(_ other: RowPredicate) -> RowPredicate {
+        if self == .all { return other }
+        if other == .all { return self }
+        return RowPredicate("(\(self.template)) AND (\(other.template))")
+    }
+
+    /// The SQL for a row aliased `alias`.
+    public func sql(alias: String) -> String {
+        var text = self.template.replacingOccurrences(of: "{t}", with: alias)
+        for (placeholder, expression) in Self.settings {
+            text = text.replacingOccurrences(of: placeholder, with: expression)
+        }
+        return text
+    }
+
+    static let settings: [(String, String)] = [
+        ("{region}", "(SELECT eduql.current_region_id())"),
+        ("{municipality}", "(SELECT eduql.current_municipality_id())"),
+        ("{organization}", "(SELECT eduql.current_organization_id())"),
+        ("{class}", "(SELECT eduql.current_id('class_id'))"),
+        ("{staff}", "(SELECT eduql.current_id('staff_id'))"),
+        ("{guardian}", "(SELECT eduql.current_id('guardian_id'))"),
+        ("{learner}", "(SELECT eduql.current_id('learner_id'))"),
+        ("{grantMunicipalities}", "(SELECT eduql.current_ids('grant_municipalities'))"),
+        ("{grantOrganizations}", "(SELECT eduql.current_ids('grant_organizations'))"),
+    ]
+}

@@ -1,0 +1,44 @@
+/// A table the query engine reads, as the policy names it.
+public enum Table: String, Sendable, CaseIterable, Hashable {
+    case regions, municipalities, organizations
+    case academicYears = "academic_years"
+    case terms, subjects, classes
+    case kindergartenCapacities = "kindergarten_capacities"
+    case learners, guardians
+    case guardianLearners = "guardian_learners"
+    case staff
+    case teachingAssignments = "teaching_assignments"
+    case enrollments, movements, lessons, homework, marks, attendance
+    case benefitCategories = "benefit_categories"
+    case queueApplications = "queue_applications"
+    case queueChoices = "queue_application_choices"
+    case queueStatusHistory = "queue_status_history"
+    case distributionRuns = "distribution_runs"
+    case allocations, users
+    case roleAssignments = "role_assignments"
+    case auditEvents = "audit_events"
+
+    /// The qualified name to print in SQL.
+    public var qualifiedName: String { "eduql.\(self.rawValue)" }
+}
+
+extension Table {
+    /// Whether rows carry `municipality_id` (the municipality they belong to).
+    public var hasMunicipality: Bool {
+        switch self {
+        case .regions, .academicYears, .terms, .subjects, .guardians, .guardianLearners, .users: false
+        case .municipalities: false
+        default: true
+        }
+    }
+
+    /// Whether rows carry `organization_id` (the organization they belong to).
+    public var hasOrganization: Bool {
+        switch self {
+        case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
+             .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents:
+            true
+        default: false
+        }
+    }
+}

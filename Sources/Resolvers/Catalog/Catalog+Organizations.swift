@@ -1,0 +1,92 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Regions, municipalities, organizations, years, terms, subjects, classes, capacities.
+extension Catalog {
+    static let organizations: [String: [String: FieldSource]] = [
+        "Region": [
+            "id": id(), "code": column("code"), "name": column("name"),
+            "municipalities": many("Municipality", .municipalities, "{c}.region_id = {t}.id", orderBy: "{c}.name"),
+            "academicYears": many("AcademicYear", .academicYears, "{c}.region_id = {t}.id", orderBy: "{c}.starts_on"),
+            "subjects": many("Subject", .subjects, "{c}.region_id = {t}.id", orderBy: "{c}.name"),
+        ],
+        "Municipality": [
+            "id": id(), "name": column("name"), "oktmo": column("oktmo"), "kind": enumeration("kind"),
+            "region": one("Region", .regions, "{c}.id = {t}.region_id"),
+            "organizations": .connection(organizationConnection(on: "{c}.municipality_id = {t}.id")),
+        ],
+        "Organization": [
+            "id": id(), "kind": enumeration("kind"), "status": enumeration("status"), "fullName": column("full_name"),
+            "shortName": column("short_name"), "inn": column("inn"), "address": column("address"),
+            "headName": column("head_name"), "phone": column("phone"), "email": column("email"),
+            "municipality": one("Municipality", .municipalities, "{c}.id = {t}.municipality_id"),
+            "classes": many("Class", .classes, "{c}.organization_id = {t}.id", orderBy: "{c}.grade, {c}.age_group, {c}.name",
+                            filter: academicYearFilter),
+            "staff": many("Staff", .staff, "{c}.organization_id = {t}.id AND {c}.dismissed_on IS NULL",
+                          orderBy: "{c}.last_name, {c}.first_name, {c}.id"),
+            "learners": .connection(learnerConnection(on: "{c}.organization_id = {t}.id")),
+            "capacities": many("KindergartenCapacity", .kindergartenCapacities, "{c}.organization_id = {t}.id",
+                               orderBy: "{c}.age_group", filter: academicYearFilter),
+        ],
+        "AcademicYear": [
+            "id": id(), "name": column("name"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+            "terms": many("Term", .terms, "{c}.academic_year_id = {t}.id", orderBy: "{c}.scheme DESC, {c}.number") { arguments, builder, alias in
+                guard let scheme = arguments.enumValue("scheme") else { return [] }
+                return ["\(alias).scheme = lower(\(builder.bind(scheme)))"]
+            },
+        ],
+        "Term": [
+            "id": id(), "scheme": enumeration("scheme"), "number": column("number"),
+            "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+        ],
+        "Subject": ["id": id(), "name": column("name"), "shortName": column("short_name")],
+        "Class": [
+            "id": id(), "kind": enumeration("kind"), "name": column("name"), "grade": column("grade"),
+            "ageGroup": column("age_group"), "letter": column("letter"),
+            "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "homeroomTeacher": one("Staff", .staff, "{c}.id = {t}.homeroom_teacher_id"),
+            "learners": many("Learner", .learners,
+                             "{c}.id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {t}.id AND e.status = 'active')",
+                             orderBy: "{c}.last_name, {c}.first_name, {c}.id"),
+            "subjects": many("Subject", .subjects,
+                             "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.id)",
+                             orderBy: "{c}.name"),
+            "teachers": many("TeachingAssignment", .teachingAssignments, "{c}.class_id = {t}.id", orderBy: "{c}.subject_id, {c}.staff_id"),
+        ],
+        "KindergartenCapacity": [
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "ageGroup": column("age_group"), "capacity": column("capacity"), "occupied": column("occupied"),
+            "free": .column("greatest({t}.capacity - {t}.occupied, 0)"),
+        ],
+    ]
+
+    static let academicYearFilter: ArgumentFilter = { arguments, builder, alias in
+        guard let year = try arguments.id("academicYearId") else { return [] }
+        return ["\(alias).academic_year_id = \(builder.bind(year))"]
+    }
+
+    static func organizationConnection(on: String?) -> Connection {
+        Connection(
+            nodeType: "Organization", table: .organizations, on: on,
+            orders: ["NAME_ASC": "{c}.short_name, {c}.id", "NAME_DESC": "{c}.short_name DESC, {c}.id DESC", "ID_ASC": "{c}.id"]
+        ) { arguments, builder, alias in
+            guard let filter = arguments.object("filter") else { return [] }
+            var conditions: [String] = []
+            if let municipality = try filter.id("municipalityId") { conditions.append("\(alias).municipality_id = \(builder.bind(municipality))") }
+            if let kind = filter.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
+            if let status = filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
+            if let name = filter.string("nameContains") {
+                conditions.append("\(alias).full_name ILIKE '%' || \(builder.bind(Self.likeEscaped(name))) || '%'")
+            }
+            return conditions
+        }
+    }
+
+    /// `text` with LIKE's wildcards escaped.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+}

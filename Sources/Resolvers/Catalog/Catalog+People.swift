@@ -1,0 +1,91 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Learners, guardians, staff, teaching assignments, enrollments and movements.
+extension Catalog {
+    static let people: [String: [String: FieldSource]] = [
+        "Learner": [
+            "id": id(), "lastName": column("last_name"), "firstName": column("first_name"), "middleName": column("middle_name"),
+            "gender": enumeration("gender"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "class": one("Class", .classes,
+                         "{c}.id = (SELECT e.class_id FROM eduql.enrollments e WHERE e.learner_id = {t}.id AND e.status = 'active')"),
+            "birthDate": column("birth_date"), "snils": column("snils"), "address": column("address"),
+            "healthGroup": column("health_group"),
+            "guardians": many("GuardianLink", .guardianLearners, "{c}.learner_id = {t}.id", orderBy: "{c}.guardian_id"),
+            "enrollments": many("Enrollment", .enrollments, "{c}.learner_id = {t}.id", orderBy: "{c}.enrolled_on, {c}.id"),
+            "movements": many("Movement", .movements, "{c}.learner_id = {t}.id", orderBy: "{c}.occurred_on, {c}.id"),
+            "marks": many("Mark", .marks, "{c}.learner_id = {t}.id", orderBy: "{c}.given_on, {c}.id") { arguments, builder, alias in
+                var conditions = try dateRange("given_on")(arguments, &builder, alias)
+                if let subject = try arguments.id("subjectId") { conditions.append("\(alias).subject_id = \(builder.bind(subject))") }
+                if let kind = arguments.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
+                return conditions
+            },
+            "attendance": many("Attendance", .attendance, "{c}.learner_id = {t}.id", orderBy: "{c}.lesson_id") { arguments, builder, alias in
+                let range = try dateRange("held_on")(arguments, &builder, "l")
+                guard !range.isEmpty else { return [] }
+                return ["\(alias).lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(range.joined(separator: " AND ")))"]
+            },
+        ],
+        "Guardian": [
+            "id": id(), "lastName": column("last_name"), "firstName": column("first_name"), "middleName": column("middle_name"),
+            "email": column("email"), "phone": column("phone"), "snils": column("snils"), "address": column("address"),
+            "children": many("GuardianLink", .guardianLearners, "{c}.guardian_id = {t}.id", orderBy: "{c}.learner_id"),
+        ],
+        "GuardianLink": [
+            "relation": enumeration("relation"),
+            "guardian": one("Guardian", .guardians, "{c}.id = {t}.guardian_id"),
+            "learner": one("Learner", .learners, "{c}.id = {t}.learner_id"),
+        ],
+        "Staff": [
+            "id": id(), "lastName": column("last_name"), "firstName": column("first_name"), "middleName": column("middle_name"),
+            "position": column("position"), "email": column("email"), "phone": column("phone"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+        ],
+        "TeachingAssignment": [
+            "teacher": one("Staff", .staff, "{c}.id = {t}.staff_id"),
+            "class": one("Class", .classes, "{c}.id = {t}.class_id"),
+            "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
+        ],
+        "Enrollment": [
+            "id": id(), "enrolledOn": column("enrolled_on"), "leftOn": column("left_on"), "status": enumeration("status"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "class": one("Class", .classes, "{c}.id = {t}.class_id"),
+            "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
+        ],
+        "Movement": [
+            "id": id(), "kind": enumeration("kind"), "occurredOn": column("occurred_on"), "orderNumber": column("order_number"),
+            "reason": column("reason"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "otherOrganization": one("Organization", .organizations, "{c}.id = {t}.other_organization_id"),
+        ],
+    ]
+
+    static func learnerConnection(on: String?) -> Connection {
+        Connection(
+            nodeType: "Learner", table: .learners, on: on,
+            orders: ["NAME_ASC": "{c}.last_name, {c}.first_name, {c}.id", "NAME_DESC": "{c}.last_name DESC, {c}.first_name DESC, {c}.id DESC",
+                     "ID_ASC": "{c}.id"]
+        ) { arguments, builder, alias in
+            guard let filter = arguments.object("filter") else { return [] }
+            var conditions: [String] = []
+            if let organization = try filter.id("organizationId") {
+                conditions.append("\(alias).organization_id = \(builder.bind(organization))")
+            }
+            var enrollment: [String] = []
+            if let klass = try filter.id("classId") { enrollment.append("e.class_id = \(builder.bind(klass))") }
+            if let grade = filter.int("grade") {
+                enrollment.append("e.class_id IN (SELECT k.id FROM eduql.classes k WHERE k.grade = \(builder.bind(grade)))")
+            }
+            if !enrollment.isEmpty {
+                conditions.append("\(alias).id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.status = 'active' AND \(enrollment.joined(separator: " AND ")))")
+            }
+            if let name = filter.string("nameContains") {
+                conditions.append("(\(alias).last_name || ' ' || \(alias).first_name) ILIKE '%' || \(builder.bind(Self.likeEscaped(name))) || '%'")
+            }
+            return conditions
+        }
+    }
+}

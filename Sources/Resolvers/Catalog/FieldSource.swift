@@ -1,0 +1,57 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// How the engine reads one GraphQL field: a column expression, a relation to rows of another
+/// type, a connection (a paged relation), or a compiler of its own.
+enum FieldSource: Sendable {
+    /// A JSON-ready SQL expression over the parent row `{t}`.
+    case column(String)
+    /// Rows of another type related to the parent.
+    case relation(Relation)
+    /// A Relay connection over rows of another type.
+    case connection(Connection)
+    /// A field with its own SQL (diaries, journals, positions, aggregates).
+    case custom(@Sendable (inout Compilation, SelectedField, _ parent: String) throws -> String)
+}
+
+/// Rows of `type` read from `from`, joined to the parent by `on`, narrowed by the policy's
+/// predicate for `table` and by the field's arguments.
+struct Relation: Sendable {
+    var type: String
+    var table: Table?
+    /// The FROM item; `{t}` is the parent alias (for table functions).
+    var from: String
+    /// Join condition: `{c}` the child alias, `{t}` the parent alias.
+    var on: String?
+    var many: Bool
+    /// ORDER BY over `{c}`, for lists.
+    var orderBy: String?
+    var filter: ArgumentFilter?
+
+    init(_ type: String, table: Table?, from: String? = nil, on: String?, many: Bool = false, orderBy: String? = nil,
+         filter: ArgumentFilter? = nil) {
+        self.type = type
+        self.table = table
+        self.from = from ?? table?.qualifiedName ?? ""
+        self.on = on
+        self.many = many
+        self.orderBy = orderBy
+        self.filter = filter
+    }
+}
+
+/// A paged list with `edges`, `pageInfo` and `totalCount`.
+struct Connection: Sendable {
+    var nodeType: String
+    var table: Table
+    /// Join condition to the parent, `{c}` the row and `{t}` the parent; nil at the root.
+    var on: String?
+    /// ORDER BY over `{c}` for each value of the `orderBy` argument.
+    var orders: [String: String]
+    var filter: ArgumentFilter?
+}
+
+/// Turns a field's arguments into SQL conditions over the child alias, binding every value.
+typealias ArgumentFilter = @Sendable (_ arguments: [String: Map], _ builder: inout SQLBuilder, _ alias: String) throws -> [String]

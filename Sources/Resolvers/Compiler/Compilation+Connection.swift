@@ -1,0 +1,83 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Relay connections: one page of rows numbered in order, `pageInfo`, and `totalCount`.
+/// Cursors are opaque (base64 of the row's position in the ordering).
+extension Compilation {
+    mutating func connection(_ connection: Connection, field: SelectedField, parent: String) throws -> String {
+        let first = field.arguments.int("first") ?? 50
+        guard first >= 0, first <= self.limits.maxPageSize else {
+            throw QueryError.badInput("first must be between 0 and \(self.limits.maxPageSize).")
+        }
+        let offset = try field.arguments.string("after").map(Self.position(of:)) ?? 0
+        let orderName = field.arguments.enumValue("orderBy") ?? connection.orders.keys.sorted().first!
+        guard let order = connection.orders[orderName] else { throw QueryError.badInput("Unknown ordering \(orderName).") }
+
+        let inner = self.sql.alias()
+        let conditions = try self.conditions(table: connection.table, on: connection.on, filter: connection.filter,
+                                             field: field, alias: inner, parent: parent).joined(separator: " AND ")
+        let ordering = order.replacingOccurrences(of: "{c}", with: inner)
+        let page = self.sql.alias()
+        let last = offset + first
+        let cursor = { (position: String) in "encode(convert_to('cursor:' || \(position), 'UTF8'), 'base64')" }
+
+        var pairs: [String] = []
+        for selected in field.selections {
+            switch selected.name {
+            case "__typename":
+                pairs.append("'\(selected.key)', '\(connection.nodeType)Connection'")
+            case "totalCount":
+                let counted = self.sql.alias()
+                let countConditions = try self.conditions(table: connection.table, on: connection.on, filter: connection.filter,
+                                                          field: field, alias: counted, parent: parent).joined(separator: " AND ")
+                pairs.append("'\(selected.key)', (SELECT count(*) FROM \(connection.table.qualifiedName) \(counted) WHERE \(countConditions))")
+            case "pageInfo":
+                var info: [String] = []
+                for item in selected.selections {
+                    let value: String =
+                        switch item.name {
+                        case "hasNextPage": "coalesce(max(\(page).n) > \(last), false)"
+                        case "hasPreviousPage": offset > 0 ? "true" : "false"
+                        case "startCursor": "CASE WHEN count(*) > 0 THEN \(cursor("min(\(page).n)")) END"
+                        case "endCursor": "CASE WHEN count(*) > 0 THEN \(cursor("least(max(\(page).n), \(last))")) END"
+                        default: "'PageInfo'"
+                        }
+                    info.append("'\(item.key)', \(value)")
+                }
+                pairs.append("'\(selected.key)', json_build_object(\(info.joined(separator: ", ")))")
+            case "edges":
+                var edge: [String] = []
+                for item in selected.selections {
+                    let value: String =
+                        switch item.name {
+                        case "node": try self.object(connection.nodeType, alias: page, item.selections)
+                        case "cursor": cursor("\(page).n")
+                        default: "'\(connection.nodeType)Edge'"
+                        }
+                    edge.append("'\(item.key)', \(value)")
+                }
+                pairs.append("""
+                    '\(selected.key)', coalesce(json_agg(json_build_object(\(edge.joined(separator: ", "))) ORDER BY \(page).n) \
+                    FILTER (WHERE \(page).n <= \(last)), '[]'::json)
+                    """)
+            default:
+                throw QueryError.validation("Cannot query field \"\(selected.name)\" on a connection.", line: selected.line, column: selected.column)
+            }
+        }
+        return """
+            (SELECT json_build_object(\(pairs.joined(separator: ", "))) FROM (SELECT \(inner).*, row_number() OVER (ORDER BY \(ordering)) AS n \
+            FROM \(connection.table.qualifiedName) \(inner) WHERE \(conditions) ORDER BY \(ordering) LIMIT \(first + 1) OFFSET \(offset)) \(page))
+            """
+    }
+
+    /// The position a cursor stands for.
+    static func position(of cursor: String) throws -> Int {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("cursor:"),
+              let position = Int(text.dropFirst("cursor:".count)), position >= 0, position < 10_000_000 else {
+            throw QueryError.badInput("after is not a cursor of this connection.")
+        }
+        return position
+    }
+}

@@ -1,0 +1,80 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Dashboard aggregates: one row per group (and term) over the classes the policy reaches,
+/// measures withheld for groups below the privacy threshold.
+extension Compilation {
+    mutating func stats(_ field: SelectedField) throws -> String {
+        let grouping = field.arguments.enumValue("groupBy") ?? "REGION"
+        let byTerm = field.arguments.bool("byTerm") ?? false
+        let filter = field.arguments.object("filter") ?? [:]
+        let keys: (group: String, scope: String, queue: String, places: String) =
+            switch grouping {
+            case "MUNICIPALITY": ("k.municipality_id", "grp.region_id, grp.gkey, NULL, NULL", "q.municipality_id", "kc.municipality_id")
+            case "ORGANIZATION": ("k.organization_id", "grp.region_id, grp.municipality_id, grp.gkey, NULL", "ch.organization_id", "kc.organization_id")
+            case "CLASS": ("k.id", "grp.region_id, grp.municipality_id, grp.organization_id, grp.gkey", "NULL::bigint", "NULL::bigint")
+            default: ("k.region_id", "grp.gkey, NULL, NULL, NULL", "q.region_id", "kc.region_id")
+            }
+        var conditions = [self.expand("{rows:classes:k}")]
+        if let municipality = try filter.id("municipalityId") { conditions.append("k.municipality_id = \(self.sql.bind(municipality))") }
+        if let organization = try filter.id("organizationId") { conditions.append("k.organization_id = \(self.sql.bind(organization))") }
+        if let kind = filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
+        if let grade = filter.int("grade") { conditions.append("k.grade = \(self.sql.bind(grade))") }
+        if let year = try filter.id("academicYearId") { conditions.append("k.academic_year_id = \(self.sql.bind(year))") }
+        let lessonTerm = byTerm ? "l.term_id" : "NULL::bigint"
+        let markTerm = byTerm ? "m.term_id" : "NULL::bigint"
+        let queueFrom = grouping == "ORGANIZATION"
+            ? "eduql.queue_applications q JOIN eduql.queue_application_choices ch ON ch.application_id = q.id" : "eduql.queue_applications q"
+        let suppressed = "(coalesce(ln.n, 0) < \(self.limits.privacyThreshold))"
+
+        var pairs: [String] = []
+        for selected in field.selections {
+            let measure: (String) -> String = { "CASE WHEN \(suppressed) THEN NULL ELSE \($0) END" }
+            let value: String
+            switch selected.name {
+            case "__typename": value = "'StatsRow'"
+            case "group": value = try self.relation(Relation("ScopeRef", table: nil, from: "eduql.scope_ref(\(keys.scope))", on: nil),
+                                                    field: selected, parent: "grp")
+            case "term": value = try self.relation(Relation("Term", table: .terms, on: "{c}.id = {t}.term_id"), field: selected, parent: "tm")
+            case "learners": value = measure("ln.n")
+            case "attendanceRate": value = measure("CASE WHEN ls.n > 0 THEN round((1 - coalesce(ab.n, 0)::numeric / ls.n), 4)::float8 END")
+            case "averageMark": value = measure("round(mk.average, 3)::float8")
+            case "qualityRate": value = measure("round(mk.quality, 4)::float8")
+            case "queueDemand": value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce(qd.n, 0)")
+            case "freePlaces": value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce(fp.n, 0)")
+            case "suppressed": value = suppressed
+            default:
+                throw QueryError.validation("Cannot query field \"\(selected.name)\" on type \"StatsRow\".", line: selected.line, column: selected.column)
+            }
+            pairs.append("'\(selected.key)', \(value)")
+        }
+        return """
+            (WITH cls AS (SELECT k.id AS class_id, \(keys.group) AS gkey, k.region_id, k.municipality_id, k.organization_id, k.academic_year_id \
+            FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id WHERE \(conditions.joined(separator: " AND "))), \
+            grp AS (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
+            FROM cls GROUP BY gkey), \
+            size AS (SELECT e.class_id, count(*) AS n FROM eduql.enrollments e WHERE e.status = 'active' \
+            AND e.class_id IN (SELECT class_id FROM cls) GROUP BY e.class_id), \
+            ln AS (SELECT cls.gkey, sum(size.n)::int AS n FROM cls JOIN size USING (class_id) GROUP BY cls.gkey), \
+            tm AS (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
+            ls AS (SELECT cls.gkey, \(lessonTerm) AS term_id, sum(size.n) AS n FROM eduql.lessons l JOIN cls ON cls.class_id = l.class_id \
+            JOIN size ON size.class_id = l.class_id GROUP BY 1, 2), \
+            ab AS (SELECT cls.gkey, \(lessonTerm) AS term_id, count(*) AS n FROM eduql.attendance a JOIN eduql.lessons l ON l.id = a.lesson_id \
+            JOIN cls ON cls.class_id = l.class_id WHERE a.code <> 'late' GROUP BY 1, 2), \
+            mk AS (SELECT cls.gkey, \(markTerm) AS term_id, avg(m.value) AS average, avg((m.value >= 4)::int) AS quality \
+            FROM eduql.marks m JOIN cls ON cls.class_id = m.class_id WHERE m.kind IN ('current', 'test') GROUP BY 1, 2), \
+            qd AS (SELECT \(keys.queue) AS gkey, count(*)::int AS n FROM \(queueFrom) WHERE q.status = 'queued' \
+            AND \(self.expand("{rows:queueApplications:q}")) GROUP BY 1), \
+            fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
+            WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(self.expand("{rows:kindergarten_capacities:kc}")) GROUP BY 1) \
+            SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \
+            FROM grp CROSS JOIN tm LEFT JOIN ln ON ln.gkey = grp.gkey \
+            LEFT JOIN ls ON ls.gkey = grp.gkey AND ls.term_id IS NOT DISTINCT FROM tm.term_id \
+            LEFT JOIN ab ON ab.gkey = grp.gkey AND ab.term_id IS NOT DISTINCT FROM tm.term_id \
+            LEFT JOIN mk ON mk.gkey = grp.gkey AND mk.term_id IS NOT DISTINCT FROM tm.term_id \
+            LEFT JOIN qd ON qd.gkey = grp.gkey LEFT JOIN fp ON fp.gkey = grp.gkey)
+            """
+    }
+}

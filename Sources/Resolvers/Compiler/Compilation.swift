@@ -1,0 +1,87 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Compiles the root fields of one operation into SQL that builds each field's JSON inside
+/// PostgreSQL, printing the policy's row predicate into every relation it reads.
+struct Compilation {
+    let policy: Policy
+    let limits: QueryLimits
+    var sql = SQLBuilder()
+
+    init(policy: Policy, limits: QueryLimits) {
+        self.policy = policy
+        self.limits = limits
+    }
+
+    /// `json_build_object` of the selected fields of a `type` row aliased `alias`.
+    mutating func object(_ type: String, alias: String, _ fields: [SelectedField]) throws -> String {
+        guard fields.count <= 50 else { throw QueryError.badInput("A selection may ask for at most 50 fields of \(type).") }
+        var pairs: [String] = []
+        for field in fields {
+            pairs.append("'\(field.key)', \(try self.value(of: field, on: type, parent: alias))")
+        }
+        return "json_build_object(\(pairs.joined(separator: ", ")))"
+    }
+
+    /// The SQL of one field of a `type` row aliased `parent`.
+    mutating func value(of field: SelectedField, on type: String, parent: String) throws -> String {
+        if field.name == "__typename" { return "'\(type)'" }
+        guard self.policy.allows(type, field.name), let source = Catalog.types[type]?[field.name] else {
+            throw QueryError.validation("Cannot query field \"\(field.name)\" on type \"\(type)\".", line: field.line, column: field.column)
+        }
+        return try self.compile(source, field: field, parent: parent)
+    }
+
+    mutating func compile(_ source: FieldSource, field: SelectedField, parent: String) throws -> String {
+        switch source {
+        case .column(let expression):
+            return expression.replacingOccurrences(of: "{t}", with: parent)
+        case .relation(let relation):
+            return try self.relation(relation, field: field, parent: parent)
+        case .connection(let connection):
+            return try self.connection(connection, field: field, parent: parent)
+        case .custom(let compile):
+            return try compile(&self, field, parent)
+        }
+    }
+
+    /// A related row (or a JSON array of rows) of another type.
+    mutating func relation(_ relation: Relation, field: SelectedField, parent: String) throws -> String {
+        let alias = self.sql.alias()
+        let conditions = try self.conditions(table: relation.table, on: relation.on, filter: relation.filter, field: field,
+                                             alias: alias, parent: parent)
+        let from = self.expand(relation.from.replacingOccurrences(of: "{t}", with: parent))
+        let object = try self.object(relation.type, alias: alias, field.selections)
+        let predicate = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
+        guard relation.many else {
+            return "(SELECT \(object) FROM \(from) \(alias) WHERE \(predicate) LIMIT 1)"
+        }
+        let order = relation.orderBy.map { " ORDER BY " + $0.replacingOccurrences(of: "{c}", with: alias) } ?? ""
+        return "coalesce((SELECT json_agg(\(object)\(order)) FROM \(from) \(alias) WHERE \(predicate)), '[]'::json)"
+    }
+
+    /// The join, the policy's predicate and the argument filters for a row aliased `alias`.
+    mutating func conditions(table: Table?, on: String?, filter: ArgumentFilter?, field: SelectedField, alias: String,
+                             parent: String) throws -> [String] {
+        var conditions: [String] = []
+        if let on {
+            conditions.append(self.expand(on.replacingOccurrences(of: "{c}", with: alias).replacingOccurrences(of: "{t}", with: parent)))
+        }
+        if let table { conditions.append("(\(self.policy.predicate(table, alias: alias)))") }
+        if let filter { conditions += try filter(field.arguments, &self.sql, alias) }
+        return conditions
+    }
+
+    /// Replaces `{rows:table:alias}` in a template with the policy's predicate for that table.
+    func expand(_ template: String) -> String {
+        var text = template
+        while let start = text.range(of: "{rows:"), let end = text[start.upperBound...].firstIndex(of: "}") {
+            let parts = text[start.upperBound..<end].split(separator: ":").map(String.init)
+            let predicate = parts.count == 2 ? Table(rawValue: parts[0]).map { self.policy.predicate($0, alias: parts[1]) } : nil
+            text.replaceSubrange(start.lowerBound...end, with: "(\(predicate ?? "false"))")
+        }
+        return text
+    }
+}

@@ -1,0 +1,79 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// Typed reads of coerced argument values.
+extension Dictionary where Key == String, Value == Map {
+    /// An `ID` argument as a database id; a malformed id is bad input.
+    func id(_ name: String) throws -> Int? {
+        guard let value = self[name], let text = value.text else { return nil }
+        guard let id = Int(text), id > 0 else { throw QueryError.badInput("\(name) is not a valid id") }
+        return id
+    }
+
+    func int(_ name: String) -> Int? {
+        if case .number(let number)? = self[name] { return number.intValue }
+        return nil
+    }
+
+    func bool(_ name: String) -> Bool? {
+        if case .bool(let value)? = self[name] { return value }
+        return nil
+    }
+
+    func string(_ name: String) -> String? { self[name]?.text }
+
+    /// An enum argument as the database spells it (`NAME_ASC` stays, `CITY_DISTRICT` → `city_district`).
+    func enumValue(_ name: String) -> String? { self[name]?.text }
+
+    func object(_ name: String) -> [String: Map]? {
+        if case .dictionary(let fields)? = self[name] { return Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) }) }
+        return nil
+    }
+}
+
+extension Map {
+    /// The text of a string (or of an id given as a number).
+    public var text: String? {
+        switch self {
+        case .string(let text): text
+        case .number(let number): String(number.intValue)
+        default: nil
+        }
+    }
+}
+
+extension Dictionary where Key == String, Value == Map {
+    /// A `Date` argument, checked to be a real ISO-8601 calendar date.
+    func date(_ name: String) throws -> String? {
+        guard let text = self[name]?.text else { return nil }
+        guard DateScalar.isValidDate(text) else { throw QueryError.badInput("\(name) is not an ISO-8601 date (YYYY-MM-DD)") }
+        return text
+    }
+
+    /// A `DateTime` argument, checked to be ISO-8601 with an offset.
+    func dateTime(_ name: String) throws -> String? {
+        guard let text = self[name]?.text else { return nil }
+        guard DateScalar.isValidDateTime(text) else { throw QueryError.badInput("\(name) is not an ISO-8601 date-time") }
+        return text
+    }
+}
+
+/// Checks of the `Date` and `DateTime` scalars.
+enum DateScalar {
+    static func isValidDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, (1...12).contains(month), day >= 1 else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+
+    static func isValidDateTime(_ text: String) -> Bool {
+        guard text.count >= 20, isValidDate(String(text.prefix(10))) else { return false }
+        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(text)) != nil
+            || (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) != nil
+    }
+}

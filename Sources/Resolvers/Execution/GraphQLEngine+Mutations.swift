@@ -1,0 +1,36 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+extension GraphQLEngine {
+    /// The statement reading back what a mutation changed: a `User`, a `RoleAssignment`, or
+    /// `CreatedCredentials` (the user and its one-time temporary password).
+    public func result(of mutation: MutationField, id: Int, temporaryPassword: String? = nil, policy: Policy,
+                       actingAs: ActingAs) throws -> OperationPlan.Root {
+        var compilation = Compilation(policy: policy, limits: self.limits)
+        let preamble = actingAs.preamble(&compilation.sql)
+        let idParameter = compilation.sql.bind(id)
+        let user = Relation("User", table: .users, on: "{c}.id = \(idParameter)")
+        let value: String
+        switch mutation.name {
+        case "createUser", "resetPassword":
+            var pairs: [String] = []
+            for field in mutation.selected.selections {
+                switch field.name {
+                case "user": pairs.append("'\(field.key)', \(try compilation.relation(user, field: field, parent: ""))")
+                case "temporaryPassword": pairs.append("'\(field.key)', \(compilation.sql.bind(temporaryPassword ?? ""))::text")
+                default: pairs.append("'\(field.key)', 'CreatedCredentials'")
+                }
+            }
+            value = "json_build_object(\(pairs.joined(separator: ", ")))"
+        case "assignRole", "revokeRole":
+            value = try compilation.relation(Relation("RoleAssignment", table: .roleAssignments, on: "{c}.id = \(idParameter)"),
+                                             field: mutation.selected, parent: "")
+        default:
+            value = try compilation.relation(user, field: mutation.selected, parent: "")
+        }
+        let sql = "SELECT a.ok, CASE WHEN a.ok THEN (\(value))::text END FROM \(preamble) AS a(ok)"
+        return .statement(key: mutation.key, sql: sql, bindings: compilation.sql.bindings)
+    }
+}

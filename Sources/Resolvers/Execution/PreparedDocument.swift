@@ -1,0 +1,11 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import OrderedCollections
+
+/// A document parsed and validated against one role schema, ready to plan with variables.
+public struct PreparedDocument: Sendable {
+    public let document: Document
+    /// SHA-256 of the text, hex.
+    public let hash: String
+}

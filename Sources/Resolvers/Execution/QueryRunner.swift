@@ -1,0 +1,46 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import Logging
+import OrderedCollections
+import PostgresNIO
+
+/// Runs a plan's statements on the read-only pool and assembles the `data` object from the
+/// JSON text PostgreSQL built, without re-encoding it.
+public struct QueryRunner: Sendable {
+    let database: PostgresClient
+
+    public init(database: PostgresClient) {
+        self.database = database
+    }
+
+    /// The `data` member of the response, as JSON text, and the number of statements run.
+    public func run(_ plan: OperationPlan, logger: Logger) async throws -> String {
+        var members: [String] = []
+        for root in plan.roots {
+            switch root {
+            case .constant(let key, let json):
+                members.append("\"\(key)\":\(json)")
+            case .statement(let key, let sql, let bindings):
+                let rows = try await self.database.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
+                guard let row = rows.first else { throw QueryError.unauthenticated }
+                let (ok, json) = try row.decode((Bool, String?).self)
+                guard ok else { throw QueryError.unauthenticated }
+                members.append("\"\(key)\":\(json ?? "null")")
+            }
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
+    /// Answers an introspection-only operation from the role schema.
+    public static func introspect(_ prepared: PreparedDocument, schema: RoleSchema, operationName: String?,
+                                  variables: Map) async throws -> String {
+        var values: [String: Map] = [:]
+        if case .dictionary(let given) = variables { for (key, value) in given { values[key] = value } }
+        let result = try await execute(schema: schema.schema, documentAST: prepared.document, rootValue: (), context: (),
+                                       variableValues: values, operationName: operationName)
+        if let error = result.errors.first { throw QueryError.badInput(error.message) }
+        let data = try JSONEncoder().encode(result.data ?? .null)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,149 @@
+import EduQLAccessControl
+import EduQLResolvers
+import EduQLSchema
+import Foundation
+import GraphQL
+import HTTPTypes
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// `POST /graphql` and `GET /graphql`, per the GraphQL-over-HTTP specification: every request
+/// authenticated, validated against the caller's role schema, and answered from one SQL
+/// statement per root field.
+struct GraphQLController {
+    let database: PostgresClient
+    let runner: QueryRunner
+    let engine: GraphQLEngine
+    let authenticator: Authenticator
+    let clients: ClientAuthenticator
+    let principals: PrincipalCache
+    let idleSeconds: Int
+    let mutations: MutationExecutor
+
+    func addRoutes(to router: Router<EduQLRequestContext>) {
+        router.post("/graphql") { request, context in await self.post(request, context: context) }
+        router.get("/graphql") { request, context in await self.get(request, context: context) }
+    }
+
+    func post(_ request: Request, context: EduQLRequestContext) async -> Response {
+        guard let media = GraphQLMediaType(accept: request.headers[.accept]) else { return Self.notAcceptable }
+        let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard contentType == "application/json" else {
+            return Self.respond(.unsupportedMediaType, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "The body must be application/json.")])
+        }
+        let body: GraphQLRequestBody
+        do {
+            let buffer = try await request.body.collect(upTo: self.engine.limits.maxDocumentBytes * 4)
+            body = try JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer.readableBytesView))
+        } catch {
+            return Self.respond(.badRequest, media, [GraphQLErrorBody(
+                code: "BAD_REQUEST", message: "The body must be a JSON object with a string \"query\" (and optional \"operationName\" and \"variables\").")])
+        }
+        return await self.execute(body, method: .post, request: request, context: context, media: media)
+    }
+
+    func get(_ request: Request, context: EduQLRequestContext) async -> Response {
+        guard let media = GraphQLMediaType(accept: request.headers[.accept]) else { return Self.notAcceptable }
+        let parameters = request.uri.queryParameters
+        guard let query = parameters["query"].map(String.init) else {
+            return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "The query parameter \"query\" is required.")])
+        }
+        var variables: Map?
+        if let text = parameters["variables"].map(String.init) {
+            guard let decoded = try? JSONDecoder().decode(Map.self, from: Data(text.utf8)) else {
+                return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "\"variables\" must be a JSON object.")])
+            }
+            variables = decoded
+        }
+        let body = GraphQLRequestBody(query: query, operationName: parameters["operationName"].map(String.init), variables: variables)
+        return await self.execute(body, method: .get, request: request, context: context, media: media)
+    }
+
+    func execute(_ body: GraphQLRequestBody, method: HTTPRequest.Method, request: Request, context: EduQLRequestContext,
+                 media: GraphQLMediaType) async -> Response {
+        do {
+            let (principal, actingAs) = try await self.principal(request, context: context)
+            let policy = principal.policy
+            let prepared = try self.engine.prepare(body.query, for: policy)
+            let plan = try self.engine.plan(prepared, operationName: body.operationName, variables: body.variables ?? .null,
+                                            policy: policy, actingAs: actingAs)
+            if method == .get, plan.operation != .query {
+                var response = Self.respond(.methodNotAllowed, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "Mutations must be sent with POST.")])
+                response.headers[.allow] = "POST"
+                return response
+            }
+            let data: String
+            if plan.introspection {
+                data = try await QueryRunner.introspect(prepared, schema: try self.engine.schema(for: policy),
+                                                        operationName: body.operationName, variables: body.variables ?? .null)
+            } else if plan.operation == .mutation {
+                return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
+                                                    request: request.info(context), logger: context.logger)
+            } else {
+                data = try await self.runner.run(plan, logger: context.logger)
+            }
+            return Self.respond(.ok, media, data: data)
+        } catch let error as QueryError {
+            return Self.respond(Self.status(of: error, media), media, [GraphQLErrorBody(error)])
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+            return Self.respond(.ok, media, [GraphQLErrorBody(code: "INTERNAL", message: "The query took too long and was cancelled.")], data: "null")
+        } catch {
+            context.logger.error("graphql request failed", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.respond(.internalServerError, media, [GraphQLErrorBody(code: "INTERNAL", message: "Internal error.")])
+        }
+    }
+
+    /// The principal of the bearer token, from the cache or the database.
+    func principal(_ request: Request, context: EduQLRequestContext) async throws -> (Principal, ActingAs) {
+        guard let presented = request.bearerToken, let token = BearerToken(presented: presented) else { throw QueryError.unauthenticated }
+        let role = request.headers[.eduqlRole]
+        let key = token.sha256.base64EncodedString() + "|" + (role ?? "")
+        let principal: Principal
+        if let cached = self.principals.principal(for: key) {
+            principal = cached
+        } else {
+            do {
+                principal = try await self.database.transaction(logger: context.logger) { connection in
+                    if token.kind == .client {
+                        return Principal.client(try await self.clients.principal(token: presented, on: connection))
+                    }
+                    return Principal.user(try await self.authenticator.principal(token: presented, role: role, on: connection))
+                }
+            } catch Authenticator.Failure.roleNotHeld {
+                throw QueryError.forbidden("The role named is not one this account holds.")
+            } catch is Authenticator.Failure {
+                throw QueryError.unauthenticated
+            } catch is ClientAuthenticator.Failure {
+                throw QueryError.unauthenticated
+            }
+            self.principals.remember(principal, for: key)
+        }
+        switch principal {
+        case .user(let user):
+            guard !user.mustChangePassword else { throw QueryError.forbidden("Change the temporary password first (POST /auth/password).") }
+            return (principal, .user(tokenSHA256: token.sha256, assignmentID: user.assignmentID, idleSeconds: self.idleSeconds))
+        case .client:
+            return (principal, .client(tokenSHA256: token.sha256))
+        }
+    }
+
+    static func status(of error: QueryError, _ media: GraphQLMediaType) -> HTTPResponse.Status {
+        switch error {
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .parse, .validation, .badInput: media.status(forRequestError: .badRequest)
+        }
+    }
+
+    static var notAcceptable: Response {
+        respond(.notAcceptable, .json, [GraphQLErrorBody(code: "BAD_REQUEST", message: "Accept application/graphql-response+json or application/json.")])
+    }
+
+    static func respond(_ status: HTTPResponse.Status, _ media: GraphQLMediaType, _ errors: [GraphQLErrorBody] = [], data: String? = nil) -> Response {
+        let text = errors.isEmpty ? "{\"data\":\(data ?? "null")}" : GraphQLErrorBody.document(errors, data: data)
+        var headers: HTTPFields = [.contentType: "\(media.rawValue); charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
