@@ -30,15 +30,15 @@ extension Policy {
                 types[type] = named[type].map { fields.intersection(.only($0)) }
             }
         }
-        let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}))")
-        let organizations = RowPredicate("({grantOrganizations} IS NULL OR {t}.organization_id = ANY({grantOrganizations}))")
+        let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}::bigint[]))")
+        let organizations = RowPredicate("({grantOrganizations} IS NULL OR {t}.organization_id = ANY({grantOrganizations}::bigint[]))")
         var rows = scoped(.region)
         for table in Table.allCases where rows[table] != nil {
             if table.hasMunicipality { rows[table] = rows[table]!.and(reach) }
             if table.hasOrganization { rows[table] = rows[table]!.and(organizations) }
         }
-        rows[.municipalities] = rows[.municipalities]!.and("({grantMunicipalities} IS NULL OR {t}.id = ANY({grantMunicipalities}))")
-        rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}))")
+        rows[.municipalities] = rows[.municipalities]!.and("({grantMunicipalities} IS NULL OR {t}.id = ANY({grantMunicipalities}::bigint[]))")
+        rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}::bigint[]))")
         for table: Table in [.guardians, .guardianLearners, .marks, .attendance, .lessons, .homework, .movements,
                              .queueApplications, .queueChoices, .queueStatusHistory, .allocations] {
             rows[table] = nil

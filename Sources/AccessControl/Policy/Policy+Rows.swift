@@ -10,14 +10,16 @@ extension Policy {
                 if table == .municipalities {
                     predicate = predicate.and("{t}.id = {municipality}")
                 } else if table.hasMunicipality {
-                    predicate = predicate.and("{t}.municipality_id = {municipality}")
+                    predicate = predicate.and(table.scopeIsNullable
+                        ? "({t}.municipality_id IS NULL OR {t}.municipality_id = {municipality})" : "{t}.municipality_id = {municipality}")
                 }
             }
             if level >= .organization {
                 if table == .organizations {
                     predicate = predicate.and("{t}.id = {organization}")
                 } else if table.hasOrganization {
-                    predicate = predicate.and("{t}.organization_id = {organization}")
+                    predicate = predicate.and(table.scopeIsNullable
+                        ? "({t}.organization_id IS NULL OR {t}.organization_id = {organization})" : "{t}.organization_id = {organization}")
                 }
             }
             rows[table] = predicate

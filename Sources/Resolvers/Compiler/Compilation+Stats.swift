@@ -66,7 +66,7 @@ extension Compilation {
             mk AS (SELECT cls.gkey, \(markTerm) AS term_id, avg(m.value) AS average, avg((m.value >= 4)::int) AS quality \
             FROM eduql.marks m JOIN cls ON cls.class_id = m.class_id WHERE m.kind IN ('current', 'test') GROUP BY 1, 2), \
             qd AS (SELECT \(keys.queue) AS gkey, count(*)::int AS n FROM \(queueFrom) WHERE q.status = 'queued' \
-            AND \(self.expand("{rows:queueApplications:q}")) GROUP BY 1), \
+            AND \(self.expand("{rows:queue_applications:q}")) GROUP BY 1), \
             fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
             WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(self.expand("{rows:kindergarten_capacities:kc}")) GROUP BY 1) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \

@@ -80,6 +80,7 @@ struct Compilation {
         while let start = text.range(of: "{rows:"), let end = text[start.upperBound...].firstIndex(of: "}") {
             let parts = text[start.upperBound..<end].split(separator: ":").map(String.init)
             let predicate = parts.count == 2 ? Table(rawValue: parts[0]).map { self.policy.predicate($0, alias: parts[1]) } : nil
+            assert(predicate != nil, "unknown table in the template \(template)")
             text.replaceSubrange(start.lowerBound...end, with: "(\(predicate ?? "false"))")
         }
         return text
