@@ -20,8 +20,12 @@ public struct LocalCluster: Sendable {
         public var database: String
         /// PostgreSQL's programs; default `pg_config --bindir`, else Debian's `/usr/lib/postgresql/15/bin`.
         public var binDirectory: String?
+        /// Further server settings passed with `-c` at start (e.g. `shared_preload_libraries`). Default none.
+        public var settings: [String: String] = [:]
 
-        public init(directory: String = ".data", host: String = "127.0.0.1", port: Int = 5433, database: String = "eduql", binDirectory: String? = nil) {
+        public init(directory: String = ".data", host: String = "127.0.0.1", port: Int = 5433, database: String = "eduql",
+                    binDirectory: String? = nil, settings: [String: String] = [:]) {
+            self.settings = settings
             self.directory = directory
             self.host = host
             self.port = port
@@ -67,7 +71,8 @@ public struct LocalCluster: Sendable {
             try Subprocess.run(
                 binaries + "/pg_ctl",
                 ["start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logPath, "-o",
-                 "-p \(self.configuration.port) -c listen_addresses=\(self.configuration.host) -c unix_socket_directories=''"],
+                 "-p \(self.configuration.port) -c listen_addresses=\(self.configuration.host) -c unix_socket_directories=''"
+                    + self.configuration.settings.sorted { $0.key < $1.key }.map { " -c \($0.key)=\($0.value)" }.joined()],
                 asPostgresUser: true
             )
         }

@@ -26,3 +26,38 @@ extension TestAPI.Reply {
         ((self.json["errors"] as? [[String: Any]]) ?? []).compactMap { ($0["extensions"] as? [String: Any])?["code"] as? String }
     }
 }
+
+extension TestAPI {
+    /// An access token of the demo integration client (`diary-vendor`).
+    func clientToken(_ clientID: String = "diary-vendor") async throws -> String {
+        let secret = try await TestCluster.shared.password(of: clientID)
+        let reply = try await self.request(.post, "/auth/token", raw: "grant_type=client_credentials", headers: [
+            .authorization: "Basic " + Data("\(clientID):\(secret)".utf8).base64EncodedString(),
+            .contentType: "application/x-www-form-urlencoded",
+        ])
+        guard let token = reply["access_token"] as? String else { throw TestFailure("no client token: \(reply.text)") }
+        return token
+    }
+}
+
+/// The consumer documents of `queries/`.
+enum ConsumerDocuments {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("queries")
+
+    /// The text of `queries/<path>`.
+    static func text(_ path: String) throws -> String {
+        try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The value at a dotted path of nested objects.
+    func at(_ path: String) -> Any? {
+        var current: Any? = self
+        for part in path.split(separator: ".") {
+            current = (current as? [String: Any])?[String(part)]
+        }
+        return current
+    }
+}

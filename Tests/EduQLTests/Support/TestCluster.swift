@@ -66,7 +66,9 @@ actor TestCluster {
 
     private static func boot(logger: Logger) async throws -> (ClusterConnections, [DemoAccounts.Account]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-tests-\(getpid())").path
-        let cluster = LocalCluster(configuration: .init(directory: folder, port: try freePort(), database: "postgres"))
+        let cluster = LocalCluster(configuration: .init(
+            directory: folder, port: try freePort(), database: "postgres",
+            settings: ["shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track_utility": "off"]))
         let connections = try await cluster.start(logger: logger)
         try cluster.removeWhenProcessExits(getpid())
 
