@@ -68,7 +68,7 @@ extension Compilation {
         }
         return """
             (SELECT json_build_object(\(pairs.joined(separator: ", "))) FROM (SELECT \(inner).*, row_number() OVER (ORDER BY \(ordering)) AS n \
-            FROM \(connection.table.qualifiedName) \(inner) WHERE \(conditions) ORDER BY \(ordering) LIMIT \(first + 1) OFFSET \(offset)) \(page))
+            FROM \(connection.table.qualifiedName) \(inner) WHERE \(conditions) ORDER BY \(ordering) LIMIT \(first + 1) OFFSET \(offset)) \(page) GROUP BY ())
             """
     }
 
