@@ -42,10 +42,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EduQLAudit",
+            dependencies: [
+                "EduQLSchema",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Audit",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EduQLAccessControl",
             dependencies: [
                 "CArgon2",
                 "EduQLSchema",
+                "EduQLAudit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -77,6 +91,7 @@ let package = Package(
                 "EduQLSchema",
                 "EduQLAccessControl",
                 "EduQLResolvers",
+                "EduQLAudit",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -105,6 +120,7 @@ let package = Package(
                 "EduQLAccessControl",
                 "EduQLServer",
                 "EduQLResolvers",
+                "EduQLAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GraphQL", package: "GraphQL"),

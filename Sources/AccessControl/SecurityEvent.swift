@@ -1,11 +1,12 @@
+import EduQLAudit
 import EduQLSchema
 import Foundation
 import Logging
 import PostgresNIO
 
 /// A registered security event: a sign-in, failure, lockout, sign-out, password change, or an
-/// administrative act (FSTEC order 17, РСБ). Written to `eduql.audit_events` directly; the
-/// audit issue's group-committed, chained sink takes these over.
+/// administrative act (FSTEC order 17, РСБ). Inside an audited request it becomes that
+/// request's one event; elsewhere (the command line) it is appended to the chain directly.
 public struct SecurityEvent: Sendable {
     public enum Kind: String, Sendable { case auth, admin }
     public enum Outcome: String, Sendable { case ok, denied, invalid, error }
@@ -32,20 +33,48 @@ public struct SecurityEvent: Sendable {
         self.request = request
     }
 
-    /// Inserts the event on `connection` (inside the caller's transaction, if any).
+    /// Records the event: into the audited request's event when there is one (written, chained,
+    /// before the answer leaves), else appended to the chain on `connection` at once.
     public func record(on connection: PostgresConnection, logger: Logger) async throws {
-        let detail = self.detail.isEmpty ? nil : String(decoding: try JSONEncoder().encode(self.detail), as: UTF8.self)
-        try await connection.execute("""
-            INSERT INTO eduql.audit_events (occurred_at, region_id, municipality_id, organization_id, request_id, kind, action,
-                                            user_id, client_id, login, role, client_ip, user_agent, outcome, error_codes, detail)
-            VALUES (clock_timestamp(), \(self.regionID), \(self.municipalityID), \(self.organizationID), \(self.request.requestID),
-                    \(self.kind.rawValue), \(self.action), \(self.userID), \(self.clientID), \(self.login), \(self.role),
-                    \(self.request.clientIP)::inet, \(self.request.userAgent), \(self.outcome.rawValue), \(self.errorCodes), \(detail)::jsonb)
-            """, logger: logger)
+        if let record = AuditRecord.current {
+            record.update(decides: true) { self.merge(into: &$0) }
+        } else {
+            try await self.auditEvent.append(on: connection, logger: logger)
+        }
     }
 
-    /// Inserts the event on a pooled connection of its own.
+    /// Records the event as ``record(on:logger:)-(PostgresConnection,_)`` does, on a pooled connection when needed.
     public func record(on database: PostgresClient, logger: Logger) async throws {
-        try await database.withConnection { try await self.record(on: $0, logger: logger) }
+        if let record = AuditRecord.current {
+            record.update(decides: true) { self.merge(into: &$0) }
+        } else {
+            try await database.withConnection { try await self.auditEvent.append(on: $0, logger: logger) }
+        }
+    }
+
+    /// The request's event takes this one's facts; a later event of the same request (a lockout
+    /// after a failed sign-in) names the action.
+    func merge(into event: inout AuditEvent) {
+        event.kind = AuditEvent.Kind(rawValue: self.kind.rawValue) ?? event.kind
+        event.action = self.action
+        event.outcome = AuditEvent.Outcome(rawValue: self.outcome.rawValue) ?? event.outcome
+        event.regionID = self.regionID ?? event.regionID
+        event.municipalityID = self.municipalityID ?? event.municipalityID
+        event.organizationID = self.organizationID ?? event.organizationID
+        event.userID = self.userID ?? event.userID
+        event.clientID = self.clientID ?? event.clientID
+        event.login = self.login ?? event.login
+        event.role = self.role ?? event.role
+        event.errorCodes += self.errorCodes.filter { !event.errorCodes.contains($0) }
+        event.detail.merge(self.detail) { _, new in new }
+    }
+
+    /// The event as the audit chain stores it.
+    var auditEvent: AuditEvent {
+        var event = AuditEvent(kind: .auth, action: self.action, outcome: .ok, requestID: self.request.requestID)
+        event.clientIP = self.request.clientIP
+        event.userAgent = self.request.userAgent
+        self.merge(into: &event)
+        return event
     }
 }

@@ -19,6 +19,9 @@ struct Compilation {
     mutating func object(_ type: String, alias: String, _ fields: [SelectedField]) throws -> String {
         guard fields.count <= 50 else { throw QueryError.badInput("A selection may ask for at most 50 fields of \(type).") }
         var pairs: [String] = []
+        if let learner = LearnerMarkers.learnerOf[type] {
+            pairs.append("'\(LearnerMarkers.key)', \(learner.replacingOccurrences(of: "{t}", with: alias))")
+        }
         for field in fields {
             pairs.append("'\(field.key)', \(try self.value(of: field, on: type, parent: alias))")
         }

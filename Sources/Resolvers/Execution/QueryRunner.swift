@@ -14,9 +14,19 @@ public struct QueryRunner: Sendable {
         self.database = database
     }
 
-    /// The `data` member of the response, as JSON text, and the number of statements run.
-    public func run(_ plan: OperationPlan, logger: Logger) async throws -> String {
+    /// What a plan returned: the `data` member as JSON text, and for the audit log the learners
+    /// whose personal data it carries and how many objects of such data.
+    public struct Result: Sendable {
+        public var data: String
+        public var learnerIDs: [Int]
+        public var rows: Int
+    }
+
+    /// Runs every statement of the plan, one round trip each.
+    public func run(_ plan: OperationPlan, logger: Logger) async throws -> Result {
         var members: [String] = []
+        var learners: Set<Int> = []
+        var rowCount = 0
         for root in plan.roots {
             switch root {
             case .constant(let key, let json):
@@ -26,10 +36,13 @@ public struct QueryRunner: Sendable {
                 guard let row = rows.first else { throw QueryError.unauthenticated }
                 let (ok, json) = try row.decode((Bool, String?).self)
                 guard ok else { throw QueryError.unauthenticated }
-                members.append("\"\(key)\":\(json ?? "null")")
+                let stripped = LearnerMarkers.strip(json ?? "null")
+                learners.formUnion(stripped.learners)
+                rowCount += stripped.rows
+                members.append("\"\(key)\":\(stripped.json)")
             }
         }
-        return "{" + members.joined(separator: ",") + "}"
+        return Result(data: "{" + members.joined(separator: ",") + "}", learnerIDs: learners.sorted(), rows: rowCount)
     }
 
     /// Answers an introspection-only operation from the role schema.

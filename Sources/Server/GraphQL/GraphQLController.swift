@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLAudit
 import EduQLResolvers
 import EduQLSchema
 import Foundation
@@ -62,12 +63,28 @@ struct GraphQLController {
 
     func execute(_ body: GraphQLRequestBody, method: HTTPRequest.Method, request: Request, context: EduQLRequestContext,
                  media: GraphQLMediaType) async -> Response {
+        let audit = AuditRecord.current
+        audit?.update { event in
+            event.operationName = body.operationName
+            event.variables = body.variables.flatMap { try? JSONEncoder().encode($0) }.flatMap(VariableRedaction.redacted)
+        }
         do {
             let (principal, actingAs) = try await self.principal(request, context: context)
+            audit?.update { principal.describe(into: &$0) }
             let policy = principal.policy
             let prepared = try self.engine.prepare(body.query, for: policy)
+            audit?.update { event in
+                event.documentSHA256 = prepared.hash
+                event.document = body.query
+            }
             let plan = try self.engine.plan(prepared, operationName: body.operationName, variables: body.variables ?? .null,
                                             policy: policy, actingAs: actingAs)
+            audit?.update { event in
+                event.operationType = plan.operation.rawValue
+                event.operationName = plan.operationName ?? body.operationName
+                event.rootFields = plan.rootFieldNames
+                event.action = plan.operation.rawValue
+            }
             if method == .get, plan.operation != .query {
                 var response = Self.respond(.methodNotAllowed, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "Mutations must be sent with POST.")])
                 response.headers[.allow] = "POST"
@@ -81,14 +98,35 @@ struct GraphQLController {
                 return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
                                                     request: request.info(context), logger: context.logger)
             } else {
-                data = try await self.runner.run(plan, logger: context.logger)
+                let result = try await self.runner.run(plan, logger: context.logger)
+                audit?.update { event in
+                    event.learnerIDs = result.learnerIDs
+                    event.rowCount = result.rows
+                }
+                data = result.data
             }
+            audit?.update(decides: true) { $0.outcome = .ok }
             return Self.respond(.ok, media, data: data)
         } catch let error as QueryError {
+            audit?.update(decides: true) { event in
+                event.outcome = switch error {
+                case .unauthenticated, .forbidden: .denied
+                default: .invalid
+                }
+                event.errorCodes = [error.code]
+            }
             return Self.respond(Self.status(of: error, media), media, [GraphQLErrorBody(error)])
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+            audit?.update(decides: true) { event in
+                event.outcome = .error
+                event.errorCodes = ["STATEMENT_TIMEOUT"]
+            }
             return Self.respond(.ok, media, [GraphQLErrorBody(code: "INTERNAL", message: "The query took too long and was cancelled.")], data: "null")
         } catch {
+            audit?.update(decides: true) { event in
+                event.outcome = .error
+                event.errorCodes = ["INTERNAL"]
+            }
             context.logger.error("graphql request failed", metadata: ["error": "\(String(reflecting: error))"])
             return Self.respond(.internalServerError, media, [GraphQLErrorBody(code: "INTERNAL", message: "Internal error.")])
         }

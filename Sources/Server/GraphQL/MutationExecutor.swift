@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLAudit
 import EduQLResolvers
 import GraphQL
 import Hummingbird
@@ -27,12 +28,22 @@ struct MutationExecutor {
                     case .invalid(let text): ("BAD_USER_INPUT", text)
                     }
                 // Fields before this one took effect; its result (non-null) makes `data` null.
+                AuditRecord.current?.update(decides: true) { event in
+                    event.outcome = roots.isEmpty ? (code == "FORBIDDEN" ? .denied : .invalid) : .partial
+                    event.errorCodes = [code]
+                }
                 return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: code, message: message, path: [mutation.key])], data: "null")
             }
         }
         var done = plan
         done.roots = roots
-        return GraphQLController.respond(.ok, media, data: try await self.runner.run(done, logger: logger))
+        let result = try await self.runner.run(done, logger: logger)
+        AuditRecord.current?.update(decides: true) { event in
+            event.outcome = .ok
+            event.learnerIDs = result.learnerIDs
+            event.rowCount = result.rows
+        }
+        return GraphQLController.respond(.ok, media, data: result.data)
     }
 
     func perform(_ mutation: MutationField, by actor: UserPrincipal, request: RequestInfo) async throws -> (Int, String?) {

@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLAudit
 import EduQLResolvers
 import EduQLSchema
 import Hummingbird
@@ -34,7 +35,9 @@ public func buildApplication(
     let runner = QueryRunner(database: readers)
 
     let router = Router(context: EduQLRequestContext.self)
+    let audit = server.audit ? AuditSink(database: pool, logger: logger) : nil
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: AuditMiddleware(sink: audit))
     router.add(middleware: ErrorMiddleware())
     HealthController(database: pool, migrator: Migrator()).addRoutes(to: router)
     AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
@@ -47,7 +50,7 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool, readers, hashingPool, AuditPartitionService(database: pool, logger: logger)],
+        services: [pool, readers, hashingPool, AuditPartitionService(database: pool, logger: logger)] + (audit.map { [$0] } ?? []),
         logger: logger
     )
 }

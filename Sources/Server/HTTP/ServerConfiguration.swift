@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var queriesDirectory: String
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
+    /// Whether requests are audited, from `EDUQL_AUDIT` (`off` only for benchmarks). Default on.
+    public var audit: Bool = true
 
     public init(host: String = "127.0.0.1", port: Int = 8080, queriesDirectory: String = "queries", limits: QueryLimits = .init()) {
         self.host = host
@@ -27,6 +29,10 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("EDUQL_PORT must be a port number, not '\(port)'")
             }
             self.port = number
+        }
+        if let audit = environment["EDUQL_AUDIT"] {
+            guard ["on", "off"].contains(audit) else { throw ConfigurationError("EDUQL_AUDIT must be on or off, not '\(audit)'") }
+            self.audit = audit == "on"
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
         if let size = environment["EDUQL_MAX_PAGE_SIZE"] {

@@ -7,7 +7,8 @@ import Testing
 
 /// Counts, with pg_stat_statements, the statements the server's role runs per operation: one
 /// per root data field, however deep the nesting — the token check and the tenancy settings
-/// ride in the same statement.
+/// ride in the same statement. The audit event is appended by the group-committed sink, one
+/// statement per batch, counted apart.
 @Suite("One SQL statement per root field", .timeLimit(.minutes(3)))
 struct StatementCountTests {
     let logger = Logger(label: "eduql-tests")
@@ -22,7 +23,17 @@ struct StatementCountTests {
             return try await connection.scalar("""
                 SELECT coalesce(sum(s.calls), 0)::int FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
                 WHERE r.rolname = 'eduql_app' AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                  AND s.query NOT IN ('SELECT 1', 'SELECT $1')
+                  AND s.query NOT IN ('SELECT 1', 'SELECT $1') AND s.query NOT LIKE '%append_audit%'
+                """, as: Int.self)
+        }
+    }
+
+    /// Audit batches the server role appended since the last reset.
+    func auditBatches(_ superuser: ConnectionSettings) async throws -> Int {
+        try await superuser.withConnection(logger: self.logger) { connection in
+            try await connection.scalar("""
+                SELECT coalesce(sum(s.calls), 0)::int FROM pg_stat_statements s
+                WHERE s.query LIKE '%append_audit%' AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """, as: Int.self)
         }
     }
@@ -54,6 +65,8 @@ struct StatementCountTests {
                 #expect(reply.status == .ok && reply.errorCodes.isEmpty, "\(reply.text.prefix(300))")
                 let count = try await self.statements(superuser)
                 #expect(count == operation.roots, "\(operation.login): \(operation.query.prefix(60)) ran \(count) statements")
+                let batches = try await self.auditBatches(superuser)
+                #expect(batches == 1, "one request alone is one audit batch")
             }
         }
     }

@@ -9,8 +9,9 @@ import Testing
 struct RowLevelSecurityTests {
     let logger = Logger(label: "eduql-tests")
 
-    /// Tables that hold no tenant rows, and so carry no tenancy policy.
-    static let untenanted: Set<String> = ["schema_migrations", "audit_documents"]
+    /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
+    /// and the audit chain's head and prune records (the owner's alone).
+    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {
@@ -99,7 +100,7 @@ struct RowLevelSecurityTests {
         }
     }
 
-    @Test("every table but the two untenanted ones has row-level security enabled and forced, with a policy")
+    @Test("every table but the untenanted ones has row-level security enabled and forced, with a policy")
     func everyTableIsCovered() async throws {
         let database = try await TestCluster.shared.database(.migrated)
         try await database.owner.withConnection(logger: self.logger) { connection in

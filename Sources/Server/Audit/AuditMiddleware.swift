@@ -1,0 +1,86 @@
+import EduQLAccessControl
+import EduQLAudit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Audits every request to `/graphql` and `/auth/…`: one event per request, committed before
+/// the answer leaves. Handlers fill the event in (``AuditRecord/current``); what they leave
+/// open, the response status decides. If the event cannot be committed, the answer is a 503
+/// that carries nothing of the original response.
+struct AuditMiddleware: RouterMiddleware {
+    typealias Context = EduQLRequestContext
+
+    /// Where events go; nil turns auditing off (benchmarks only).
+    let sink: AuditSink?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" else { return try await next(request, context) }
+        let started = ContinuousClock.now
+        let info = request.info(context)
+        var initial = AuditEvent(kind: path == "/graphql" ? .graphql : .auth, action: Self.action(request), outcome: .ok,
+                                 requestID: context.id)
+        initial.clientIP = info.clientIP
+        initial.userAgent = info.userAgent
+        let record = AuditRecord(initial)
+        var response: Response
+        do {
+            response = try await AuditRecord.$current.withValue(record) { try await next(request, context) }
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.requestID] = context.id
+        guard let sink = self.sink else { return response }
+
+        let status = response.status
+        let decided = record.hasOutcome
+        record.update { event in
+            if status.code >= 500 {
+                event.outcome = .error
+            } else if !decided {
+                event.outcome = Self.outcome(of: status)
+            }
+            if event.errorCodes.isEmpty, status.code >= 400 { event.errorCodes = ["HTTP_\(status.code)"] }
+            event.detail["status"] = String(status.code)
+            event.durationMilliseconds = (ContinuousClock.now - started).milliseconds
+        }
+        do {
+            try await sink.record(record.event)
+        } catch {
+            context.logger.error("audit unavailable: answering 503", metadata: ["request": "\(context.id)"])
+            let body = #"{"errors":[{"message":"The request could not be recorded in the audit log; nothing was answered.","extensions":{"code":"AUDIT_UNAVAILABLE"}}]}"#
+            return Response(status: .serviceUnavailable,
+                            headers: [.contentType: "application/json; charset=utf-8", .retryAfter: "1", .requestID: context.id],
+                            body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return response
+    }
+
+    static func action(_ request: Request) -> String {
+        let path = request.uri.path
+        if path == "/graphql" { return "query" }
+        return String(path.dropFirst("/auth/".count).prefix(40))
+    }
+
+    static func outcome(of status: HTTPResponse.Status) -> AuditEvent.Outcome {
+        switch status.code {
+        case 200..<400: .ok
+        case 401, 403, 429: .denied
+        case 400..<500: .invalid
+        default: .error
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`: the id the audit log records the request under.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(self.components.seconds) * 1000 + Double(self.components.attoseconds) / 1e15
+    }
+}
