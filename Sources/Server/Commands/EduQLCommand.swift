@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// The `eduql` command line: serve, migrate, seed.
+/// The `eduql` command line: serve, migrate, seed, admin, audit.
 public struct EduQLCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "eduql",
         abstract: "EduQL — the GraphQL API of a regional education information system.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, AdminCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, AdminCommand.self, AuditCommand.self]
     )
 
     public init() {}
