@@ -28,6 +28,11 @@ extension Policy {
         "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all,
     ]
 
+    /// The audit log of an administrator's scope.
+    static let auditLog: [String: FieldSet] = [
+        "AuditEvent": .all, "AuditEventConnection": .all, "AuditEventEdge": .all,
+    ]
+
     /// Account administration: the mutations and what they return.
     static let administration: [String: FieldSet] = [
         "Mutation": .all, "User": .all, "CreatedCredentials": .all,

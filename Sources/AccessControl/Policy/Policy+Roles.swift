@@ -4,19 +4,20 @@ extension Policy {
     /// every aggregate of the region; no journal, diary, guardians or queue applications.
     public static let regionAdmin = Policy(
         key: "region_admin",
-        types: registry.merging(administration).merging([
+        types: registry.merging(administration).merging(auditLog).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
         ]),
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new }
     )
 
     /// Municipality: as the region within its territory, and the queue with the child's
     /// birth date and benefit and the applicant's contact.
     public static let mouoAdmin = Policy(
         key: "mouo_admin",
-        types: registry.merging(administration).merging(queue).merging([
+        types: registry.merging(administration).merging(queue).merging(auditLog).merging([
             "Query": .allExcept(["diary", "journal"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
@@ -27,19 +28,22 @@ extension Policy {
             .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.municipality_id = {municipality})",
             .guardianLearners: "false",
         ]).merging(accountRows) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new }
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
     public static let schoolAdmin = Policy(
         key: "school_admin",
-        types: registry.merging(administration).merging(journal).merging([
+        types: registry.merging(administration).merging(journal).merging(auditLog).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all, "StatsRow": .all,
+            "AccessLogEntry": .all,
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
             .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
         ]).merging(accountRows) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}"]) { _, new in new }
     )
 
     /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.
@@ -86,7 +90,7 @@ extension Policy {
         types: registry.merging(journal).merging(queue).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats"]),
             "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
-            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]),
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownChild)).narrowed(by: familyRows(ownChild)).narrowed(by: [
             .guardians: "{t}.id = {guardian} OR {t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(ownChild("gl.learner_id").template))",
@@ -103,7 +107,7 @@ extension Policy {
         types: registry.merging(journal).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
-            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]),
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.learner_id = {learner})",

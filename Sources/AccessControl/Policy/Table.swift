@@ -45,6 +45,6 @@ extension Table {
     /// Whether an unset municipality or organization means the row belongs to the whole region
     /// (federal and regional benefit categories, region-wide assignments).
     public var scopeIsNullable: Bool {
-        self == .benefitCategories || self == .roleAssignments || self == .auditEvents
+        self == .benefitCategories || self == .roleAssignments
     }
 }

@@ -54,6 +54,8 @@ extension Catalog {
             return try compilation.relation(relation, field: field, parent: parent)
         },
         "stats": .custom { compilation, field, _ in try compilation.stats(field) },
+        "auditEvents": .connection(auditConnection),
+        "learnerAccessLog": learnerAccessLog,
     ]
 
     static let byID: ArgumentFilter = { arguments, builder, alias in

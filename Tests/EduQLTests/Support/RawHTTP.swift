@@ -1,0 +1,45 @@
+import Foundation
+import HummingbirdTesting
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP exchange over URLSession, so that many can run at once against a live server.
+struct RawExchange: Sendable {
+    var status: Int
+    var requestID: String?
+    var body: String
+}
+
+enum RawHTTP {
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 16
+        configuration.timeoutIntervalForRequest = 30
+        return URLSession(configuration: configuration)
+    }()
+
+    /// POSTs `body` (raw text) to `path` on `port`.
+    static func post(port: Int, path: String = "/graphql", body: String, token: String?,
+                     contentType: String = "application/json") async throws -> RawExchange {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await self.session.data(for: request)
+        let http = response as? HTTPURLResponse
+        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
+                           body: String(decoding: data, as: UTF8.self))
+    }
+
+    /// A GraphQL request body.
+    static func graphql(_ query: String, variables: [String: Any] = [:]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: ["query": query, "variables": variables]), as: UTF8.self)
+    }
+}
+
+extension TestAPI {
+    /// The live server's port.
+    var port: Int { self.client.port ?? 0 }
+}
