@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Accounts and role assignments as administrators read them back, and scope references.
 extension Catalog {

@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Lessons, homework, marks and attendance.
 extension Catalog {

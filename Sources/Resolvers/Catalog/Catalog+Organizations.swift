@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Regions, municipalities, organizations, years, terms, subjects, classes, capacities.
 extension Catalog {

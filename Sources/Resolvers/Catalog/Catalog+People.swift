@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Learners, guardians, staff, teaching assignments, enrollments and movements.
 extension Catalog {

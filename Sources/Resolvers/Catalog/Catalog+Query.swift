@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// The root query fields.
 extension Catalog {

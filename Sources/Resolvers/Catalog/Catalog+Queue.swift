@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// The kindergarten queue: applications, choices, history, distribution runs and allocations.
 extension Catalog {

@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Types that are views rather than tables: who is asking, a learner's diary, a class journal,
 /// a queue position. Their rows come from the root compilers in `Catalog+Query.swift`.

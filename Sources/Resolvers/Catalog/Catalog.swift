@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Where every field of the schema comes from in the database: the engine's map of types to
 /// tables, fields to columns and relations. Access is not decided here but by the ``Policy``.

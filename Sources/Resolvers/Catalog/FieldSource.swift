@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// How the engine reads one GraphQL field: a column expression, a relation to rows of another
 /// type, a connection (a paged relation), or a compiler of its own.

@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Relay connections: one page of rows numbered in order, `pageInfo`, and `totalCount`.
 /// Cursors are opaque (base64 of the row's position in the ordering).

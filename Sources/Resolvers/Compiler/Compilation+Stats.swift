@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Dashboard aggregates: one row per group (and term) over the classes the policy reaches,
 /// measures withheld for groups below the privacy threshold.

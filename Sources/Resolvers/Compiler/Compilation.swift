@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Compiles the root fields of one operation into SQL that builds each field's JSON inside
 /// PostgreSQL, printing the policy's row predicate into every relation it reads.

@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 import PostgresNIO
 
 /// Accumulates one statement's bind values and fresh aliases while the compiler prints SQL.

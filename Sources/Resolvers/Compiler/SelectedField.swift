@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// One field of a response, after fragments are expanded, `@skip`/`@include` applied, fields of
 /// the same response key merged, and arguments coerced (defaults filled in).

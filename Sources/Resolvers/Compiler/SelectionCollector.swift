@@ -1,5 +1,3 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
 import OrderedCollections
 

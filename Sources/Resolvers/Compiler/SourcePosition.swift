@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// A 1-based line and column in a document, for error locations.
 struct SourcePosition {

@@ -1,7 +1,4 @@
-import EduQLAccessControl
 import Foundation
-import GraphQL
-import OrderedCollections
 
 /// Whom a statement acts for: the database checks the token again and sets the tenancy itself
 /// (`eduql.act_as`, `eduql.act_as_client`) at the start of every statement.

@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Size checks made on the raw text before parsing: bytes and lexical tokens.
 enum DocumentLimits {

@@ -1,7 +1,5 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 extension GraphQLEngine {
     /// The statement reading back what a mutation changed: a `User`, a `RoleAssignment`, or

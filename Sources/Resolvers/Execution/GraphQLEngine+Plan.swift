@@ -1,8 +1,6 @@
 import EduQLAccessControl
-import Foundation
 import GraphQL
 import OrderedCollections
-import PostgresNIO
 
 extension GraphQLEngine {
     /// Chooses the operation, coerces the variables, expands the selections, checks the limits

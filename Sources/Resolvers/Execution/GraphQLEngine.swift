@@ -2,7 +2,6 @@ import Crypto
 import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 import Synchronization
 
 /// Parses, validates and plans GraphQL operations for a policy: role schemas and validated

@@ -1,7 +1,5 @@
-import EduQLAccessControl
 import Foundation
 import GraphQL
-import OrderedCollections
 import PostgresNIO
 
 /// What one request will run: per root field of the chosen operation, one SQL statement that

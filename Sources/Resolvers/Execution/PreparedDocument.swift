@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// A document parsed and validated against one role schema, ready to plan with variables.
 public struct PreparedDocument: Sendable {

@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// A refusal the engine reports as a GraphQL error with `extensions.code`.
 public enum QueryError: Error, Equatable, Sendable {

@@ -1,7 +1,4 @@
-import EduQLAccessControl
-import Foundation
 import GraphQL
-import OrderedCollections
 
 /// Limits on what one GraphQL request may ask, checked before any SQL runs.
 public struct QueryLimits: Sendable {

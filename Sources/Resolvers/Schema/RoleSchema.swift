@@ -2,7 +2,6 @@ import EduQLAccessControl
 import EduQLSchema
 import Foundation
 import GraphQL
-import OrderedCollections
 
 /// The schema one policy sees: the SDL pruned to the types and fields it may read. A pruned
 /// field does not exist for the caller — introspection does not show it, validation does not
