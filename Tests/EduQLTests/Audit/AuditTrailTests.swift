@@ -130,6 +130,17 @@ struct AuditTrailTests {
                 try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb) TO eduql_app")
             }
             #expect(try await api.graphql("{ learner(id: 609) { lastName } }", token: token).status == .ok)
+
+            // The table itself refusing rows: the same.
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("""
+                    CREATE TRIGGER audit_events_refuse_all BEFORE INSERT ON eduql.audit_events
+                        FOR EACH ROW EXECUTE FUNCTION eduql.refuse_audit_change()
+                    """)
+            }
+            let blocked = try await api.graphql("{ learner(id: 609) { lastName } }", token: token)
+            #expect(blocked.status == .serviceUnavailable)
+            #expect(blocked.json["data"] == nil)
         }
     }
 
