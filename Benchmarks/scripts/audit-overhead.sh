@@ -33,6 +33,10 @@ run() {
     wait "$pid" || true
 }
 
-run off 8181
-run on 8182
+# Alternate the order (EDUQL_BENCH_ORDER="on off") to see that warm-up does not decide the result.
+port=8181
+for audit in ${EDUQL_BENCH_ORDER:-off on}; do
+    run "$audit" "$port"
+    port=$((port + 1))
+done
 rm -f "$body"

@@ -44,26 +44,72 @@ public struct AuditEvent: Sendable {
         self.occurredAt = occurredAt
     }
 
-    /// The event as `eduql.append_audit` reads it: audit_events columns by name.
-    func jsonObject(includingDocument: Bool) throws -> [String: Any] {
-        var object: [String: Any] = [
-            "occurred_at": self.occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
-            "request_id": self.requestID, "kind": self.kind.rawValue, "action": self.action, "outcome": self.outcome.rawValue,
-            "root_fields": self.rootFields, "learner_ids": self.learnerIDs, "error_codes": self.errorCodes,
-        ]
-        let optional: [(String, Any?)] = [
-            ("region_id", self.regionID), ("municipality_id", self.municipalityID), ("organization_id", self.organizationID),
-            ("user_id", self.userID), ("client_id", self.clientID), ("login", self.login), ("role", self.role),
-            ("client_ip", self.clientIP), ("user_agent", self.userAgent), ("operation_type", self.operationType),
-            ("operation_name", self.operationName), ("document_sha256", self.documentSHA256.map { "\\x" + $0 }),
-            ("row_count", self.rowCount), ("duration_ms", self.durationMilliseconds),
-            ("detail", self.detail.isEmpty ? nil : self.detail),
-            ("variables", try self.variables.map { try JSONSerialization.jsonObject(with: $0, options: [.fragmentsAllowed]) }),
-            ("document", includingDocument ? self.document : nil),
-        ]
-        for (key, value) in optional {
-            if let value { object[key] = value }
+    /// The event as `eduql.append_audit` reads it: a JSON object of audit_events columns, written
+    /// directly (the sink writes one per request; Foundation's serializer costs more than the rest).
+    func json(includingDocument: Bool) -> String {
+        var json = JSONWriter()
+        json.number("occurred_at_us", (self.occurredAt.timeIntervalSince1970 * 1_000_000).rounded())
+        json.string("request_id", self.requestID)
+        json.string("kind", self.kind.rawValue)
+        json.string("action", self.action)
+        json.string("outcome", self.outcome.rawValue)
+        json.int("region_id", self.regionID)
+        json.int("municipality_id", self.municipalityID)
+        json.int("organization_id", self.organizationID)
+        json.int("user_id", self.userID)
+        json.int("client_id", self.clientID)
+        json.string("login", self.login)
+        json.string("role", self.role)
+        json.string("client_ip", self.clientIP)
+        json.string("user_agent", self.userAgent)
+        json.string("operation_type", self.operationType)
+        json.string("operation_name", self.operationName)
+        json.string("document_sha256", self.documentSHA256.map { "\\x" + $0 })
+        json.string("document", includingDocument ? self.document : nil)
+        json.raw("variables", self.variables.map { String(decoding: $0, as: UTF8.self) })
+        json.strings("root_fields", self.rootFields)
+        json.raw("learner_ids", "[" + self.learnerIDs.map(String.init).joined(separator: ",") + "]")
+        json.int("row_count", self.rowCount)
+        json.strings("error_codes", self.errorCodes)
+        json.number("duration_ms", self.durationMilliseconds)
+        if !self.detail.isEmpty {
+            var detail = JSONWriter()
+            for (key, value) in self.detail.sorted(by: { $0.key < $1.key }) { detail.string(key, value) }
+            json.raw("detail", detail.text)
         }
-        return object
+        return json.text
+    }
+}
+
+/// Writes one flat JSON object, member by member; nil values are left out.
+struct JSONWriter {
+    private var members: [String] = []
+
+    var text: String { "{" + self.members.joined(separator: ",") + "}" }
+
+    mutating func raw(_ key: String, _ value: String?) {
+        if let value { self.members.append(Self.quoted(key) + ":" + value) }
+    }
+
+    mutating func string(_ key: String, _ value: String?) { self.raw(key, value.map(Self.quoted)) }
+    mutating func int(_ key: String, _ value: Int?) { self.raw(key, value.map(String.init)) }
+    mutating func number(_ key: String, _ value: Double?) { self.raw(key, value.map { $0.isFinite ? String($0) : "null" }) }
+    mutating func strings(_ key: String, _ values: [String]) { self.raw(key, "[" + values.map(Self.quoted).joined(separator: ",") + "]") }
+
+    /// A JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }

@@ -99,11 +99,11 @@ public final class AuditSink: Service, Sendable {
 
     private func append(_ events: [AuditEvent], storedDocuments: Set<String>) async throws {
         var seen = storedDocuments
-        let objects = try events.map { event in
+        let objects = events.map { event in
             let first = event.documentSHA256.map { seen.insert($0).inserted } ?? false
-            return try event.jsonObject(includingDocument: first)
+            return event.json(includingDocument: first)
         }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: objects), as: UTF8.self)
+        let json = "[" + objects.joined(separator: ",") + "]"
         try await self.database.withConnection { connection in
             try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: self.logger)
         }
@@ -114,7 +114,7 @@ extension AuditEvent {
     /// Appends this event alone, on `connection` (inside the caller's transaction, if any):
     /// for what happens outside a request, such as the command line.
     public func append(on connection: PostgresConnection, logger: Logger) async throws {
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: [try self.jsonObject(includingDocument: true)]), as: UTF8.self)
+        let json = "[" + self.json(includingDocument: true) + "]"
         try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
     }
 }

@@ -7,6 +7,9 @@ public enum VariableRedaction {
 
     /// `json` with secrets replaced by `"[redacted]"`; nil when it is not JSON.
     public static func redacted(_ json: Data) -> Data? {
+        // Most requests carry no such key: leave them as they are.
+        let lowered = String(decoding: json, as: UTF8.self).lowercased()
+        guard secretWords.contains(where: lowered.contains) else { return json }
         guard let value = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return nil }
         return try? JSONSerialization.data(withJSONObject: self.redact(value), options: [.fragmentsAllowed, .sortedKeys])
     }
