@@ -68,7 +68,9 @@ actor TestCluster {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-tests-\(getpid())").path
         let cluster = LocalCluster(configuration: .init(
             directory: folder, port: try freePort(), database: "postgres",
-            settings: ["shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track_utility": "off"]))
+            settings: ["shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track_utility": "off",
+                       // Suites run in parallel, each with its own server pools.
+                       "max_connections": "500"]))
         let connections = try await cluster.start(logger: logger)
         try cluster.removeWhenProcessExits(getpid())
 
