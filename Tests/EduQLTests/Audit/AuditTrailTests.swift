@@ -172,6 +172,14 @@ struct AuditTrailTests {
             #expect(!nodes.contains { $0["login"] as? String == "parent" }, "a parent's request is not the school's audit")
             let region = try await api.graphql("{ auditEvents(filter: { login: \"parent\" }) { totalCount } }", token: try await api.demoToken("region.admin"))
             #expect((region.data?.at("auditEvents.totalCount") as? Int ?? 0) >= 2, "\(region.text)")
+            let mouo = try await api.demoToken("mouo.admin")
+            let expected = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE municipality_id = 1", as: Int.self)
+            }
+            let municipal = try await api.graphql("{ auditEvents { totalCount } }", token: mouo)
+            // Everything of municipality 1 recorded before this request; nothing of the region at large.
+            #expect(municipal.data?.at("auditEvents.totalCount") as? Int == expected, "\(municipal.text)")
+            #expect(expected > 0)
         }
     }
 
