@@ -24,13 +24,7 @@ public func buildApplication(
     let clients = try ClientAuthenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
 
     // Reads run on their own pool whose every transaction is read-only and time-limited.
-    var readerConfiguration = database.clientConfiguration
-    readerConfiguration.options.maximumConnections = 16
-    readerConfiguration.options.additionalStartupParameters = [
-        ("default_transaction_read_only", "on"),
-        ("statement_timeout", String(server.limits.statementTimeoutMilliseconds)),
-    ]
-    let readers = PostgresClient(configuration: readerConfiguration, backgroundLogger: logger)
+    let readers = PostgresClient(configuration: database.readerConfiguration(limits: server.limits), backgroundLogger: logger)
     let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger))
     let runner = QueryRunner(database: readers)
 
