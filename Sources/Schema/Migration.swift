@@ -18,7 +18,7 @@ public struct Migration: Sendable, Hashable {
 
     /// SHA-256 of the SQL text, hex-encoded; an applied migration whose text changed is refused.
     public var checksum: String {
-        SHA256.hash(data: Data(self.sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(self.sql.utf8)).hexadecimal
     }
 }
 

@@ -9,9 +9,20 @@ struct Compilation {
     let limits: QueryLimits
     var sql = SQLBuilder()
 
-    init(policy: Policy, limits: QueryLimits) {
+    /// The FROM item that checks the token and sets the tenancy (its values bound first).
+    let preamble: String
+
+    init(policy: Policy, limits: QueryLimits, actingAs: ActingAs) {
         self.policy = policy
         self.limits = limits
+        self.preamble = actingAs.preamble(&self.sql)
+    }
+
+    /// The statement answering one root field: its JSON, read only once the database has checked
+    /// the token and set the tenancy.
+    func statement(key: String, _ value: String) -> OperationPlan.Root {
+        .statement(key: key, sql: "SELECT a.ok, CASE WHEN a.ok THEN (\(value))::text END FROM \(self.preamble) AS a(ok)",
+                   bindings: self.sql.bindings)
     }
 
     /// `json_build_object` of the selected fields of a `type` row aliased `alias`.

@@ -5,7 +5,7 @@ import OrderedCollections
 /// Typed reads of coerced argument values.
 extension Dictionary where Key == String, Value == Map {
     /// An `ID` argument as a database id; a malformed id is bad input.
-    func id(_ name: String) throws -> Int? {
+    public func id(_ name: String) throws -> Int? {
         guard let value = self[name], let text = value.text else { return nil }
         guard let id = Int(text), id > 0 else { throw QueryError.badInput("\(name) is not a valid id") }
         return id
@@ -26,7 +26,8 @@ extension Dictionary where Key == String, Value == Map {
     /// An enum argument as the database spells it (`NAME_ASC` stays, `CITY_DISTRICT` → `city_district`).
     func enumValue(_ name: String) -> String? { self[name]?.text }
 
-    func object(_ name: String) -> [String: Map]? {
+    /// An input-object argument.
+    public func object(_ name: String) -> [String: Map]? {
         if case .dictionary(let fields)? = self[name] { return Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) }) }
         return nil
     }

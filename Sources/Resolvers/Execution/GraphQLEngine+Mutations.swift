@@ -6,8 +6,7 @@ extension GraphQLEngine {
     /// `CreatedCredentials` (the user and its one-time temporary password).
     public func result(of mutation: MutationField, id: Int, temporaryPassword: String? = nil, policy: Policy,
                        actingAs: ActingAs) throws -> OperationPlan.Root {
-        var compilation = Compilation(policy: policy, limits: self.limits)
-        let preamble = actingAs.preamble(&compilation.sql)
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
         let idParameter = compilation.sql.bind(id)
         let user = Relation("User", table: .users, on: "{c}.id = \(idParameter)")
         let value: String
@@ -28,7 +27,6 @@ extension GraphQLEngine {
         default:
             value = try compilation.relation(user, field: mutation.selected, parent: "")
         }
-        let sql = "SELECT a.ok, CASE WHEN a.ok THEN (\(value))::text END FROM \(preamble) AS a(ok)"
-        return .statement(key: mutation.key, sql: sql, bindings: compilation.sql.bindings)
+        return compilation.statement(key: mutation.key, value)
     }
 }

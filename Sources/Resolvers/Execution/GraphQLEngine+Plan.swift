@@ -44,11 +44,9 @@ extension GraphQLEngine {
             } else if operation.operation == .mutation {
                 plan.mutations.append(MutationField(key: field.key, name: field.name, arguments: field.arguments, selected: field))
             } else {
-                var compilation = Compilation(policy: policy, limits: self.limits)
-                let preamble = actingAs.preamble(&compilation.sql)
+                var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
                 let value = try compilation.value(of: field, on: "Query", parent: "")
-                let sql = "SELECT a.ok, CASE WHEN a.ok THEN (\(value))::text END FROM \(preamble) AS a(ok)"
-                plan.roots.append(.statement(key: field.key, sql: sql, bindings: compilation.sql.bindings))
+                plan.roots.append(compilation.statement(key: field.key, value))
             }
         }
         return plan

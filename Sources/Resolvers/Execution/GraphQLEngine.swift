@@ -1,5 +1,6 @@
 import Crypto
 import EduQLAccessControl
+import EduQLSchema
 import Foundation
 import GraphQL
 import Synchronization
@@ -11,12 +12,12 @@ public final class GraphQLEngine: Sendable {
     private let schemas = Mutex<[String: RoleSchema]>([:])
     private let documents = Mutex<[String: PreparedDocument]>([:])
     private let cacheSize: Int
-    /// Trusted documents by path under `queries/`, for integration grants that name documents.
+    /// Trusted documents by path under `queries/` (normalized), for grants that name documents.
     private let trusted: [String: String]
 
     public init(limits: QueryLimits = .init(), trustedDocuments: [String: String] = [:], cacheSize: Int = 2_000) {
         self.limits = limits
-        self.trusted = trustedDocuments
+        self.trusted = trustedDocuments.mapValues(Self.normalized)
         self.cacheSize = cacheSize
     }
 
@@ -31,10 +32,10 @@ public final class GraphQLEngine: Sendable {
     /// Parses and validates `text` against the policy's schema (cached per schema and hash).
     public func prepare(_ text: String, for policy: Policy) throws -> PreparedDocument {
         try DocumentLimits.check(text, self.limits)
-        let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = SHA256.hash(data: Data(text.utf8)).hexadecimal
         if let allowed = policy.trustedDocuments {
-            let matches = allowed.contains { path in self.trusted[path].map { Self.normalized($0) == Self.normalized(text) } ?? false }
-            guard matches else { throw QueryError.forbidden("This client may only send the documents its grant names.") }
+            let normalized = Self.normalized(text)
+            guard allowed.contains(where: { self.trusted[$0] == normalized }) else { throw QueryError.forbidden("This client may only send the documents its grant names.") }
         }
         let key = policy.key + ":" + hash
         if let prepared = self.documents.withLock({ $0[key] }) { return prepared }

@@ -52,9 +52,9 @@ struct MutationExecutor {
         case "createUser":
             let input = try Self.input(arguments)
             let person: AccountAdministration.Person? =
-                if let staff = try Self.id(input, "staffId") { .staff(staff) }
-                else if let guardian = try Self.id(input, "guardianId") { .guardian(guardian) }
-                else if let learner = try Self.id(input, "learnerId") { .learner(learner) }
+                if let staff = try input.id("staffId") { .staff(staff) }
+                else if let guardian = try input.id("guardianId") { .guardian(guardian) }
+                else if let learner = try input.id("learnerId") { .learner(learner) }
                 else { nil }
             let credentials = try await self.administration.createUser(
                 by: actor, login: input["login"]?.text ?? "", displayName: input["displayName"]?.text ?? "", person: person,
@@ -62,18 +62,18 @@ struct MutationExecutor {
             return (credentials.userID, credentials.temporaryPassword)
         case "assignRole":
             let input = try Self.input(arguments)
-            let id = try await self.administration.assignRole(by: actor, userID: try Self.id(input, "userId") ?? 0, role: try Self.role(input),
+            let id = try await self.administration.assignRole(by: actor, userID: try input.id("userId") ?? 0, role: try Self.role(input),
                                                               scope: try Self.scope(input, region: actor.scope.regionID), request: request)
             return (id, nil)
         case "revokeRole":
-            let id = try Self.id(arguments, "assignmentId") ?? 0
+            let id = try arguments.id("assignmentId") ?? 0
             try await self.administration.revokeRole(by: actor, assignmentID: id, request: request)
             return (id, nil)
         case "resetPassword":
-            let credentials = try await self.administration.resetPassword(by: actor, userID: try Self.id(arguments, "userId") ?? 0, request: request)
+            let credentials = try await self.administration.resetPassword(by: actor, userID: try arguments.id("userId") ?? 0, request: request)
             return (credentials.userID, credentials.temporaryPassword)
         case "disableUser", "enableUser":
-            let id = try Self.id(arguments, "userId") ?? 0
+            let id = try arguments.id("userId") ?? 0
             try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request)
             return (id, nil)
         default:
@@ -82,14 +82,8 @@ struct MutationExecutor {
     }
 
     static func input(_ arguments: [String: Map]) throws -> [String: Map] {
-        guard case .dictionary(let fields)? = arguments["input"] else { throw QueryError.badInput("input is required.") }
-        return Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
-    }
-
-    static func id(_ values: [String: Map], _ name: String) throws -> Int? {
-        guard let text = values[name]?.text else { return nil }
-        guard let id = Int(text), id > 0 else { throw QueryError.badInput("\(name) is not a valid id") }
-        return id
+        guard let input = arguments.object("input") else { throw QueryError.badInput("input is required.") }
+        return input
     }
 
     static func role(_ input: [String: Map]) throws -> Role {
@@ -100,7 +94,7 @@ struct MutationExecutor {
     }
 
     static func scope(_ input: [String: Map], region: Int) throws -> Scope {
-        Scope(regionID: region, municipalityID: try id(input, "municipalityId"), organizationID: try id(input, "organizationId"),
-              classID: try id(input, "classId"))
+        Scope(regionID: region, municipalityID: try input.id("municipalityId"), organizationID: try input.id("organizationId"),
+              classID: try input.id("classId"))
     }
 }

@@ -51,6 +51,8 @@ struct RoleMatrixTests {
         .init(login: "region.admin", query: "{ diary(learnerId: 545, from: \"2026-09-01\", to: \"2026-09-07\") { from } }", expectation: .invalid),
         .init(login: "region.admin", query: "{ learner(id: 545) { marks { id } } }",
               expectation: .sql("learner.marks", "SELECT id::text FROM eduql.marks WHERE learner_id = 545 AND kind IN ('term', 'year', 'exam')")),
+        .init(login: "region.admin", query: "{ stats(groupBy: MUNICIPALITY, filter: { municipalityId: 4 }) { group { id } } }",
+              expectation: .nothing("stats")),
         .init(login: "region.admin", query: "{ stats(groupBy: MUNICIPALITY) { group { id } } }",
               expectation: .sql("stats", "SELECT id::text FROM eduql.municipalities WHERE region_id = 1")),
         // Municipality: its municipality; the queue with birth dates.
@@ -66,6 +68,8 @@ struct RoleMatrixTests {
         .init(login: "mouo.admin", query: "{ stats(groupBy: ORGANIZATION) { group { id } } }",
               expectation: .sql("stats", "SELECT DISTINCT organization_id::text FROM eduql.classes WHERE municipality_id = 1")),
         .init(login: "mouo.admin", query: "{ learner(id: 545) { birthDate } }", expectation: .invalid),
+        .init(login: "mouo.admin", query: "{ stats(groupBy: ORGANIZATION, filter: { municipalityId: 2 }) { group { id } } }",
+              expectation: .nothing("stats")),
         // School: its organization, sensitive fields included.
         .init(login: "school.admin", query: "{ learner(id: 1057) { id } }", expectation: .nothing("learner")),
         .init(login: "school.admin", query: "{ class(id: 37) { id } }", expectation: .nothing("class")),
@@ -75,6 +79,9 @@ struct RoleMatrixTests {
         .init(login: "school.admin", query: "{ learner(id: 675) { guardians { guardian { children { learner { id } } } } } }",
               expectation: .within("learner.guardians", "SELECT id::text FROM eduql.learners WHERE organization_id = 1")),
         .init(login: "school.admin", query: "{ queueApplications { totalCount } }", expectation: .invalid),
+        .init(login: "school.admin", query: "{ learnerAccessLog(learnerId: 1057) { login } }", expectation: .nothing("learnerAccessLog")),
+        .init(login: "school.admin", query: "{ stats(groupBy: CLASS, filter: { organizationId: 2 }) { group { id } } }",
+              expectation: .nothing("stats")),
         // Teacher: taught classes and subjects only.
         .init(login: "teacher", query: "{ learner(id: 545) { id } }", expectation: .nothing("learner")),
         .init(login: "teacher", query: "{ learners { totalCount } }",
@@ -90,6 +97,8 @@ struct RoleMatrixTests {
               expectation: .sql("learner.marks", "SELECT id::text FROM eduql.marks WHERE learner_id = 675 AND subject_id = 101")),
         .init(login: "teacher", query: "{ class(id: 21) { learners { birthDate } } }", expectation: .invalid),
         .init(login: "teacher", query: "{ learner(id: 675) { guardians { relation } } }", expectation: .invalid),
+        .init(login: "teacher", query: "{ class(id: 37) { id } }", expectation: .nothing("class")),
+        .init(login: "teacher", query: "{ auditEvents { totalCount } }", expectation: .invalid),
         .init(login: "teacher", query: "{ organization(id: 1) { learners { totalCount } } }",
               expectation: .sql("organization.learners.totalCount", """
                   SELECT count(DISTINCT e.learner_id)::int FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.class_id = e.class_id
@@ -102,6 +111,8 @@ struct RoleMatrixTests {
         .init(login: "homeroom", query: "{ learner(id: 675) { guardians { guardian { children { learner { id } } } } } }",
               expectation: .within("learner.guardians", "SELECT learner_id::text FROM eduql.enrollments WHERE class_id = 21 AND status = 'active'")),
         .init(login: "homeroom", query: "{ learner(id: 675) { guardians { guardian { phone } } } }", expectation: .invalid),
+        .init(login: "homeroom", query: "{ journal(classId: 22, subjectId: 101, from: \"2026-09-01\", to: \"2026-09-30\") { lessons { id } } }",
+              expectation: .nothing("journal")),
         .init(login: "homeroom", query: "{ class(id: 21) { learners { id } } }",
               expectation: .sql("class.learners", "SELECT learner_id::text FROM eduql.enrollments WHERE class_id = 21 AND status = 'active'")),
         // Parent: own children only, at every depth.
@@ -120,6 +131,7 @@ struct RoleMatrixTests {
         .init(login: "parent", query: "{ queueApplications { totalCount } }",
               expectation: .sql("queueApplications.totalCount", "SELECT count(*)::int FROM eduql.queue_applications q JOIN eduql.users u ON u.guardian_id = q.applicant_guardian_id WHERE u.login = 'parent'")),
         .init(login: "parent", query: "{ stats(groupBy: CLASS) { learners } }", expectation: .invalid),
+        .init(login: "parent", query: "{ auditEvents { totalCount } }", expectation: .invalid),
         .init(login: "parent", query: "{ journal(classId: 19, subjectId: 101, from: \"2026-09-01\", to: \"2026-09-07\") { from } }", expectation: .invalid),
         // Student: self only.
         .init(login: "student", query: "{ learner(id: 770) { id } }", expectation: .nothing("learner")),
@@ -127,6 +139,7 @@ struct RoleMatrixTests {
         .init(login: "student", query: "{ learners { totalCount } }", expectation: .sql("learners.totalCount", "SELECT 1")),
         .init(login: "student", query: "{ class(id: 24) { learners { id } } }", expectation: .sql("class.learners", "SELECT '769'::text")),
         .init(login: "student", query: "{ queueApplications { totalCount } }", expectation: .invalid),
+        .init(login: "student", query: "{ learnerAccessLog(learnerId: 770) { login } }", expectation: .nothing("learnerAccessLog")),
     ]
 
     /// A sibling outside class 21 and school 1: a guardian of learner 675 (class 21) is made the
