@@ -66,7 +66,7 @@ public struct AuditEvent: Sendable {
         json.string("operation_name", self.operationName)
         json.string("document_sha256", self.documentSHA256.map { "\\x" + $0 })
         json.string("document", includingDocument ? self.document : nil)
-        json.raw("variables", self.variables.map { String(decoding: $0, as: UTF8.self) })
+        json.raw("variables", self.variables.map { JSONWriter.storable(String(decoding: $0, as: UTF8.self)) })
         json.strings("root_fields", self.rootFields)
         json.raw("learner_ids", "[" + self.learnerIDs.map(String.init).joined(separator: ",") + "]")
         json.int("row_count", self.rowCount)

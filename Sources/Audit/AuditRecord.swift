@@ -1,28 +1,93 @@
+import EduQLSchema
+import Logging
+import PostgresNIO
 import Synchronization
 
 /// The event of the request being handled, filled in by whatever handles it (sign-in, the
-/// engine, administration) and written once, by the audit middleware, before the answer leaves.
+/// engine, administration) and written once: inside the transaction of a state change (so the
+/// change and its event commit together), or else by the audit middleware before the answer
+/// leaves.
 public final class AuditRecord: Sendable {
     /// The record of the current request, if it is audited.
     @TaskLocal public static var current: AuditRecord?
 
-    private let state: Mutex<AuditEvent>
-    /// Set once a handler has said how the request came out.
-    private let decided = Mutex(false)
+    private struct State {
+        var event: AuditEvent
+        /// Set once a handler has said how the request came out.
+        var decided = false
+        /// Set while the event is appended in a transaction that has not failed.
+        var written = false
+    }
 
-    public init(_ event: AuditEvent) {
-        self.state = Mutex(event)
+    private let state: Mutex<State>
+    private let started = ContinuousClock.now
+    /// False when auditing is off (benchmarks only): the event is kept, never appended.
+    private let persisted: Bool
+
+    public init(_ event: AuditEvent, persisted: Bool = true) {
+        self.state = Mutex(State(event: event))
+        self.persisted = persisted
     }
 
     /// The event as it stands.
-    public var event: AuditEvent { self.state.withLock { $0 } }
+    public var event: AuditEvent { self.state.withLock { $0.event } }
 
     /// Whether a handler set the outcome (else the response status decides).
-    public var hasOutcome: Bool { self.decided.withLock { $0 } }
+    public var hasOutcome: Bool { self.state.withLock { $0.decided } }
+
+    /// Whether the event was committed with a state change; the middleware then writes nothing.
+    public var isWritten: Bool { self.state.withLock { $0.written } }
 
     /// Changes the event; `decides` marks the outcome as set by the handler.
     public func update(decides: Bool = false, _ change: (inout AuditEvent) -> Void) {
-        self.state.withLock { change(&$0) }
-        if decides { self.decided.withLock { $0 = true } }
+        self.state.withLock { state in
+            change(&state.event)
+            if decides { state.decided = true }
+        }
+    }
+
+    /// Time since the request arrived, in milliseconds.
+    public var elapsedMilliseconds: Double {
+        let elapsed = ContinuousClock.now - self.started
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    /// Appends the event on `connection`, inside the caller's transaction.
+    func append(on connection: PostgresConnection, logger: Logger) async throws {
+        guard self.persisted else { return }
+        let event = self.state.withLock { state in
+            state.event.durationMilliseconds = self.elapsedMilliseconds
+            state.written = true
+            return state.event
+        }
+        try await event.append(on: connection, logger: logger)
+    }
+
+    /// The transaction that carried the event rolled back: the middleware writes it after all.
+    func unwritten() {
+        self.state.withLock { $0.written = false }
+    }
+}
+
+extension PostgresClient {
+    /// A transaction that changes state: the current request's audit event is appended in it,
+    /// after `body`, so the change and its event commit together or not at all. Outside an
+    /// audited request it is a plain transaction.
+    public func auditedTransaction<Result>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        let record = AuditRecord.current
+        do {
+            return try await self.transaction(logger: logger, isolation: isolation) { connection in
+                let result = try await body(connection)
+                try await record?.append(on: connection, logger: logger)
+                return result
+            }
+        } catch {
+            record?.unwritten()
+            throw error
+        }
     }
 }

@@ -16,6 +16,9 @@ public final class AuditSink: Service, Sendable {
         public var maximumBatch: Int = 500
         /// Document texts remembered as already stored (sent once). Default 10,000.
         public var rememberedDocuments: Int = 10_000
+        /// Longest a batch may take to commit (a connection included) before its requests are
+        /// answered 503. Default 5 seconds.
+        public var appendTimeout: Duration = .seconds(5)
 
         public init() {}
     }
@@ -29,17 +32,23 @@ public final class AuditSink: Service, Sendable {
         var waiting: [Waiting] = []
         var closed = false
         var storedDocuments: Set<String> = []
+        /// When the batch being written was started, while one is.
+        var writingSince: ContinuousClock.Instant?
+        /// Whether the last batch written failed.
+        var lastFailed = false
     }
 
     let database: PostgresClient
+    let probe: DatabaseProbe?
     let configuration: Configuration
     let logger: Logger
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    public init(database: PostgresClient, configuration: Configuration = .init(), logger: Logger) {
+    public init(database: PostgresClient, probe: DatabaseProbe? = nil, configuration: Configuration = .init(), logger: Logger) {
         self.database = database
+        self.probe = probe
         self.configuration = configuration
         self.logger = logger
         (self.wakeups, self.wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -58,6 +67,16 @@ public final class AuditSink: Service, Sendable {
             } else {
                 continuation.resume(throwing: AuditUnavailable(reason: "the audit sink has stopped"))
             }
+        }
+    }
+
+    /// Why the sink cannot commit events now (a batch failed, or one has been writing for
+    /// longer than `stalledAfter`); nil when it can.
+    public func trouble(stalledAfter: Duration = .seconds(2)) -> String? {
+        self.state.withLock { state in
+            if state.closed { return "the audit sink has stopped" }
+            if let since = state.writingSince, ContinuousClock.now - since > stalledAfter { return "the audit store is not answering" }
+            return state.lastFailed ? "the audit store refused the last batch" : nil
         }
     }
 
@@ -80,23 +99,48 @@ public final class AuditSink: Service, Sendable {
                 let count = min(state.waiting.count, self.configuration.maximumBatch)
                 let batch = Array(state.waiting.prefix(count))
                 state.waiting.removeFirst(count)
+                state.writingSince = batch.isEmpty ? nil : .now
                 return (batch, state.storedDocuments)
             }
             guard !batch.isEmpty else { return }
             do {
                 try await self.append(batch.map(\.event), storedDocuments: stored)
-                self.state.withLock { state in
-                    if state.storedDocuments.count > self.configuration.rememberedDocuments { state.storedDocuments.removeAll() }
-                    state.storedDocuments.formUnion(batch.compactMap(\.event.documentSHA256))
+                self.succeeded(batch)
+            } catch where batch.count > 1 && !DatabaseUnavailable.classifies(error) {
+                // One event the store refuses must not fail the others: write each alone.
+                self.logger.warning("audit batch refused; writing its events one by one",
+                                    metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                for waiting in batch {
+                    do {
+                        try await self.append([waiting.event], storedDocuments: [])
+                        self.succeeded([waiting])
+                    } catch {
+                        self.failed([waiting], error)
+                    }
                 }
-                for waiting in batch { waiting.continuation.resume() }
             } catch {
-                self.logger.error("audit batch failed", metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
-                for waiting in batch { waiting.continuation.resume(throwing: AuditUnavailable(reason: "the audit store refused the batch")) }
+                self.failed(batch, error)
             }
         }
     }
 
+    private func succeeded(_ batch: [Waiting]) {
+        self.state.withLock { state in
+            state.lastFailed = false
+            if state.storedDocuments.count > self.configuration.rememberedDocuments { state.storedDocuments.removeAll() }
+            state.storedDocuments.formUnion(batch.compactMap(\.event.documentSHA256))
+        }
+        for waiting in batch { waiting.continuation.resume() }
+    }
+
+    private func failed(_ batch: [Waiting], _ error: any Error) {
+        self.state.withLock { $0.lastFailed = true }
+        self.logger.error("audit events not written", metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
+        for waiting in batch { waiting.continuation.resume(throwing: AuditUnavailable(reason: "the audit store refused the event")) }
+    }
+
+    /// Appends a batch with one statement; the wait for a connection and the statement are
+    /// bounded, so a database that went away fails the batch instead of holding every request.
     private func append(_ events: [AuditEvent], storedDocuments: Set<String>) async throws {
         var seen = storedDocuments
         let objects = events.map { event in
@@ -104,8 +148,9 @@ public final class AuditSink: Service, Sendable {
             return event.json(includingDocument: first)
         }
         let json = "[" + objects.joined(separator: ",") + "]"
-        try await self.database.withConnection { connection in
-            try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: self.logger)
+        let timeout = self.configuration.appendTimeout
+        try await self.database.withConnection(lease: min(timeout, .seconds(2)), total: timeout, probe: self.probe) { [logger] connection in
+            try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
         }
     }
 }

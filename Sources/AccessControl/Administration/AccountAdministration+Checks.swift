@@ -1,12 +1,16 @@
+import EduQLAudit
 import EduQLSchema
 import Logging
 import PostgresNIO
 
 extension AccountAdministration {
-    /// Runs an administrative act in a transaction under the actor's tenancy and audits it:
-    /// done (`ok`) inside the transaction, refused (`denied`/`invalid`) after its rollback.
+    /// Runs an administrative act under the actor's tenancy and audits it: done (`ok`) inside
+    /// the transaction, refused (`denied`/`invalid`) after its rollback. The act runs in the
+    /// caller's transaction on `connection` when one is given (a mutation operation runs all its
+    /// acts in one), else in a transaction of its own.
     func act<Result: Sendable>(
         _ actor: UserPrincipal, _ action: String, _ request: RequestInfo, detail: [String: String],
+        on connection: PostgresConnection?,
         _ body: @escaping @Sendable (PostgresConnection, inout SecurityEvent) async throws -> Result
     ) async throws -> Result {
         var event = SecurityEvent(.admin, action, .ok, request: request).about(actor)
@@ -15,7 +19,7 @@ extension AccountAdministration {
             guard GrantRules.grantable[actor.role] != nil else { throw Failure.forbidden("\(actor.role.rawValue) administers no accounts") }
             guard !actor.mustChangePassword else { throw Failure.forbidden("change the temporary password first") }
             let started = event
-            return try await self.database.transaction(logger: self.logger) { connection in
+            let run: @Sendable (PostgresConnection) async throws -> Result = { connection in
                 try await connection.setTenancy(region: actor.scope.regionID, municipality: actor.scope.municipalityID,
                                                 organization: actor.scope.organizationID, logger: self.logger)
                 var event = started
@@ -23,6 +27,8 @@ extension AccountAdministration {
                 try await event.record(on: connection, logger: self.logger)
                 return result
             }
+            if let connection { return try await run(connection) }
+            return try await self.database.auditedTransaction(logger: self.logger) { try await run($0) }
         } catch let failure as Failure {
             event.outcome = if case .invalid = failure { .invalid } else { .denied }
             event.errorCodes = [failure.code]
@@ -79,7 +85,6 @@ extension AccountAdministration {
     /// Whether the actor may administer the account: it is in the actor's region, holds at
     /// least one role, and every role it holds is one the actor may grant there.
     func checkGoverns(_ actor: UserPrincipal, _ userID: Int, on connection: PostgresConnection) async throws {
-        let person = try await self.person(of: userID, on: connection)
         // All the account's roles count, also those outside the actor's narrower scope.
         try await connection.setTenancy(region: actor.scope.regionID, logger: self.logger)
         let rows = try await connection.query("""
@@ -92,15 +97,23 @@ extension AccountAdministration {
         for row in rows {
             let (role, region, municipality, organization, classID) = try row.decode((String, Int, Int?, Int?, Int?).self)
             guard let role = Role(rawValue: role) else { throw Failure.forbidden("unknown role") }
+            let person = try await self.person(of: userID, for: role, on: connection)
             _ = try await self.checkReach(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
                                           person: person, on: connection)
         }
     }
 
-    func person(of userID: Int, on connection: PostgresConnection) async throws -> Person? {
+    /// The person the account acts as in `role`: its guardian for a parent role, its learner
+    /// for a student role, its employee for staff roles.
+    func person(of userID: Int, for role: Role, on connection: PostgresConnection) async throws -> Person? {
         let rows = try await connection.query("SELECT staff_id, guardian_id, learner_id FROM eduql.users WHERE id = \(userID)", logger: self.logger).collect()
         guard let (staff, guardian, learner) = try rows.first?.decode((Int?, Int?, Int?).self) else { throw Failure.notFound("user \(userID)") }
-        return staff.map(Person.staff) ?? guardian.map(Person.guardian) ?? learner.map(Person.learner)
+        switch role {
+        case .parent: return guardian.map(Person.guardian)
+        case .student: return learner.map(Person.learner)
+        case .teacher, .homeroomTeacher, .schoolAdmin: return staff.map(Person.staff)
+        case .regionAdmin, .mouoAdmin: return staff.map(Person.staff)
+        }
     }
 
     @discardableResult

@@ -5,10 +5,11 @@ import PostgresNIO
 extension AccountAdministration {
     /// Gives an integration client a new secret (shown once); the old one stops working and
     /// the client's live tokens are revoked. Region admins of the client's region only.
-    public func rotateClientSecret(by actor: UserPrincipal, clientID: Int, request: RequestInfo) async throws -> String {
+    public func rotateClientSecret(by actor: UserPrincipal, clientID: Int, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws -> String {
         let secret = Self.temporaryPassword() + Self.temporaryPassword()
         let hash = try await self.hashing.hash(secret)
-        return try await self.act(actor, "rotate_client_secret", request, detail: ["client": String(clientID)]) { connection, _ in
+        return try await self.act(actor, "rotate_client_secret", request, detail: ["client": String(clientID)], on: connection) { connection, _ in
             try await self.checkClientAdministrator(actor, clientID, on: connection)
             try await connection.execute("""
                 UPDATE eduql.integration_clients SET secret_hash = \(hash), secret_rotated_at = now() WHERE id = \(clientID)
@@ -19,8 +20,9 @@ extension AccountAdministration {
     }
 
     /// Revokes an integration client and its tokens at once.
-    public func revokeClient(by actor: UserPrincipal, clientID: Int, request: RequestInfo) async throws {
-        try await self.act(actor, "revoke_client", request, detail: ["client": String(clientID)]) { connection, _ in
+    public func revokeClient(by actor: UserPrincipal, clientID: Int, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws {
+        try await self.act(actor, "revoke_client", request, detail: ["client": String(clientID)], on: connection) { connection, _ in
             try await self.checkClientAdministrator(actor, clientID, on: connection)
             try await connection.execute("UPDATE eduql.integration_clients SET revoked_at = now() WHERE id = \(clientID)", logger: self.logger)
             try await connection.execute("UPDATE eduql.integration_tokens SET revoked_at = now() WHERE client_id = \(clientID) AND revoked_at IS NULL", logger: self.logger)

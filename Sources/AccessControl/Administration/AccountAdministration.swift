@@ -42,10 +42,11 @@ public struct AccountAdministration: Sendable {
 
     /// Creates an account holding `role` at `scope`, with a temporary password to change at first sign-in.
     public func createUser(by actor: UserPrincipal, login: String, displayName: String, person: Person?, role: Role, scope: Scope,
-                           request: RequestInfo) async throws -> Credentials {
+                           request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws -> Credentials {
         let password = Self.temporaryPassword()
         let hash = try await self.hashing.hash(password)
-        return try await self.act(actor, "create_user", request, detail: ["login": login, "role": role.rawValue]) { connection, event in
+        return try await self.act(actor, "create_user", request, detail: ["login": login, "role": role.rawValue], on: connection) { connection, event in
             let scope = try await self.checkGrant(actor, role, scope, person: person, on: connection)
             let (staff, guardian, learner) = person.links
             let rows = try await connection.query("""
@@ -60,18 +61,35 @@ public struct AccountAdministration: Sendable {
         }
     }
 
-    /// Gives an existing account of the actor's region another role.
-    public func assignRole(by actor: UserPrincipal, userID: Int, role: Role, scope: Scope, request: RequestInfo) async throws -> Int {
-        try await self.act(actor, "assign_role", request, detail: ["user": String(userID), "role": role.rawValue]) { connection, _ in
-            let person = try await self.person(of: userID, on: connection)
+    /// Gives an existing account of the actor's region another role. A parent role names the
+    /// guardian the account acts for when the account is not linked to one yet.
+    public func assignRole(by actor: UserPrincipal, userID: Int, role: Role, scope: Scope, guardianID: Int? = nil, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws -> Int {
+        try await self.act(actor, "assign_role", request, detail: ["user": String(userID), "role": role.rawValue], on: connection) { connection, _ in
+            var person = try await self.person(of: userID, for: role, on: connection)
+            var link: Int?
+            if let guardianID {
+                guard role == .parent else { throw Failure.invalid("guardianId is given only with the PARENT role") }
+                switch person {
+                case nil: link = guardianID
+                case .guardian(guardianID): break
+                default: throw Failure.invalid("the account already acts for another guardian")
+                }
+                person = .guardian(guardianID)
+            }
             let scope = try await self.checkGrant(actor, role, scope, person: person, on: connection)
+            if let link {
+                try await connection.execute("UPDATE eduql.users SET guardian_id = \(link) WHERE id = \(userID) AND guardian_id IS NULL",
+                                             logger: self.logger)
+            }
             return try await self.insertAssignment(userID: userID, role: role, scope: scope, by: actor, on: connection)
         }
     }
 
     /// Revokes a role assignment; sessions acting in it stop at their next request.
-    public func revokeRole(by actor: UserPrincipal, assignmentID: Int, request: RequestInfo) async throws {
-        try await self.act(actor, "revoke_role", request, detail: ["assignment": String(assignmentID)]) { connection, _ in
+    public func revokeRole(by actor: UserPrincipal, assignmentID: Int, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws {
+        try await self.act(actor, "revoke_role", request, detail: ["assignment": String(assignmentID)], on: connection) { connection, _ in
             let rows = try await connection.query("""
                 SELECT role, region_id, municipality_id, organization_id, class_id, user_id FROM eduql.role_assignments
                 WHERE id = \(assignmentID) AND revoked_at IS NULL
@@ -79,7 +97,7 @@ public struct AccountAdministration: Sendable {
             guard let (role, region, municipality, organization, classID, userID) = try rows.first?.decode((String, Int, Int?, Int?, Int?, Int).self),
                   let role = Role(rawValue: role)
             else { throw Failure.notFound("assignment \(assignmentID)") }
-            let person = try await self.person(of: userID, on: connection)
+            let person = try await self.person(of: userID, for: role, on: connection)
             _ = try await self.checkReach(actor, role, Scope(regionID: region, municipalityID: municipality, organizationID: organization, classID: classID),
                                           person: person, on: connection)
             try await connection.execute("UPDATE eduql.role_assignments SET revoked_at = now() WHERE id = \(assignmentID)", logger: self.logger)
@@ -87,10 +105,11 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Gives an account a new temporary password and ends its sessions.
-    public func resetPassword(by actor: UserPrincipal, userID: Int, request: RequestInfo) async throws -> Credentials {
+    public func resetPassword(by actor: UserPrincipal, userID: Int, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws -> Credentials {
         let password = Self.temporaryPassword()
         let hash = try await self.hashing.hash(password)
-        return try await self.act(actor, "reset_password", request, detail: ["user": String(userID)]) { connection, _ in
+        return try await self.act(actor, "reset_password", request, detail: ["user": String(userID)], on: connection) { connection, _ in
             try await self.checkGoverns(actor, userID, on: connection)
             try await connection.execute("""
                 UPDATE eduql.users SET password_hash = \(hash), must_change_password = true, password_changed_at = now(),
@@ -103,8 +122,9 @@ public struct AccountAdministration: Sendable {
     }
 
     /// Disables an account at once (its sessions stop at their next request), or enables it again.
-    public func setDisabled(_ disabled: Bool, by actor: UserPrincipal, userID: Int, request: RequestInfo) async throws {
-        try await self.act(actor, disabled ? "disable_user" : "enable_user", request, detail: ["user": String(userID)]) { connection, _ in
+    public func setDisabled(_ disabled: Bool, by actor: UserPrincipal, userID: Int, request: RequestInfo,
+                           on connection: PostgresConnection? = nil) async throws {
+        try await self.act(actor, disabled ? "disable_user" : "enable_user", request, detail: ["user": String(userID)], on: connection) { connection, _ in
             try await self.checkGoverns(actor, userID, on: connection)
             try await connection.execute("""
                 UPDATE eduql.users SET disabled_at = CASE WHEN \(disabled) THEN now() END WHERE id = \(userID)

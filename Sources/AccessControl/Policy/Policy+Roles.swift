@@ -10,7 +10,8 @@ extension Policy {
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
         ]),
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
-            .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new },
+        aggregateRows: [.marks: scoped(.region)[.marks]!]
     )
 
     /// Municipality: as the region within its territory, and the queue with the child's
@@ -28,7 +29,8 @@ extension Policy {
             .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.municipality_id = {municipality})",
             .guardianLearners: "false",
         ]).merging(accountRows) { _, new in new }
-            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
+        aggregateRows: [.marks: scoped(.municipality)[.marks]!]
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
@@ -42,7 +44,7 @@ extension Policy {
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
             .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
-        ]).merging(accountRows) { _, new in new }
+        ]).merging(noQueue) { _, new in new }.merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}"]) { _, new in new }
     )
 
@@ -60,8 +62,9 @@ extension Policy {
             .marks: taughtLesson("{t}"),
             .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
             .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
+            .enrollments: "{t}.class_id IN (SELECT ta.class_id FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff})",
             .guardians: "false", .guardianLearners: "false",
-        ])
+        ]).merging(noQueue) { _, new in new }
     )
 
     /// Homeroom teacher: the whole class — learners, all subjects' journal, diaries, guardians'
@@ -79,8 +82,10 @@ extension Policy {
             .lessons: "{t}.class_id = {class}",
             .marks: "{t}.class_id = {class}",
             .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
+            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
+            .enrollments: "{t}.class_id = {class}",
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(classLearner("gl.learner_id").template))",
-        ])
+        ]).merging(noQueue) { _, new in new }
     )
 
     /// Parent: each own child's card (sensitive fields included) and diary, own queue
@@ -111,13 +116,17 @@ extension Policy {
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.learner_id = {learner})",
-            .queueApplications: "false", .queueChoices: "false", .queueStatusHistory: "false", .allocations: "false",
-        ])
+        ]).merging(noQueue) { _, new in new }
     )
 }
 
 extension Policy {
     static let finalMarks: RowPredicate = "{t}.kind IN ('term', 'year', 'exam')"
+
+    /// No rows of the queue: for roles that read nothing of it, so no aggregate counts it either.
+    static let noQueue: [Table: RowPredicate] = [
+        .queueApplications: "false", .queueChoices: "false", .queueStatusHistory: "false", .allocations: "false", .distributionRuns: "false",
+    ]
 
     /// Accounts an administrator reads back from its own mutations: those of its region.
     static let accountRows: [Table: RowPredicate] = [
@@ -148,10 +157,15 @@ extension Policy {
     /// What a family sees around its children: their classes, lessons, homework and teachers.
     static func familyRows(_ child: (String) -> RowPredicate) -> [Table: RowPredicate] {
         let classes = "SELECT e.class_id FROM eduql.enrollments e WHERE \(child("e.learner_id").template)"
+        // A lesson belongs to the child's diary only while the child was enrolled in its class.
+        func attended(_ lesson: String) -> String {
+            "EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.class_id = \(lesson).class_id AND \(child("e.learner_id").template) "
+                + "AND \(lesson).held_on >= e.enrolled_on AND (e.left_on IS NULL OR \(lesson).held_on <= e.left_on))"
+        }
         return [
             .classes: RowPredicate("{t}.id IN (\(classes))"),
-            .lessons: RowPredicate("{t}.class_id IN (\(classes))"),
-            .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id IN (\(classes)))"),
+            .lessons: RowPredicate(attended("{t}")),
+            .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(attended("l")))"),
             .teachingAssignments: RowPredicate("{t}.class_id IN (\(classes))"),
             .staff: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
         ]

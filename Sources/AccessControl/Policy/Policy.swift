@@ -6,13 +6,18 @@ public struct Policy: Sendable {
     public var key: String
     public var types: [String: FieldSet]
     public var rows: [Table: RowPredicate]
+    /// The rows of each table an aggregate may count (dashboards count what they may not list,
+    /// such as a region's current marks); a table absent here counts as in ``rows``.
+    public var aggregateRows: [Table: RowPredicate]
     /// For integration clients: the only documents (paths under `queries/`) it may send.
     public var trustedDocuments: Set<String>?
 
-    public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], trustedDocuments: Set<String>? = nil) {
+    public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], aggregateRows: [Table: RowPredicate] = [:],
+                trustedDocuments: Set<String>? = nil) {
         self.key = key
         self.types = types
         self.rows = rows
+        self.aggregateRows = aggregateRows
         self.trustedDocuments = trustedDocuments
     }
 
@@ -24,6 +29,11 @@ public struct Policy: Sendable {
     /// The rows of `table` this policy reads, as SQL over `alias`; `false` when none.
     public func predicate(_ table: Table, alias: String) -> String {
         self.rows[table]?.sql(alias: alias) ?? "false"
+    }
+
+    /// The rows of `table` an aggregate of this policy counts, as SQL over `alias`; `false` when none.
+    public func aggregatePredicate(_ table: Table, alias: String) -> String {
+        (self.aggregateRows[table] ?? self.rows[table])?.sql(alias: alias) ?? "false"
     }
 }
 

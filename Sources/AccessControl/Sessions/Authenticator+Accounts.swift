@@ -1,3 +1,4 @@
+import EduQLAudit
 import EduQLSchema
 import Foundation
 import Logging
@@ -28,7 +29,7 @@ extension Authenticator {
     /// account for the lock duration doubled per earlier lock.
     func recordFailure(of candidate: Candidate, event: SecurityEvent) async throws {
         let c = self.configuration
-        try await self.database.transaction(logger: self.logger) { connection in
+        try await self.database.auditedTransaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: candidate.regionID, logger: self.logger)
             let rows = try await connection.query("""
                 UPDATE eduql.users SET

@@ -1,3 +1,4 @@
+import EduQLAudit
 import EduQLSchema
 import Foundation
 import Logging
@@ -92,7 +93,7 @@ public final class Authenticator: Sendable {
         }
         let rehash = self.hashing.hasher.needsRehash(candidate.passwordHash) ? try await self.hashing.hash(password) : nil
         // A refusal is returned, not thrown, so that its audit record commits.
-        let outcome: Result<Session, Failure> = try await self.database.transaction(logger: self.logger) { connection in
+        let outcome: Result<Session, Failure> = try await self.database.auditedTransaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: candidate.regionID, logger: self.logger)
             let assignments = try await self.assignments(of: candidate.userID, on: connection)
             let chosen: Assignment
@@ -154,7 +155,7 @@ public final class Authenticator: Sendable {
 
     /// Ends the session of `token` at once.
     public func logout(token: String?, request: RequestInfo) async throws {
-        try await self.database.transaction(logger: self.logger) { connection in
+        try await self.database.auditedTransaction(logger: self.logger) { connection in
             let principal = try await self.principal(token: token, role: nil, on: connection)
             try await connection.execute("UPDATE eduql.sessions SET revoked_at = now() WHERE id = \(principal.sessionID)", logger: self.logger)
             try await SecurityEvent(.auth, "logout", .ok, request: request).about(principal).record(on: connection, logger: self.logger)
@@ -164,7 +165,7 @@ public final class Authenticator: Sendable {
     /// Replaces the password of the session's user after checking the old one and the
     /// policy; ends the user's other sessions.
     public func changePassword(token: String?, old: String, new: String, request: RequestInfo) async throws {
-        let outcome: Result<Void, Failure> = try await self.database.transaction(logger: self.logger) { connection in
+        let outcome: Result<Void, Failure> = try await self.database.auditedTransaction(logger: self.logger) { connection in
             let principal = try await self.principal(token: token, role: nil, on: connection)
             var event = SecurityEvent(.auth, "password_change", .denied, request: request).about(principal)
             let row = try await connection.query("""

@@ -1,3 +1,4 @@
+import EduQLAudit
 import EduQLSchema
 import Foundation
 import Logging
@@ -60,7 +61,7 @@ public final class ClientAuthenticator: Sendable {
         }
         event.regionID = regionID
         event.clientID = id
-        let outcome: Result<IssuedToken, Failure> = try await self.database.transaction(logger: self.logger) { connection in
+        let outcome: Result<IssuedToken, Failure> = try await self.database.auditedTransaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: regionID, logger: self.logger)
             let grants = try await connection.query("""
                 SELECT id, least(\(self.configuration.clientTokenLifetime.wholeSeconds), floor(extract(epoch FROM expires_at - now())))::integer

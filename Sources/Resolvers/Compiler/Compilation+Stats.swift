@@ -2,7 +2,8 @@ import EduQLAccessControl
 import GraphQL
 
 /// Dashboard aggregates: one row per group (and term) over the classes the policy reaches,
-/// measures withheld for groups below the privacy threshold.
+/// measures withheld for groups below the privacy threshold. Every table an aggregate reads is
+/// narrowed to the rows the policy lets it count (``Policy/aggregatePredicate(_:alias:)``).
 extension Compilation {
     mutating func stats(_ field: SelectedField) throws -> String {
         let grouping = field.arguments.enumValue("groupBy") ?? "REGION"
@@ -15,7 +16,9 @@ extension Compilation {
             case "CLASS": ("k.id", "grp.region_id, grp.municipality_id, grp.organization_id, grp.gkey", "NULL::bigint", "NULL::bigint")
             default: ("k.region_id", "grp.gkey, NULL, NULL, NULL", "q.region_id", "kc.region_id")
             }
-        var conditions = [self.expand("{rows:classes:k}")]
+        let policy = self.policy
+        let counts = { (table: Table, alias: String) in "(\(policy.aggregatePredicate(table, alias: alias)))" }
+        var conditions = [counts(.classes, "k")]
         if let municipality = try filter.id("municipalityId") { conditions.append("k.municipality_id = \(self.sql.bind(municipality))") }
         if let organization = try filter.id("organizationId") { conditions.append("k.organization_id = \(self.sql.bind(organization))") }
         if let kind = filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
@@ -24,7 +27,8 @@ extension Compilation {
         let lessonTerm = byTerm ? "l.term_id" : "NULL::bigint"
         let markTerm = byTerm ? "m.term_id" : "NULL::bigint"
         let queueFrom = grouping == "ORGANIZATION"
-            ? "eduql.queue_applications q JOIN eduql.queue_application_choices ch ON ch.application_id = q.id" : "eduql.queue_applications q"
+            ? "eduql.queue_applications q JOIN eduql.queue_application_choices ch ON ch.application_id = q.id AND \(counts(.queueChoices, "ch"))"
+            : "eduql.queue_applications q"
         let suppressed = "(coalesce(ln.n, 0) < \(self.limits.privacyThreshold))"
 
         var pairs: [String] = []
@@ -53,20 +57,20 @@ extension Compilation {
             FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id WHERE \(conditions.joined(separator: " AND "))), \
             grp AS (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
             FROM cls GROUP BY gkey), \
-            size AS (SELECT e.class_id, count(*) AS n FROM eduql.enrollments e WHERE e.status = 'active' \
+            size AS (SELECT e.class_id, count(*) AS n FROM eduql.enrollments e WHERE e.status = 'active' AND \(counts(.enrollments, "e")) \
             AND e.class_id IN (SELECT class_id FROM cls) GROUP BY e.class_id), \
             ln AS (SELECT cls.gkey, sum(size.n)::int AS n FROM cls JOIN size USING (class_id) GROUP BY cls.gkey), \
             tm AS (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
             ls AS (SELECT cls.gkey, \(lessonTerm) AS term_id, sum(size.n) AS n FROM eduql.lessons l JOIN cls ON cls.class_id = l.class_id \
-            JOIN size ON size.class_id = l.class_id GROUP BY 1, 2), \
+            JOIN size ON size.class_id = l.class_id WHERE \(counts(.lessons, "l")) GROUP BY 1, 2), \
             ab AS (SELECT cls.gkey, \(lessonTerm) AS term_id, count(*) AS n FROM eduql.attendance a JOIN eduql.lessons l ON l.id = a.lesson_id \
-            JOIN cls ON cls.class_id = l.class_id WHERE a.code <> 'late' GROUP BY 1, 2), \
+            JOIN cls ON cls.class_id = l.class_id WHERE a.code <> 'late' AND \(counts(.attendance, "a")) AND \(counts(.lessons, "l")) GROUP BY 1, 2), \
             mk AS (SELECT cls.gkey, \(markTerm) AS term_id, avg(m.value) AS average, avg((m.value >= 4)::int) AS quality \
-            FROM eduql.marks m JOIN cls ON cls.class_id = m.class_id WHERE m.kind IN ('current', 'test') GROUP BY 1, 2), \
+            FROM eduql.marks m JOIN cls ON cls.class_id = m.class_id WHERE m.kind IN ('current', 'test') AND \(counts(.marks, "m")) GROUP BY 1, 2), \
             qd AS (SELECT \(keys.queue) AS gkey, count(*)::int AS n FROM \(queueFrom) WHERE q.status = 'queued' \
-            AND \(self.expand("{rows:queue_applications:q}")) GROUP BY 1), \
+            AND \(counts(.queueApplications, "q")) GROUP BY 1), \
             fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
-            WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(self.expand("{rows:kindergarten_capacities:kc}")) GROUP BY 1) \
+            WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(counts(.kindergartenCapacities, "kc")) GROUP BY 1) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \
             FROM grp CROSS JOIN tm LEFT JOIN ln ON ln.gkey = grp.gkey \
             LEFT JOIN ls ON ls.gkey = grp.gkey AND ls.term_id IS NOT DISTINCT FROM tm.term_id \

@@ -90,7 +90,11 @@ enum InputCoercion {
 
     static func scalar(_ value: Map, named name: String, path: String) throws -> Map {
         switch (name, value) {
-        case ("ID", .string), ("String", .string), ("Boolean", .bool):
+        case ("ID", .string(let text)), ("String", .string(let text)):
+            // PostgreSQL's text cannot hold U+0000: refuse it here rather than fail in the database.
+            guard !text.unicodeScalars.contains("\u{0}") else { throw QueryError.badInput("\(path) must not contain the character U+0000") }
+            return value
+        case ("Boolean", .bool):
             return value
         case ("ID", .number(let number)) where Int(exactly: number.doubleValue) != nil:
             return .string(String(number.intValue))

@@ -60,12 +60,17 @@ extension Dictionary where Key == String, Value == Map {
     }
 }
 
-/// Checks of the `Date` and `DateTime` scalars.
+extension Character {
+    var isASCIIDigit: Bool { self.isASCII && self.isNumber }
+}
+
+/// Checks of the `Date` and `DateTime` scalars: ISO-8601, within what PostgreSQL's `date` and
+/// `timestamptz` accept (years 0001–9999; PostgreSQL has no year 0).
 enum DateScalar {
     static func isValidDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, (1...12).contains(month), day >= 1 else { return false }
+        guard text.count == 10, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, (1...9999).contains(year), (1...12).contains(month), day >= 1 else { return false }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day <= days[month - 1]

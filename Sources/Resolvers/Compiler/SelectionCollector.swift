@@ -16,6 +16,7 @@ struct SelectionCollector {
 
     private func gather(_ selectionSet: SelectionSet, on type: GraphQLObjectType, into fields: inout [SelectedField],
                         visited: Set<String>) throws {
+        try Task.checkCancellation()
         for selection in selectionSet.selections {
             switch selection {
             case let field as Field:

@@ -1,59 +1,84 @@
 import GraphQL
 
-/// Size checks made on the raw text before parsing: bytes and lexical tokens.
+/// Size checks on a document before any work that grows with it: bytes on the raw text, then,
+/// on the parsed document, lexical tokens (counted from the lexer's own token list) and the
+/// number of fields once every fragment spread is expanded.
 enum DocumentLimits {
-    static func check(_ text: String, _ limits: QueryLimits) throws {
+    /// The raw text's size, before parsing.
+    static func checkBytes(_ text: String, _ limits: QueryLimits) throws {
         guard text.utf8.count <= limits.maxDocumentBytes else {
             throw QueryError.validation("The document is larger than \(limits.maxDocumentBytes) bytes.", line: nil, column: nil)
         }
-        guard tokenCount(text, stoppingAfter: limits.maxTokens) <= limits.maxTokens else {
+    }
+
+    /// Tokens and expanded fields of a parsed document, before validation.
+    static func check(_ document: Document, _ limits: QueryLimits) throws {
+        guard Self.tokenCount(document) <= limits.maxTokens else {
             throw QueryError.validation("The document has more than \(limits.maxTokens) tokens.", line: nil, column: nil)
+        }
+        var expansion = FragmentExpansion(document: document, limit: limits.maxExpandedFields)
+        for case let operation as OperationDefinition in document.definitions {
+            let fields = expansion.fieldCount(operation.selectionSet)
+            guard fields <= limits.maxExpandedFields else {
+                throw QueryError.validation(
+                    "The operation selects more than \(limits.maxExpandedFields) fields once its fragments are expanded.",
+                    line: nil, column: nil)
+            }
         }
     }
 
-    /// Counts GraphQL tokens (punctuators, names, numbers, strings); ignores whitespace, commas
-    /// and comments. Stops counting once past `limit`.
-    static func tokenCount(_ text: String, stoppingAfter limit: Int) -> Int {
-        let bytes = Array(text.utf8)
-        var index = 0
+    /// The lexical tokens of the document as GraphQL's lexer produced them (the parser links
+    /// every token, comments included): punctuators, names, numbers and strings.
+    static func tokenCount(_ document: Document) -> Int {
         var count = 0
-        func isNameByte(_ byte: UInt8) -> Bool {
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
-                || byte == 0x2E || byte == 0x2D || byte == 0x2B
-        }
-        while index < bytes.count, count <= limit {
-            let byte = bytes[index]
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D, 0x2C, 0xEF, 0xBB, 0xBF:
-                index += 1
-            case 0x23:  // comment
-                while index < bytes.count, bytes[index] != 0x0A { index += 1 }
-            case 0x22:  // string or block string
-                count += 1
-                if index + 2 < bytes.count, bytes[index + 1] == 0x22, bytes[index + 2] == 0x22 {
-                    index += 3
-                    while index + 2 < bytes.count, !(bytes[index] == 0x22 && bytes[index + 1] == 0x22 && bytes[index + 2] == 0x22) {
-                        index += bytes[index] == 0x5C ? 2 : 1
-                    }
-                    index += 3
-                } else {
-                    index += 1
-                    while index < bytes.count, bytes[index] != 0x22, bytes[index] != 0x0A {
-                        index += bytes[index] == 0x5C ? 2 : 1
-                    }
-                    index += 1
-                }
-            default:
-                count += 1
-                if byte == 0x2E {
-                    index += 3  // ...
-                } else if isNameByte(byte) {
-                    while index < bytes.count, isNameByte(bytes[index]), bytes[index] != 0x2E { index += 1 }
-                } else {
-                    index += 1
-                }
+        var token = document.loc?.startToken
+        while let current = token {
+            switch current.kind {
+            case .sof, .eof, .comment: break
+            default: count += 1
             }
+            token = current.next
         }
+        return count
+    }
+}
+
+/// Counts the fields an operation selects with every fragment spread expanded, each
+/// fragment's count computed once; counts saturate just above the limit.
+struct FragmentExpansion {
+    private let fragments: [String: FragmentDefinition]
+    private let limit: Int
+    private var counted: [String: Int] = [:]
+    private var expanding: Set<String> = []
+
+    init(document: Document, limit: Int) {
+        self.fragments = Dictionary(document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) }) { a, _ in a }
+        self.limit = limit
+    }
+
+    /// Fields of `selectionSet`, nested ones included, at most `limit + 1`.
+    mutating func fieldCount(_ selectionSet: SelectionSet) -> Int {
+        var total = 0
+        for selection in selectionSet.selections {
+            let count: Int =
+                switch selection {
+                case let field as Field: 1 + (field.selectionSet.map { self.fieldCount($0) } ?? 0)
+                case let inline as InlineFragment: self.fieldCount(inline.selectionSet)
+                case let spread as FragmentSpread: self.fragmentCount(spread.name.value)
+                default: 0
+                }
+            total = min(total + count, self.limit + 1)
+        }
+        return total
+    }
+
+    private mutating func fragmentCount(_ name: String) -> Int {
+        if let count = self.counted[name] { return count }
+        // An unknown fragment or a cycle is left to validation, which refuses both.
+        guard let fragment = self.fragments[name], self.expanding.insert(name).inserted else { return 0 }
+        let count = self.fieldCount(fragment.selectionSet)
+        self.expanding.remove(name)
+        self.counted[name] = count
         return count
     }
 }

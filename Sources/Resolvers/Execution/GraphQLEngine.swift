@@ -12,12 +12,12 @@ public final class GraphQLEngine: Sendable {
     private let schemas = Mutex<[String: RoleSchema]>([:])
     private let documents = Mutex<[String: PreparedDocument]>([:])
     private let cacheSize: Int
-    /// Trusted documents by path under `queries/` (normalized), for grants that name documents.
-    private let trusted: [String: String]
+    /// Fingerprints of the trusted documents by path under `queries/`, for grants that name documents.
+    private let trusted: [String: DocumentFingerprint]
 
     public init(limits: QueryLimits = .init(), trustedDocuments: [String: String] = [:], cacheSize: Int = 2_000) {
         self.limits = limits
-        self.trusted = trustedDocuments.mapValues(Self.normalized)
+        self.trusted = trustedDocuments.compactMapValues { DocumentFingerprint(text: $0) }
         self.cacheSize = cacheSize
     }
 
@@ -29,39 +29,48 @@ public final class GraphQLEngine: Sendable {
         return schema
     }
 
-    /// Parses and validates `text` against the policy's schema (cached per schema and hash).
+    /// Parses and validates `text` against the policy's schema (cached per schema and hash);
+    /// refuses it before validation when it is too large, has too many tokens or expands to too
+    /// many fields, and when the policy allows only trusted documents and it is none of them.
     public func prepare(_ text: String, for policy: Policy) throws -> PreparedDocument {
-        try DocumentLimits.check(text, self.limits)
+        try DocumentLimits.checkBytes(text, self.limits)
         let hash = SHA256.hash(data: Data(text.utf8)).hexadecimal
-        if let allowed = policy.trustedDocuments {
-            let normalized = Self.normalized(text)
-            guard allowed.contains(where: { self.trusted[$0] == normalized }) else { throw QueryError.forbidden("This client may only send the documents its grant names.") }
-        }
         let key = policy.key + ":" + hash
-        if let prepared = self.documents.withLock({ $0[key] }) { return prepared }
-        let schema = try self.schema(for: policy)
+        let prepared: PreparedDocument
+        if let cached = self.documents.withLock({ $0[key] }) {
+            prepared = cached
+        } else {
+            prepared = try self.parseAndValidate(text, hash: hash, policy: policy)
+            self.documents.withLock { cache in
+                if cache.count >= self.cacheSize { cache.removeAll(keepingCapacity: true) }
+                cache[key] = prepared
+            }
+        }
+        if let allowed = policy.trustedDocuments {
+            guard allowed.contains(where: { self.trusted[$0] == prepared.fingerprint }) else {
+                throw QueryError.forbidden("This client may only send the documents its grant names.")
+            }
+        }
+        return prepared
+    }
+
+    private func parseAndValidate(_ text: String, hash: String, policy: Policy) throws -> PreparedDocument {
         let document: Document
         do {
             document = try parse(source: Source(body: text, name: "request"))
         } catch let error as GraphQLError {
             throw QueryError.parse(error.message, line: error.locations.first?.line, column: error.locations.first?.column)
         }
+        try DocumentLimits.check(document, self.limits)
+        let fingerprint = DocumentFingerprint(document)
+        // A client held to trusted documents learns nothing from validating any other.
+        if let allowed = policy.trustedDocuments, !allowed.contains(where: { self.trusted[$0] == fingerprint }) {
+            throw QueryError.forbidden("This client may only send the documents its grant names.")
+        }
+        let schema = try self.schema(for: policy)
         if let error = validate(schema: schema.schema, ast: document).first {
             throw QueryError.validation(error.message, line: error.locations.first?.line, column: error.locations.first?.column)
         }
-        let prepared = PreparedDocument(document: document, hash: hash)
-        self.documents.withLock { cache in
-            if cache.count >= self.cacheSize { cache.removeAll(keepingCapacity: true) }
-            cache[key] = prepared
-        }
-        return prepared
-    }
-
-    /// Text compared without insignificant whitespace and comments, for trusted documents.
-    static func normalized(_ text: String) -> String {
-        text.split(separator: "\n").map { line in
-            let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            return code.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).joined(separator: " ")
-        }.filter { !$0.isEmpty }.joined(separator: " ")
+        return PreparedDocument(document: document, hash: hash, fingerprint: fingerprint)
     }
 }

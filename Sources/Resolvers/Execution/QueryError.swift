@@ -12,6 +12,8 @@ public enum QueryError: Error, Equatable, Sendable {
     case forbidden(String)
     /// `UNAUTHENTICATED`: the token stopped holding while the request ran.
     case unauthenticated
+    /// `PASSWORD_CHANGE_REQUIRED`: the account must change its temporary or expired password first.
+    case passwordChangeRequired
 
     /// The `extensions.code` of the error.
     public var code: String {
@@ -21,6 +23,7 @@ public enum QueryError: Error, Equatable, Sendable {
         case .badInput: "BAD_USER_INPUT"
         case .forbidden: "FORBIDDEN"
         case .unauthenticated: "UNAUTHENTICATED"
+        case .passwordChangeRequired: "PASSWORD_CHANGE_REQUIRED"
         }
     }
 
@@ -29,6 +32,7 @@ public enum QueryError: Error, Equatable, Sendable {
         switch self {
         case .parse(let message, _, _), .validation(let message, _, _), .badInput(let message), .forbidden(let message): message
         case .unauthenticated: "The session or token is no longer valid."
+        case .passwordChangeRequired: "Change the temporary or expired password first (POST /auth/password)."
         }
     }
 }

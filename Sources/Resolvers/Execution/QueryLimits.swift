@@ -6,6 +6,8 @@ public struct QueryLimits: Sendable {
     public var maxDocumentBytes: Int = 32 * 1024
     /// Most lexical tokens in a document. Default 2,000.
     public var maxTokens: Int = 2_000
+    /// Most fields an operation selects once its fragment spreads are expanded. Default 2,000.
+    public var maxExpandedFields: Int = 2_000
     /// Deepest nesting of fields (introspection excepted). Default 10.
     public var maxDepth: Int = 10
     /// Most aliased fields in an operation. Default 30.

@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLSchema
 import Foundation
 import GraphQL
 import Logging
@@ -9,9 +10,18 @@ import PostgresNIO
 /// JSON text PostgreSQL built, without re-encoding it.
 public struct QueryRunner: Sendable {
     let database: PostgresClient
+    /// Longest wait for a connection; the database is down or restarting when it runs out.
+    let wait: Duration
+    /// The pool's `statement_timeout`; a statement's whole wait is bounded just above it.
+    let statementTimeout: Duration
+    /// Asked, once the wait runs out, whether the database is down or the pool only busy.
+    let probe: DatabaseProbe?
 
-    public init(database: PostgresClient) {
+    public init(database: PostgresClient, wait: Duration = .seconds(2), probe: DatabaseProbe? = nil, statementTimeout: Duration = .seconds(5)) {
         self.database = database
+        self.wait = wait
+        self.probe = probe
+        self.statementTimeout = statementTimeout
     }
 
     /// What a plan returned: the `data` member as JSON text, and for the audit log the learners
@@ -32,7 +42,11 @@ public struct QueryRunner: Sendable {
             case .constant(let key, let json):
                 members.append("\"\(key)\":\(json)")
             case .statement(let key, let sql, let bindings):
-                let rows = try await self.database.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).collect()
+                let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+                let rows = try await self.database.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5),
+                                                             probe: self.probe) {
+                    try await $0.query(query, logger: logger).collect()
+                }
                 guard let row = rows.first else { throw QueryError.unauthenticated }
                 let (ok, json) = try row.decode((Bool, String?).self)
                 guard ok else { throw QueryError.unauthenticated }

@@ -53,7 +53,7 @@ public struct Seeder: Sendable {
     /// All steps in order. SQL is assembled from integers and fixed vocabulary only.
     var steps: [Step] {
         [self.functions, self.regions, self.calendar, self.organizations, self.staffAndClasses, self.learners,
-         self.relaxJournalTables, self.lessons, self.marksAndAttendance, self.finalMarks, self.restoreJournalTables,
+         self.relaxJournalTables, self.lessons, self.marksAndAttendance, self.transfers, self.finalMarks, self.restoreJournalTables,
          self.benefitCategories, self.queue, self.distribution, self.identities]
     }
 

@@ -7,8 +7,10 @@ import Logging
 
 /// Audits every request to `/graphql` and `/auth/…`: one event per request, committed before
 /// the answer leaves. Handlers fill the event in (``AuditRecord/current``); what they leave
-/// open, the response status decides. If the event cannot be committed, the answer is a 503
-/// that carries nothing of the original response.
+/// open, the response status decides. A state change commits its event in its own
+/// transaction (``PostgresClient/auditedTransaction``); every other event is written here. If
+/// the event cannot be committed, the answer is a 503 that carries nothing of the original
+/// response.
 struct AuditMiddleware: RouterMiddleware {
     typealias Context = EduQLRequestContext
 
@@ -18,13 +20,12 @@ struct AuditMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" else { return try await next(request, context) }
-        let started = ContinuousClock.now
         let info = request.info(context)
         var initial = AuditEvent(kind: path == "/graphql" ? .graphql : .auth, action: Self.action(request), outcome: .ok,
                                  requestID: context.id)
         initial.clientIP = info.clientIP
         initial.userAgent = info.userAgent
-        let record = AuditRecord(initial)
+        let record = AuditRecord(initial, persisted: self.sink != nil)
         var response: Response
         do {
             response = try await AuditRecord.$current.withValue(record) { try await next(request, context) }
@@ -32,7 +33,7 @@ struct AuditMiddleware: RouterMiddleware {
             response = try error.response(from: request, context: context)
         }
         response.headers[.requestID] = context.id
-        guard let sink = self.sink else { return response }
+        guard let sink = self.sink, !record.isWritten else { return response }
 
         let status = response.status
         let decided = record.hasOutcome
@@ -44,7 +45,7 @@ struct AuditMiddleware: RouterMiddleware {
             }
             if event.errorCodes.isEmpty, status.code >= 400 { event.errorCodes = ["HTTP_\(status.code)"] }
             event.detail["status"] = String(status.code)
-            event.durationMilliseconds = (ContinuousClock.now - started).milliseconds
+            event.durationMilliseconds = record.elapsedMilliseconds
         }
         do {
             try await sink.record(record.event)
@@ -77,10 +78,4 @@ struct AuditMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     /// `X-Request-Id`: the id the audit log records the request under.
     static let requestID = HTTPField.Name("X-Request-Id")!
-}
-
-extension Duration {
-    var milliseconds: Double {
-        Double(self.components.seconds) * 1000 + Double(self.components.attoseconds) / 1e15
-    }
 }

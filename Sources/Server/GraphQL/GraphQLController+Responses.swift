@@ -7,13 +7,21 @@ extension GraphQLController {
     static func status(of error: QueryError, _ media: GraphQLMediaType) -> HTTPResponse.Status {
         switch error {
         case .unauthenticated: .unauthorized
-        case .forbidden: .forbidden
+        case .forbidden, .passwordChangeRequired: .forbidden
         case .parse, .validation, .badInput: media.status(forRequestError: .badRequest)
         }
     }
 
     static var notAcceptable: Response {
         respond(.notAcceptable, .json, [GraphQLErrorBody(code: "BAD_REQUEST", message: "Accept application/graphql-response+json or application/json.")])
+    }
+
+    /// 503 with `Retry-After`: the database (or the audit store) cannot serve the request now.
+    static func unavailable(_ media: GraphQLMediaType) -> Response {
+        var response = respond(.serviceUnavailable, media, [GraphQLErrorBody(
+            code: "SERVICE_UNAVAILABLE", message: "The database is not reachable right now; try again shortly.")])
+        response.headers[.retryAfter] = "2"
+        return response
     }
 
     static func respond(_ status: HTTPResponse.Status, _ media: GraphQLMediaType, _ errors: [GraphQLErrorBody] = [], data: String? = nil) -> Response {

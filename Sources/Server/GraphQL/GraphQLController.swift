@@ -7,24 +7,24 @@ import GraphQL
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// `POST /graphql` and `GET /graphql`, per the GraphQL-over-HTTP specification: every request
 /// authenticated, validated against the caller's role schema, and answered from one SQL
 /// statement per root field.
 struct GraphQLController {
-    let database: PostgresClient
     let runner: QueryRunner
     let engine: GraphQLEngine
-    let authenticator: Authenticator
-    let clients: ClientAuthenticator
-    let principals: PrincipalCache
-    let idleSeconds: Int
     let mutations: MutationExecutor
 
     func addRoutes(to router: Router<EduQLRequestContext>) {
-        router.post("/graphql") { request, context in await self.post(request, context: context) }
-        router.get("/graphql") { request, context in await self.get(request, context: context) }
+        router.post("/graphql") { request, context in
+            await context.cancellingOnDisconnect { await self.post(request, context: context) }
+        }
+        router.get("/graphql") { request, context in
+            await context.cancellingOnDisconnect { await self.get(request, context: context) }
+        }
     }
 
     func post(_ request: Request, context: EduQLRequestContext) async -> Response {
@@ -34,9 +34,12 @@ struct GraphQLController {
             return Self.respond(.unsupportedMediaType, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "The body must be application/json.")])
         }
         let body: GraphQLRequestBody
+        let limit = self.engine.limits.maxDocumentBytes * 4
         do {
-            let buffer = try await request.body.collect(upTo: self.engine.limits.maxDocumentBytes * 4)
+            let buffer = try await request.body.collect(upTo: limit)
             body = try JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer.readableBytesView))
+        } catch is NIOTooManyBytesError {
+            return Self.respond(.contentTooLarge, media, [GraphQLErrorBody(code: "PAYLOAD_TOO_LARGE", message: "The body is larger than \(limit) bytes.")])
         } catch {
             return Self.respond(.badRequest, media, [GraphQLErrorBody(
                 code: "BAD_REQUEST", message: "The body must be a JSON object with a string \"query\" (and optional \"operationName\" and \"variables\").")])
@@ -46,18 +49,18 @@ struct GraphQLController {
 
     func get(_ request: Request, context: EduQLRequestContext) async -> Response {
         guard let media = GraphQLMediaType(accept: request.headers[.accept]) else { return Self.notAcceptable }
-        let parameters = request.uri.queryParameters
-        guard let query = parameters["query"].map(String.init) else {
+        let parameters = request.uri.formParameters
+        guard let query = parameters["query"] else {
             return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "The query parameter \"query\" is required.")])
         }
         var variables: Map?
-        if let text = parameters["variables"].map(String.init) {
+        if let text = parameters["variables"] {
             guard let decoded = try? JSONDecoder().decode(Map.self, from: Data(text.utf8)) else {
                 return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "\"variables\" must be a JSON object.")])
             }
             variables = decoded
         }
-        let body = GraphQLRequestBody(query: query, operationName: parameters["operationName"].map(String.init), variables: variables)
+        let body = GraphQLRequestBody(query: query, operationName: parameters["operationName"], variables: variables)
         return await self.execute(body, method: .get, request: request, context: context, media: media)
     }
 
@@ -69,8 +72,8 @@ struct GraphQLController {
             event.variables = body.variables.flatMap { try? JSONEncoder().encode($0) }.flatMap(VariableRedaction.redacted)
         }
         do {
-            let (principal, actingAs) = try await self.principal(request, context: context)
-            audit?.update { principal.describe(into: &$0) }
+            let caller = try (context.caller ?? Caller(resolved: .failure(.unauthenticated))).get()
+            let (principal, actingAs) = (caller.principal, caller.actingAs)
             let policy = principal.policy
             let prepared = try self.engine.prepare(body.query, for: policy)
             audit?.update { event in
@@ -110,18 +113,25 @@ struct GraphQLController {
         } catch let error as QueryError {
             audit?.update(decides: true) { event in
                 event.outcome = switch error {
-                case .unauthenticated, .forbidden: .denied
+                case .unauthenticated, .forbidden, .passwordChangeRequired: .denied
                 default: .invalid
                 }
                 event.errorCodes = [error.code]
             }
             return Self.respond(Self.status(of: error, media), media, [GraphQLErrorBody(error)])
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+        } catch let error as PSQLError where error.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) == .queryCanceled {
             audit?.update(decides: true) { event in
                 event.outcome = .error
                 event.errorCodes = ["STATEMENT_TIMEOUT"]
             }
             return Self.respond(.ok, media, [GraphQLErrorBody(code: "INTERNAL", message: "The query took too long and was cancelled.")], data: "null")
+        } catch where DatabaseUnavailable.classifies(error) {
+            audit?.update(decides: true) { event in
+                event.outcome = .error
+                event.errorCodes = ["SERVICE_UNAVAILABLE"]
+            }
+            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.unavailable(media)
         } catch {
             audit?.update(decides: true) { event in
                 event.outcome = .error

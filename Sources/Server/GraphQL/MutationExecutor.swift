@@ -4,49 +4,63 @@ import EduQLResolvers
 import GraphQL
 import Hummingbird
 import Logging
+import PostgresNIO
 
-/// Runs the administration mutations through ``AccountAdministration`` (which checks the
-/// grant rules and audits), then reads each result back under the caller's policy.
+/// Runs the administration mutations of one operation through ``AccountAdministration``
+/// (which checks the grant rules) in one transaction with the request's audit event — every
+/// field takes effect, or none does — then reads each result back under the caller's policy.
 struct MutationExecutor {
+    let database: PostgresClient
     let administration: AccountAdministration
     let engine: GraphQLEngine
     let runner: QueryRunner
 
+    /// A field refused by administration, with its response key.
+    struct Refused: Error {
+        var key: String
+        var failure: AccountAdministration.Failure
+    }
+
     func run(_ plan: OperationPlan, principal: Principal, actingAs: ActingAs, media: GraphQLMediaType, request: RequestInfo,
              logger: Logger) async throws -> Response {
         guard case .user(let actor) = principal else { throw QueryError.forbidden("Integration clients may not change accounts.") }
-        var roots: [OperationPlan.Root] = []
-        for mutation in plan.mutations {
-            do {
-                let (id, password) = try await self.perform(mutation, by: actor, request: request)
-                roots.append(try self.engine.result(of: mutation, id: id, temporaryPassword: password, policy: principal.policy, actingAs: actingAs))
-            } catch let failure as AccountAdministration.Failure {
-                let (code, message): (String, String) =
-                    switch failure {
-                    case .forbidden(let text): ("FORBIDDEN", text)
-                    case .notFound(let text): ("BAD_USER_INPUT", "not found: \(text)")
-                    case .invalid(let text): ("BAD_USER_INPUT", text)
+        let performed: [(id: Int, password: String?)]
+        do {
+            performed = try await self.database.auditedTransaction(logger: logger) { connection in
+                var performed: [(id: Int, password: String?)] = []
+                for mutation in plan.mutations {
+                    do {
+                        performed.append(try await self.perform(mutation, by: actor, request: request, on: connection))
+                    } catch let failure as AccountAdministration.Failure {
+                        throw Refused(key: mutation.key, failure: failure)
                     }
-                // Fields before this one took effect; its result (non-null) makes `data` null.
-                AuditRecord.current?.update(decides: true) { event in
-                    event.outcome = roots.isEmpty ? (code == "FORBIDDEN" ? .denied : .invalid) : .partial
-                    event.errorCodes = [code]
                 }
-                return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: code, message: message, path: [mutation.key])], data: "null")
+                return performed
             }
+        } catch let refused as Refused {
+            let (code, message): (String, String) =
+                switch refused.failure {
+                case .forbidden(let text): ("FORBIDDEN", text)
+                case .notFound(let text): ("BAD_USER_INPUT", "not found: \(text)")
+                case .invalid(let text): ("BAD_USER_INPUT", text)
+                }
+            // Nothing took effect: the operation's transaction rolled back.
+            AuditRecord.current?.update(decides: true) { event in
+                event.outcome = code == "FORBIDDEN" ? .denied : .invalid
+                event.errorCodes = [code]
+            }
+            return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: code, message: message, path: [refused.key])], data: "null")
         }
         var done = plan
-        done.roots = roots
-        let result = try await self.runner.run(done, logger: logger)
-        AuditRecord.current?.update(decides: true) { event in
-            event.outcome = .ok
-            event.learnerIDs = result.learnerIDs
-            event.rowCount = result.rows
+        done.roots = try zip(plan.mutations, performed).map { mutation, result in
+            try self.engine.result(of: mutation, id: result.id, temporaryPassword: result.password, policy: principal.policy, actingAs: actingAs)
         }
+        let result = try await self.runner.run(done, logger: logger)
         return GraphQLController.respond(.ok, media, data: result.data)
     }
 
-    func perform(_ mutation: MutationField, by actor: UserPrincipal, request: RequestInfo) async throws -> (Int, String?) {
+    func perform(_ mutation: MutationField, by actor: UserPrincipal, request: RequestInfo,
+                 on connection: PostgresConnection) async throws -> (id: Int, password: String?) {
         let arguments = mutation.arguments
         switch mutation.name {
         case "createUser":
@@ -58,23 +72,24 @@ struct MutationExecutor {
                 else { nil }
             let credentials = try await self.administration.createUser(
                 by: actor, login: input["login"]?.text ?? "", displayName: input["displayName"]?.text ?? "", person: person,
-                role: try Self.role(input), scope: try Self.scope(input, region: actor.scope.regionID), request: request)
+                role: try Self.role(input), scope: try Self.scope(input, region: actor.scope.regionID), request: request, on: connection)
             return (credentials.userID, credentials.temporaryPassword)
         case "assignRole":
             let input = try Self.input(arguments)
             let id = try await self.administration.assignRole(by: actor, userID: try input.id("userId") ?? 0, role: try Self.role(input),
-                                                              scope: try Self.scope(input, region: actor.scope.regionID), request: request)
+                                                              scope: try Self.scope(input, region: actor.scope.regionID),
+                                                              guardianID: try input.id("guardianId"), request: request, on: connection)
             return (id, nil)
         case "revokeRole":
             let id = try arguments.id("assignmentId") ?? 0
-            try await self.administration.revokeRole(by: actor, assignmentID: id, request: request)
+            try await self.administration.revokeRole(by: actor, assignmentID: id, request: request, on: connection)
             return (id, nil)
         case "resetPassword":
-            let credentials = try await self.administration.resetPassword(by: actor, userID: try arguments.id("userId") ?? 0, request: request)
+            let credentials = try await self.administration.resetPassword(by: actor, userID: try arguments.id("userId") ?? 0, request: request, on: connection)
             return (credentials.userID, credentials.temporaryPassword)
         case "disableUser", "enableUser":
             let id = try arguments.id("userId") ?? 0
-            try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request)
+            try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request, on: connection)
             return (id, nil)
         default:
             throw QueryError.badInput("Unknown mutation \(mutation.name).")

@@ -31,6 +31,18 @@ struct APIError: HTTPResponseError {
         APIError(status: .badRequest, code: code, message: message)
     }
 
+    /// 413: the body is larger than `limit` bytes (or than the endpoint accepts).
+    static func contentTooLarge(limit: Int? = nil) -> APIError {
+        APIError(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
+                 message: limit.map { "the body is larger than \($0) bytes" } ?? "the body is larger than this endpoint accepts")
+    }
+
+    /// 503 with `Retry-After`: the database cannot serve the request now.
+    static let databaseUnavailable = APIError(
+        status: .serviceUnavailable, code: "SERVICE_UNAVAILABLE", message: "the database is not reachable right now; try again shortly",
+        headers: [.retryAfter: "2"]
+    )
+
     static let unauthenticated = APIError(
         status: .unauthorized, code: "UNAUTHENTICATED", message: "sign in first: no valid bearer token",
         headers: [.wwwAuthenticate: "Bearer"]

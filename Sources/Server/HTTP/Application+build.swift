@@ -26,23 +26,28 @@ public func buildApplication(
     // Reads run on their own pool whose every transaction is read-only and time-limited.
     let readers = PostgresClient(configuration: database.readerConfiguration(limits: server.limits), backgroundLogger: logger)
     let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger))
-    let runner = QueryRunner(database: readers)
+    let probe = DatabaseProbe(configuration: database.connectionConfiguration, logger: logger)
+    let runner = QueryRunner(database: readers, wait: server.databaseWait, probe: probe,
+                             statementTimeout: .milliseconds(server.limits.statementTimeoutMilliseconds))
 
     let router = Router(context: EduQLRequestContext.self)
-    let audit = server.audit ? AuditSink(database: pool, logger: logger) : nil
+    let audit = server.audit ? AuditSink(database: pool, probe: probe, logger: logger) : nil
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: AuditMiddleware(sink: audit))
     router.add(middleware: ErrorMiddleware())
-    HealthController(database: pool, migrator: Migrator()).addRoutes(to: router)
+    router.add(middleware: PrincipalMiddleware(
+        database: pool, authenticator: authenticator, clients: clients, principals: PrincipalCache(),
+        idleSeconds: Int(authentication.idleTimeout.components.seconds), wait: server.databaseWait, probe: probe))
+    HealthController(database: pool, readers: readers, audit: audit, migrator: Migrator()).addRoutes(to: router)
     AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     GraphQLController(
-        database: pool, runner: runner, engine: engine, authenticator: authenticator, clients: clients,
-        principals: PrincipalCache(), idleSeconds: Int(authentication.idleTimeout.components.seconds),
-        mutations: MutationExecutor(administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
+        runner: runner, engine: engine,
+        mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
                                     engine: engine, runner: runner)
     ).addRoutes(to: router)
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputClosedHandler()])),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
         services: [pool, readers, hashingPool, AuditPartitionService(database: pool, logger: logger)] + (audit.map { [$0] } ?? []),
         logger: logger

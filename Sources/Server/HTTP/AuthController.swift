@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// `/auth/*`: sign-in and sign-out, password change, the current principal, and the
@@ -84,13 +85,21 @@ struct AuthController: Sendable {
     /// OAuth2 client credentials (RFC 6749 §4.4): a form body with grant_type, and the client id
     /// and secret by HTTP Basic.
     func token(_ request: Request, context: EduQLRequestContext) async throws -> Response {
-        let form = try await request.body.collect(upTo: 4096)
+        let form: ByteBuffer
+        do {
+            form = try await request.body.collect(upTo: 4096)
+        } catch is NIOTooManyBytesError {
+            throw APIError.contentTooLarge(limit: 4096)
+        }
         let fields = URLComponents(string: "?" + String(buffer: form))?.queryItems ?? []
         guard fields.first(where: { $0.name == "grant_type" })?.value == "client_credentials" else {
             return try OAuthError.response("unsupported_grant_type", status: .badRequest)
         }
         guard let (clientID, secret) = request.basicCredentials else {
             return try OAuthError.response("invalid_client", status: .unauthorized)
+        }
+        guard !clientID.unicodeScalars.contains("\u{0}"), !secret.unicodeScalars.contains("\u{0}") else {
+            return try OAuthError.response("invalid_request", status: .badRequest)
         }
         do {
             let issued = try await self.clients.issueToken(clientID: clientID, secret: secret, request: request.info(context))

@@ -1,10 +1,12 @@
+import EduQLAudit
 import EduQLSchema
 import Hummingbird
 import Logging
 import PostgresNIO
 
-/// `GET /healthz`: the process is up. `GET /readyz`: the database answers and its migrations
-/// are exactly this build's.
+/// `GET /healthz`: the process is up. `GET /readyz`: requests can be served — both database
+/// pools answer within the timeout, the migrations are exactly this build's, and the audit
+/// sink is committing events.
 struct HealthController: Sendable {
     struct Status: ResponseEncodable {
         var status: String
@@ -12,11 +14,11 @@ struct HealthController: Sendable {
     }
 
     let database: PostgresClient
+    let readers: PostgresClient
+    let audit: AuditSink?
     let migrator: Migrator
     /// How long the database may take to answer before the server counts as not ready.
     var timeout: Duration = .seconds(2)
-
-    struct TimedOut: Error {}
 
     func addRoutes(to router: Router<some RequestContext>) {
         router.get("healthz") { _, _ in Status(status: "ok") }
@@ -24,29 +26,28 @@ struct HealthController: Sendable {
     }
 
     func readiness(logger: Logger) async throws -> EditedResponse<Status> {
+        if let trouble = self.audit?.trouble(stalledAfter: self.timeout) {
+            return Self.unavailable(trouble)
+        }
         do {
-            let applied = try await withThrowingTaskGroup(of: [Migrator.AppliedMigration]?.self) { group in
-                group.addTask {
-                    try await self.database.withConnection { connection in try await Migrator.applied(connection, logger: logger) }
-                }
-                group.addTask {
-                    try await Task.sleep(for: self.timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let applied = first else { throw TimedOut() }
-                return applied
+            let applied = try await self.database.withConnection(lease: self.timeout, total: self.timeout) { connection in
+                try await Migrator.applied(connection, logger: logger)
+            }
+            try await self.readers.withConnection(lease: self.timeout, total: self.timeout) { connection in
+                try await connection.execute("SELECT 1", logger: logger)
             }
             let pending = try self.migrator.pending(applied: applied)
-            guard pending.isEmpty else {
-                return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", reason: "\(pending.count) migration(s) pending"))
-            }
+            guard pending.isEmpty else { return Self.unavailable("\(pending.count) migration(s) pending") }
             return EditedResponse(status: .ok, response: Status(status: "ready"))
         } catch let error as MigrationError {
-            return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", reason: error.description))
+            return Self.unavailable(error.description)
         } catch {
             logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
-            return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", reason: "database unreachable"))
+            return Self.unavailable("database unreachable")
         }
+    }
+
+    static func unavailable(_ reason: String) -> EditedResponse<Status> {
+        EditedResponse(status: .serviceUnavailable, headers: [.retryAfter: "2"], response: Status(status: "unavailable", reason: reason))
     }
 }

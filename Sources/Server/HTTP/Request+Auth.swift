@@ -1,7 +1,9 @@
 import EduQLAccessControl
 import Foundation
 import HTTPTypes
+import GraphQL
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// The token of `Authorization: Bearer …`, if any.
@@ -24,15 +26,33 @@ extension Request {
         RequestInfo(requestID: context.id, clientIP: context.remoteAddress?.ipAddress, userAgent: self.headers[.userAgent].map { String($0.prefix(512)) })
     }
 
-    /// Decodes a JSON body (at most 64 KiB); a malformed one is a 400, not a 500.
+    /// Decodes a JSON body (at most 64 KiB); a malformed one is a 400, not a 500, and so is one
+    /// with U+0000 in any string (PostgreSQL's text cannot hold it).
     func decodeJSON<T: Decodable>(as type: T.Type, context: EduQLRequestContext) async throws -> T {
+        let data: Data
         do {
-            let buffer = try await self.body.collect(upTo: 65_536)
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(status: .contentTooLarge, code: "BAD_REQUEST", message: "the body is larger than 64 KiB")
-        } catch {
+            data = Data(try await self.body.collect(upTo: 65_536).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw APIError.contentTooLarge(limit: 65_536)
+        }
+        guard let value = try? JSONDecoder().decode(T.self, from: data) else {
             throw APIError.badRequest("the body must be a JSON object with the documented fields")
+        }
+        if let any = try? JSONDecoder().decode(Map.self, from: data), any.containsNUL {
+            throw APIError.badRequest("the body must not contain the character U+0000")
+        }
+        return value
+    }
+}
+
+extension Map {
+    /// Whether a string or key anywhere in the value holds U+0000.
+    var containsNUL: Bool {
+        switch self {
+        case .string(let text): text.unicodeScalars.contains("\u{0}")
+        case .array(let items): items.contains { $0.containsNUL }
+        case .dictionary(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
+        default: false
         }
     }
 }

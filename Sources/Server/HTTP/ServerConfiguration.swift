@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
     public var queriesDirectory: String
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
+    /// Longest a request waits for a database connection before it is answered 503 with
+    /// `Retry-After` (the database is down or restarting). Default 2 seconds.
+    public var databaseWait: Duration = .seconds(2)
     /// Whether requests are audited, from `EDUQL_AUDIT` (`off` only for benchmarks). Default on.
     public var audit: Bool = true
 

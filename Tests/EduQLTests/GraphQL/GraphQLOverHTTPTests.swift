@@ -31,16 +31,30 @@ struct GraphQLOverHTTPTests {
         }
     }
 
-    @Test("a temporary password must be changed before any query")
+    @Test("a temporary password must be changed before any query; the token that changed it keeps working")
     func temporaryPassword() async throws {
         let database = try await TestCluster.shared.database(.demo)
         try await database.owner.withConnection(logger: Logger(label: "eduql-tests")) {
             try await $0.execute("UPDATE eduql.users SET must_change_password = true WHERE login = 'student'")
         }
         try await TestAPI.run(database) { api in
-            let reply = try await api.graphql("{ me { name } }", token: try await api.demoToken("student"))
+            let token = try await api.demoToken("student")
+            let other = try await api.demoToken("student")
+            let reply = try await api.graphql("{ me { name } }", token: token)
             #expect(reply.status == .forbidden)
-            #expect(reply.errorCodes == ["FORBIDDEN"])
+            #expect(reply.errorCodes == ["PASSWORD_CHANGE_REQUIRED"])
+            let session = try await api.session(token)
+            #expect(session.code == "PASSWORD_CHANGE_REQUIRED")
+
+            let password = try await TestCluster.shared.password(of: "student")
+            let changed = try await api.request(.post, "/auth/password", json: ["oldPassword": password, "newPassword": "Новый пароль ученика 2026"],
+                                                token: token)
+            #expect(changed.status == .noContent)
+            let after = try await api.graphql("{ me { name } }", token: token)
+            #expect(after.status == .ok)
+            #expect(after.data?.at("me.name") as? String == "student")
+            // Every other session of the account ended with the change.
+            #expect(try await api.graphql("{ me { name } }", token: other).status == .unauthorized)
         }
     }
 

@@ -1,0 +1,69 @@
+import PostgresNIO
+import Synchronization
+
+/// The database cannot serve the request now: it is down, restarting, or did not answer in
+/// time. Answered 503 with `Retry-After`, never 500.
+public struct DatabaseUnavailable: Error, Sendable {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    /// Whether `error` means the database, not the request, failed: a lost or refused
+    /// connection, a server shutting down, or a wait that ran out of time.
+    public static func classifies(_ error: any Error) -> Bool {
+        switch error {
+        case is DatabaseUnavailable, is Deadline.Exceeded:
+            return true
+        case let error as PSQLError:
+            switch error.code {
+            case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
+                return true
+            case .server:
+                let state = error.serverInfo?[.sqlState].map { PostgresError.Code(raw: $0) }
+                return state.map { Self.unavailableStates.contains($0) || $0.raw.hasPrefix("08") } ?? false
+            default:
+                return false
+            }
+        case let error as PostgresTransactionError:
+            return [error.closureError, error.beginError, error.commitError].contains { $0.map(Self.classifies) ?? false }
+        default:
+            return false
+        }
+    }
+
+    static let unavailableStates: [PostgresError.Code] = [.adminShutdown, .crashShutdown, .cannotConnectNow]
+}
+
+extension PostgresClient {
+    /// `withConnection` with bounded waits: for everything at most `total`; for a connection at
+    /// most `lease` when the database is down (the pool cannot connect then; with a `probe`,
+    /// a busy pool with a reachable database is waited for up to `total`).
+    public func withConnection<T: Sendable>(
+        lease: Duration, total: Duration, probe: DatabaseProbe? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = Flag()
+        let giveUp: @Sendable () async -> Bool = {
+            guard !leased.isSet else { return false }
+            guard let probe else { return true }
+            return await !probe.reachable()
+        }
+        do {
+            return try await Deadline.run(within: total, or: (lease, giveUp)) {
+                try await self.withConnection { connection in
+                    leased.set()
+                    return try await body(connection)
+                }
+            }
+        } catch let exceeded as Deadline.Exceeded {
+            throw DatabaseUnavailable(reason: leased.isSet ? "the database did not answer within \(exceeded.after)"
+                                                            : "no database connection within \(exceeded.after)")
+        }
+    }
+}
+
+/// A flag set once, read from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { self.value.withLock { $0 } }
+    func set() { self.value.withLock { $0 = true } }
+}
