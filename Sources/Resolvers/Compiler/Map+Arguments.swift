@@ -76,9 +76,28 @@ enum DateScalar {
         return day <= days[month - 1]
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, every field in range.
     static func isValidDateTime(_ text: String) -> Bool {
-        guard text.count >= 20, isValidDate(String(text.prefix(10))) else { return false }
-        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(text)) != nil
-            || (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) != nil
+        let characters = Array(text)
+        guard characters.count >= 20, isValidDate(String(characters[0..<10])), characters[10] == "T" || characters[10] == "t" else { return false }
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= characters.count, characters[range].allSatisfy(\.isASCIIDigit) else { return nil }
+            return Int(String(characters[range]))
+        }
+        guard let hour = number(11..<13), characters[13] == ":", let minute = number(14..<16), characters[16] == ":",
+              let second = number(17..<19), hour < 24, minute < 60, second < 60 else { return false }
+        var index = 19
+        if index < characters.count, characters[index] == "." {
+            index += 1
+            let digits = characters[index...].prefix { $0.isASCIIDigit }.count
+            guard (1...9).contains(digits) else { return false }
+            index += digits
+        }
+        guard index < characters.count else { return false }
+        if characters[index] == "Z" || characters[index] == "z" { return index + 1 == characters.count }
+        guard characters[index] == "+" || characters[index] == "-", characters.count == index + 6,
+              let offsetHours = number((index + 1)..<(index + 3)), characters[index + 3] == ":",
+              let offsetMinutes = number((index + 4)..<(index + 6)) else { return false }
+        return offsetHours <= 15 && offsetMinutes < 60
     }
 }
