@@ -1,0 +1,117 @@
+@testable import EduQLServer
+import Foundation
+import HTTPTypes
+import Logging
+import PostgresNIO
+import Testing
+
+/// The audit promise under hostile bytes and a refusing store: no event fails another's batch,
+/// and no state change commits without its event.
+@Suite("Audit promise")
+struct AuditPromiseTests {
+    let logger = Logger(label: "eduql-tests")
+
+    @Test("U+0000 and other hostile bytes in every recorded field are stored, and fail no other request of the batch")
+    func hostileBytes() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("parent")
+            let hostile = ["\u{0}", "a\u{0}b", "\\u0000", "\u{1}\u{1F}", "\u{FFFF}", "\u{10FFFF}", "\"\\", "\u{202E}"]
+            // Every field the event records from the request: operation name, variables (values and keys), login,
+            // user agent, the document itself.
+            try await withThrowingTaskGroup(of: (Bool, TestAPI.Reply).self) { group in
+                for bytes in hostile {
+                    group.addTask {
+                        (false, try await api.graphql("query Q { me { name } }", variables: ["v\(bytes)": bytes], token: token,
+                                                      operationName: "Q\(bytes)"))
+                    }
+                    group.addTask { (false, try await api.graphql("{ me { name } } # \(bytes)", token: token)) }
+                    group.addTask { (false, try await api.login("x\(bytes)", "password")) }
+                    group.addTask {
+                        (false, try await api.request(.post, "/graphql", json: ["query": "{ me { name } }"], token: token,
+                                                      headers: [.userAgent: "agent-\(bytes.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F })"]))
+                    }
+                    // Innocent requests in the same batches.
+                    for _ in 0..<3 { group.addTask { (true, try await api.graphql("{ me { name } }", token: token)) } }
+                }
+                for try await (innocent, reply) in group {
+                    #expect(reply.status != .serviceUnavailable, "\(reply.text)")
+                    if innocent { #expect(reply.status == .ok) }
+                }
+            }
+            let (named, logins) = try await database.owner.withConnection(logger: self.logger) { connection in
+                (try await connection.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE operation_name LIKE 'Q%'", as: Int.self),
+                 try await connection.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE login LIKE 'x%'", as: Int.self))
+            }
+            #expect(named == hostile.count, "one event per operation name, whatever its bytes")
+            // A login holding U+0000 is refused before it is read (400); the others are recorded as sent.
+            #expect(logins == hostile.count - 2)
+            let nul = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE operation_name = 'Q\u{FFFD}'", as: Int.self)
+            }
+            #expect(nul == 1, "U+0000 is recorded as U+FFFD")
+            let verified = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT broken_seq IS NULL FROM eduql.audit_verify()", as: Bool.self)
+            }
+            #expect(verified)
+        }
+    }
+
+    @Test("with the audit store refusing, no state change commits: sign-in, sign-out, password change, administration")
+    func changesNeedTheirEvent() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let admin = try await api.demoToken("school.admin")
+            let teacherToken = try await api.demoToken("teacher")
+            let state = { @Sendable () async throws -> String in
+                try await database.owner.withConnection(logger: self.logger) { connection in
+                    try await connection.scalar("""
+                        SELECT concat_ws(':', (SELECT count(*) FROM eduql.sessions), (SELECT count(*) FROM eduql.sessions WHERE revoked_at IS NOT NULL),
+                                         (SELECT string_agg(concat_ws('/', disabled_at, password_hash, failed_attempts, must_change_password), ',' ORDER BY id)
+                                          FROM eduql.users),
+                                         (SELECT count(*) FROM eduql.role_assignments WHERE revoked_at IS NULL))
+                        """, as: String.self)
+                }
+            }
+            let teacherID = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT id::int FROM eduql.users WHERE login = 'teacher'", as: Int.self)
+            }
+            let before = try await state()
+            let events = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT count(*)::int FROM eduql.audit_events", as: Int.self)
+            }
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb) FROM eduql_app")
+            }
+            let teacherPassword = try await TestCluster.shared.password(of: "teacher")
+            let attempts: [(String, TestAPI.Reply)] = [
+                ("disableUser", try await api.graphql("mutation { disableUser(userId: \(teacherID)) { id } }", token: admin)),
+                ("resetPassword", try await api.graphql("mutation { resetPassword(userId: \(teacherID)) { temporaryPassword } }", token: admin)),
+                ("password", try await api.request(.post, "/auth/password", json: ["oldPassword": teacherPassword, "newPassword": "Совсем новый пароль 77"],
+                                                   token: teacherToken)),
+                ("logout", try await api.request(.post, "/auth/logout", token: teacherToken)),
+                ("login", try await api.login("teacher", teacherPassword)),
+                ("failed login", try await api.login("teacher", "wrong password")),
+            ]
+            for (name, reply) in attempts {
+                #expect(reply.status == .serviceUnavailable, "\(name): \(reply.status) \(reply.text)")
+            }
+            #expect(try await state() == before, "a change committed without its event")
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb) TO eduql_app")
+            }
+            #expect(try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT count(*)::int FROM eduql.audit_events", as: Int.self)
+            } == events)
+            // With the store back, the same change commits together with its one event.
+            let disabled = try await api.graphql("mutation { disableUser(userId: \(teacherID)) { id } }", token: admin)
+            #expect(disabled.status == .ok && disabled.errorCodes.isEmpty, "\(disabled.text)")
+            let recorded = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("""
+                    SELECT count(*)::int FROM eduql.audit_events WHERE action = 'disable_user' AND request_id = \(disabled.headers[.requestID] ?? "")
+                    """, as: Int.self)
+            }
+            #expect(recorded == 1)
+        }
+    }
+}
