@@ -17,6 +17,8 @@ public final class AuditRecord: Sendable {
         var decided = false
         /// Set while the event is appended in a transaction that has not failed.
         var written = false
+        /// Set when the request was answered without waiting for its handler (a deadline ran out).
+        var abandoned = false
     }
 
     private let state: Mutex<State>
@@ -55,12 +57,25 @@ public final class AuditRecord: Sendable {
     /// Appends the event on `connection`, inside the caller's transaction.
     func append(on connection: PostgresConnection, logger: Logger) async throws {
         guard self.persisted else { return }
-        let event = self.state.withLock { state in
+        let event = self.state.withLock { state -> AuditEvent? in
+            guard !state.abandoned else { return nil }
             state.event.durationMilliseconds = self.elapsedMilliseconds
             state.written = true
             return state.event
         }
+        // The request was already answered (and audited) as failed: its change must not commit.
+        guard let event else { throw AuditUnavailable(reason: "the request was answered before its change committed") }
         try await event.append(on: connection, logger: logger)
+    }
+
+    /// The request is being answered without its handler: a transaction that has not appended
+    /// the event yet will roll back instead. False if the event is already in a transaction.
+    public func abandon() -> Bool {
+        self.state.withLock { state in
+            guard !state.written else { return false }
+            state.abandoned = true
+            return true
+        }
     }
 
     /// The transaction that carried the event rolled back: the middleware writes it after all.

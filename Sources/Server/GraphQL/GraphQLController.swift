@@ -14,16 +14,21 @@ import PostgresNIO
 /// authenticated, validated against the caller's role schema, and answered from one SQL
 /// statement per root field.
 struct GraphQLController {
+    let deadline: Duration
     let runner: QueryRunner
     let engine: GraphQLEngine
     let mutations: MutationExecutor
 
     func addRoutes(to router: Router<EduQLRequestContext>) {
         router.post("/graphql") { request, context in
-            await context.cancellingOnDisconnect { await self.post(request, context: context) }
+            try await context.bounded(within: self.deadline) {
+                await context.cancellingOnDisconnect { await self.post(request, context: context) }
+            }
         }
         router.get("/graphql") { request, context in
-            await context.cancellingOnDisconnect { await self.get(request, context: context) }
+            try await context.bounded(within: self.deadline) {
+                await context.cancellingOnDisconnect { await self.get(request, context: context) }
+            }
         }
     }
 

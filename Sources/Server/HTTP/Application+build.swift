@@ -39,9 +39,9 @@ public func buildApplication(
         database: pool, authenticator: authenticator, clients: clients, principals: PrincipalCache(),
         idleSeconds: Int(authentication.idleTimeout.components.seconds), wait: server.databaseWait, probe: probe))
     HealthController(database: pool, readers: readers, audit: audit, migrator: Migrator()).addRoutes(to: router)
-    AuthController(database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
+    AuthController(deadline: server.requestDeadline, database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     GraphQLController(
-        runner: runner, engine: engine,
+        deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
                                     engine: engine, runner: runner)
     ).addRoutes(to: router)

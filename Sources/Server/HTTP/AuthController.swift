@@ -10,6 +10,7 @@ import PostgresNIO
 /// `/auth/*`: sign-in and sign-out, password change, the current principal, and the
 /// integration token endpoint.
 struct AuthController: Sendable {
+    let deadline: Duration
     let database: PostgresClient
     let authenticator: Authenticator
     let clients: ClientAuthenticator
@@ -27,11 +28,23 @@ struct AuthController: Sendable {
 
     func addRoutes(to router: Router<EduQLRequestContext>) {
         let auth = router.group("auth")
-        auth.post("login") { request, context in try await self.login(request, context: context) }
-        auth.post("logout") { request, context in try await self.logout(request, context: context) }
-        auth.post("password") { request, context in try await self.changePassword(request, context: context) }
-        auth.get("session") { request, context in try await self.session(request, context: context) }
-        auth.post("token") { request, context in try await self.token(request, context: context) }
+        auth.post("login") { request, context in
+            try await context.bounded(within: self.deadline) { try await self.login(request, context: context).response(from: request, context: context) }
+        }
+        auth.post("logout") { request, context in
+            try await context.bounded(within: self.deadline) { try await self.logout(request, context: context).response(from: request, context: context) }
+        }
+        auth.post("password") { request, context in
+            try await context.bounded(within: self.deadline) {
+                try await self.changePassword(request, context: context).response(from: request, context: context)
+            }
+        }
+        auth.get("session") { request, context in
+            try await context.bounded(within: self.deadline) { try await self.session(request, context: context).response(from: request, context: context) }
+        }
+        auth.post("token") { request, context in
+            try await context.bounded(within: self.deadline) { try await self.token(request, context: context) }
+        }
     }
 
     func login(_ request: Request, context: EduQLRequestContext) async throws -> EditedResponse<Authenticated.Login> {

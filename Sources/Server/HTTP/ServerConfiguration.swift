@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     /// Longest a request waits for a database connection before it is answered 503 with
     /// `Retry-After` (the database is down or restarting). Default 2 seconds.
     public var databaseWait: Duration = .seconds(2)
+    /// Longest a request to `/graphql` or `/auth/…` may take before it is answered 503: a
+    /// bound on every wait, above the statement timeout. Default 12 seconds.
+    public var requestDeadline: Duration = .seconds(12)
     /// Whether requests are audited, from `EDUQL_AUDIT` (`off` only for benchmarks). Default on.
     public var audit: Bool = true
 

@@ -9,6 +9,7 @@ struct RawExchange: Sendable {
     var status: Int
     var requestID: String?
     var body: String
+    var retryAfter = false
 }
 
 enum RawHTTP {
@@ -30,7 +31,7 @@ enum RawHTTP {
         let (data, response) = try await self.session.data(for: request)
         let http = response as? HTTPURLResponse
         return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self))
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
     }
 
     /// A GraphQL request body.
