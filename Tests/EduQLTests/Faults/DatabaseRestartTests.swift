@@ -24,6 +24,9 @@ struct DatabaseRestartTests {
 
     @Test("restarts and an outage under load: answered, recovered, audited")
     func restartLoop() async throws {
+        // Let the shared test cluster finish booting first: two clusters initializing at once
+        // overload a small machine.
+        _ = try await TestCluster.shared.database(.demo)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-restarts-\(getpid())").path
         let cluster = LocalCluster(configuration: .init(directory: folder, port: try freePort(), database: "restarts"))
         let connections = try await cluster.start(logger: self.logger)
