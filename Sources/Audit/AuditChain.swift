@@ -32,7 +32,7 @@ public struct AuditChain: Sendable {
 
     /// Walks the chain from sequence number `from` to `to` (nil: the ends).
     public func verify(on connection: PostgresConnection, from: Int? = nil, to: Int? = nil) async throws -> Verification {
-        let row = try await connection.query("SELECT checked, broken_seq, reason FROM eduql.audit_verify(\(from), \(to))",
+        let row = try await connection.guardedQuery("SELECT checked, broken_seq, reason FROM eduql.audit_verify(\(from), \(to))",
                                              logger: self.logger).collect().first!
         let (checked, broken, reason) = try row.decode((Int, Int?, String?).self)
         return Verification(checked: checked, brokenSequence: broken, reason: reason)
@@ -46,7 +46,7 @@ public struct AuditChain: Sendable {
         }
         let day = before.formatted(Date.ISO8601FormatStyle().year().month().day())
         do {
-            return try await connection.query("SELECT partition FROM eduql.audit_prune(\(day)::date, \(retentionMonths)::integer)",
+            return try await connection.guardedQuery("SELECT partition FROM eduql.audit_prune(\(day)::date, \(retentionMonths)::integer)",
                                               logger: self.logger).collect().map { try $0.decode(String.self) }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
             throw PruneRefused(description: error.serverInfo?[.message] ?? "refused")

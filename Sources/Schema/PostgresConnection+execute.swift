@@ -6,6 +6,6 @@ extension PostgresConnection {
     /// while a statement runs only when its rows are read, so a statement whose result is
     /// ignored must still be drained, or its failure surfaces at the next statement.
     public func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        for try await _ in try await self.query(query, logger: logger) {}
+        for try await _ in try await self.guardedQuery(query, logger: logger) {}
     }
 }

@@ -70,7 +70,7 @@ extension AccountAdministration {
         switch (role, person) {
         case (.parent, .guardian(let guardian)):
             // Row-level security shows only the learners inside the actor's scope.
-            let children = try await connection.query("""
+            let children = try await connection.guardedQuery("""
                 SELECT count(*) FROM eduql.guardian_learners g JOIN eduql.learners l ON l.id = g.learner_id WHERE g.guardian_id = \(guardian)
                 """, logger: self.logger).collect().first!.decode(Int.self)
             guard children > 0 else { throw Failure.forbidden("the guardian has no child inside the actor's scope") }
@@ -87,7 +87,7 @@ extension AccountAdministration {
     func checkGoverns(_ actor: UserPrincipal, _ userID: Int, on connection: PostgresConnection) async throws {
         // All the account's roles count, also those outside the actor's narrower scope.
         try await connection.setTenancy(region: actor.scope.regionID, logger: self.logger)
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT role, region_id, municipality_id, organization_id, class_id FROM eduql.role_assignments
             WHERE user_id = \(userID) AND revoked_at IS NULL
             """, logger: self.logger).collect()
@@ -106,7 +106,7 @@ extension AccountAdministration {
     /// The person the account acts as in `role`: its guardian for a parent role, its learner
     /// for a student role, its employee for staff roles.
     func person(of userID: Int, for role: Role, on connection: PostgresConnection) async throws -> Person? {
-        let rows = try await connection.query("SELECT staff_id, guardian_id, learner_id FROM eduql.users WHERE id = \(userID)", logger: self.logger).collect()
+        let rows = try await connection.guardedQuery("SELECT staff_id, guardian_id, learner_id FROM eduql.users WHERE id = \(userID)", logger: self.logger).collect()
         guard let (staff, guardian, learner) = try rows.first?.decode((Int?, Int?, Int?).self) else { throw Failure.notFound("user \(userID)") }
         switch role {
         case .parent: return guardian.map(Person.guardian)
@@ -119,7 +119,7 @@ extension AccountAdministration {
     @discardableResult
     func insertAssignment(userID: Int, role: Role, scope: Scope, by actor: UserPrincipal, on connection: PostgresConnection) async throws -> Int {
         do {
-            return try await connection.query("""
+            return try await connection.guardedQuery("""
                 INSERT INTO eduql.role_assignments (region_id, municipality_id, organization_id, class_id, user_id, role, granted_by)
                 VALUES (\(scope.regionID), \(scope.municipalityID), \(scope.organizationID), \(scope.classID), \(userID), \(role.rawValue), \(actor.userID))
                 RETURNING id
@@ -133,19 +133,19 @@ extension AccountAdministration {
         var scope = Scope(regionID: actor.scope.regionID)
         guard requested.regionID == actor.scope.regionID else { throw Failure.forbidden("another region") }
         if let classID = requested.classID {
-            let rows = try await connection.query("SELECT organization_id, municipality_id FROM eduql.classes WHERE id = \(classID)", logger: self.logger).collect()
+            let rows = try await connection.guardedQuery("SELECT organization_id, municipality_id FROM eduql.classes WHERE id = \(classID)", logger: self.logger).collect()
             guard let (organization, municipality) = try rows.first?.decode((Int, Int).self) else { throw Failure.notFound("class \(classID)") }
             guard requested.organizationID == nil || requested.organizationID == organization else { throw Failure.invalid("the class is of another organization") }
             scope.classID = classID
             scope.organizationID = organization
             scope.municipalityID = municipality
         } else if let organizationID = requested.organizationID {
-            let rows = try await connection.query("SELECT municipality_id FROM eduql.organizations WHERE id = \(organizationID)", logger: self.logger).collect()
+            let rows = try await connection.guardedQuery("SELECT municipality_id FROM eduql.organizations WHERE id = \(organizationID)", logger: self.logger).collect()
             guard let municipality = try rows.first?.decode(Int.self) else { throw Failure.notFound("organization \(organizationID)") }
             scope.organizationID = organizationID
             scope.municipalityID = municipality
         } else if let municipalityID = requested.municipalityID {
-            let rows = try await connection.query("SELECT id FROM eduql.municipalities WHERE id = \(municipalityID)", logger: self.logger).collect()
+            let rows = try await connection.guardedQuery("SELECT id FROM eduql.municipalities WHERE id = \(municipalityID)", logger: self.logger).collect()
             guard !rows.isEmpty else { throw Failure.notFound("municipality \(municipalityID)") }
             scope.municipalityID = municipalityID
         }
@@ -156,7 +156,7 @@ extension AccountAdministration {
     }
 
     private func organization(of table: String, _ id: Int, on connection: PostgresConnection) async throws -> Int? {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT organization_id FROM eduql.\(table) WHERE id = $1", binds: {
+        let rows = try await connection.guardedQuery(PostgresQuery(unsafeSQL: "SELECT organization_id FROM eduql.\(table) WHERE id = $1", binds: {
             var binds = PostgresBindings()
             binds.append(id)
             return binds

@@ -31,7 +31,7 @@ extension AccountAdministration {
 
     private func checkClientAdministrator(_ actor: UserPrincipal, _ clientID: Int, on connection: PostgresConnection) async throws {
         guard actor.role == .regionAdmin else { throw Failure.forbidden("only a region admin administers integration clients") }
-        let rows = try await connection.query("SELECT 1 FROM eduql.integration_clients WHERE id = \(clientID)", logger: self.logger).collect()
+        let rows = try await connection.guardedQuery("SELECT 1 FROM eduql.integration_clients WHERE id = \(clientID)", logger: self.logger).collect()
         guard !rows.isEmpty else { throw Failure.notFound("client \(clientID)") }
     }
 
@@ -40,10 +40,10 @@ extension AccountAdministration {
                                  logger: Logger) async throws -> Credentials {
         let password = Self.temporaryPassword()
         let hash = try hasher.hash(password)
-        return try await connection.withTransaction(logger: logger) { connection in
-            let regions = try await connection.query("SELECT 1 FROM eduql.regions WHERE id = \(regionID)", logger: logger).collect()
+        return try await connection.transaction(logger: logger) { connection in
+            let regions = try await connection.guardedQuery("SELECT 1 FROM eduql.regions WHERE id = \(regionID)", logger: logger).collect()
             guard !regions.isEmpty else { throw Failure.notFound("region \(regionID)") }
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password)
                 VALUES (\(regionID), lower(\(login)), \(login), \(hash), true)
                 ON CONFLICT (login) DO NOTHING RETURNING id

@@ -49,7 +49,7 @@ public struct AccountAdministration: Sendable {
         return try await self.act(actor, "create_user", request, detail: ["login": login, "role": role.rawValue], on: connection) { connection, event in
             let scope = try await self.checkGrant(actor, role, scope, person: person, on: connection)
             let (staff, guardian, learner) = person.links
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password, staff_id, guardian_id, learner_id, created_by)
                 VALUES (\(scope.regionID), lower(\(login)), \(displayName), \(hash), true, \(staff), \(guardian), \(learner), \(actor.userID))
                 ON CONFLICT (login) DO NOTHING RETURNING id
@@ -90,7 +90,7 @@ public struct AccountAdministration: Sendable {
     public func revokeRole(by actor: UserPrincipal, assignmentID: Int, request: RequestInfo,
                            on connection: PostgresConnection? = nil) async throws {
         try await self.act(actor, "revoke_role", request, detail: ["assignment": String(assignmentID)], on: connection) { connection, _ in
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 SELECT role, region_id, municipality_id, organization_id, class_id, user_id FROM eduql.role_assignments
                 WHERE id = \(assignmentID) AND revoked_at IS NULL
                 """, logger: self.logger).collect()

@@ -15,10 +15,14 @@ extension Authenticator {
     }
 
     func candidate(_ login: String) async throws -> Candidate? {
-        let rows = try await self.database.query("""
-            SELECT user_id, region_id, password_hash, must_change_password, disabled, locked_until
-            FROM eduql.login_candidate(\(login))
-            """, logger: self.logger).collect()
+        let rows = try await self.database.withConnection { connection in
+            try await connection.watched {
+                try await connection.guardedQuery("""
+                    SELECT user_id, region_id, password_hash, must_change_password, disabled, locked_until
+                    FROM eduql.login_candidate(\(login))
+                    """, logger: self.logger).collect()
+            }
+        }
         guard let row = rows.first else { return nil }
         let (userID, regionID, hash, mustChange, disabled, lockedUntil) = try row.decode((Int, Int, String, Bool, Bool, Date?).self)
         return Candidate(userID: userID, regionID: regionID, passwordHash: hash, mustChangePassword: mustChange,
@@ -31,7 +35,7 @@ extension Authenticator {
         let c = self.configuration
         try await self.database.auditedTransaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: candidate.regionID, logger: self.logger)
-            let rows = try await connection.query("""
+            let rows = try await connection.guardedQuery("""
                 UPDATE eduql.users SET
                     failed_attempts = CASE WHEN first_failed_at > now() - make_interval(secs => \(c.failureWindow.wholeSeconds)) THEN failed_attempts + 1 ELSE 1 END,
                     first_failed_at = CASE WHEN first_failed_at > now() - make_interval(secs => \(c.failureWindow.wholeSeconds)) THEN first_failed_at ELSE now() END
@@ -42,7 +46,7 @@ extension Authenticator {
             failure.errorCodes = ["WRONG_PASSWORD"]
             try await failure.record(on: connection, logger: self.logger)
             guard try rows.first!.decode(Int.self) >= c.maximumFailures else { return }
-            let lockedUntil = try await connection.query("""
+            let lockedUntil = try await connection.guardedQuery("""
                 UPDATE eduql.users SET locked_until = now() + make_interval(secs => \(c.lockDuration.wholeSeconds)) * power(2, lockouts),
                        lockouts = lockouts + 1, failed_attempts = 0, first_failed_at = NULL
                 WHERE id = \(candidate.userID)
@@ -56,7 +60,7 @@ extension Authenticator {
     }
 
     func assignments(of userID: Int, on connection: PostgresConnection) async throws -> [Assignment] {
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT id, role, region_id, municipality_id, organization_id, class_id FROM eduql.role_assignments
             WHERE user_id = \(userID) AND revoked_at IS NULL ORDER BY id
             """, logger: self.logger)

@@ -111,7 +111,7 @@ public final class Authenticator: Sendable {
                 WHERE id = \(candidate.userID)
                 """, logger: self.logger)
             let token = BearerToken.generate(.session)
-            let expiresAt = try await connection.query("""
+            let expiresAt = try await connection.guardedQuery("""
                 INSERT INTO eduql.sessions (region_id, user_id, role_assignment_id, token_sha256, expires_at, client_ip, user_agent)
                 VALUES (\(candidate.regionID), \(candidate.userID), \(chosen.id), \(token.sha256),
                         now() + make_interval(secs => \(self.configuration.sessionLifetime.wholeSeconds)),
@@ -134,7 +134,7 @@ public final class Authenticator: Sendable {
     /// the tenancy settings set for the rest of `connection`'s transaction.
     public func principal(token: String?, role: String?, on connection: PostgresConnection) async throws -> UserPrincipal {
         guard let token = token.flatMap(BearerToken.init(presented:)), token.kind == .session else { throw Failure.unauthenticated }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT status, session_id, user_id, login, region_id, assignment_id, role, municipality_id, organization_id, class_id,
                    staff_id, guardian_id, learner_id, must_change_password
             FROM eduql.session_principal(\(token.sha256), \(role), make_interval(secs => \(self.configuration.idleTimeout.wholeSeconds)))
@@ -168,7 +168,7 @@ public final class Authenticator: Sendable {
         let outcome: Result<Void, Failure> = try await self.database.auditedTransaction(logger: self.logger) { connection in
             let principal = try await self.principal(token: token, role: nil, on: connection)
             var event = SecurityEvent(.auth, "password_change", .denied, request: request).about(principal)
-            let row = try await connection.query("""
+            let row = try await connection.guardedQuery("""
                 SELECT u.password_hash, u.login, r.password_min_length FROM eduql.users u JOIN eduql.regions r ON r.id = u.region_id
                 WHERE u.id = \(principal.userID)
                 """, logger: self.logger).collect()

@@ -47,9 +47,13 @@ public final class ClientAuthenticator: Sendable {
             if case .throttled(let wait) = refusal { throw Failure.throttled(retryAfter: wait) }
             throw Failure.invalidClient
         }
-        let rows = try await self.database.query("""
-            SELECT client_id, region_id, secret_hash, revoked FROM eduql.client_candidate(\(clientID))
-            """, logger: self.logger).collect()
+        let rows = try await self.database.withConnection { connection in
+            try await connection.watched {
+                try await connection.guardedQuery("""
+                    SELECT client_id, region_id, secret_hash, revoked FROM eduql.client_candidate(\(clientID))
+                    """, logger: self.logger).collect()
+            }
+        }
         let candidate = try rows.first?.decode((Int, Int, String, Bool).self)
         let verified = try await self.verifier.verify(secret, against: candidate?.2)
         guard let (id, regionID, _, revoked) = candidate, verified, !revoked else {
@@ -63,7 +67,7 @@ public final class ClientAuthenticator: Sendable {
         event.clientID = id
         let outcome: Result<IssuedToken, Failure> = try await self.database.auditedTransaction(logger: self.logger) { connection in
             try await connection.setTenancy(region: regionID, logger: self.logger)
-            let grants = try await connection.query("""
+            let grants = try await connection.guardedQuery("""
                 SELECT id, least(\(self.configuration.clientTokenLifetime.wholeSeconds), floor(extract(epoch FROM expires_at - now())))::integer
                 FROM eduql.integration_grants
                 WHERE client_id = \(id) AND revoked_at IS NULL AND expires_at > now() + interval '1 second'
@@ -90,7 +94,7 @@ public final class ClientAuthenticator: Sendable {
     /// The client principal of a bearer token, with the region set for the rest of the transaction.
     public func principal(token: String?, on connection: PostgresConnection) async throws -> ClientPrincipal {
         guard let token = token.flatMap(BearerToken.init(presented:)), token.kind == .client else { throw Failure.unauthenticated }
-        let rows = try await connection.query("""
+        let rows = try await connection.guardedQuery("""
             SELECT client_id, client_name, region_id, grant_id, municipality_ids, organization_ids, documents, fields, may_write
             FROM eduql.client_token_principal(\(token.sha256))
             """, logger: self.logger).collect()

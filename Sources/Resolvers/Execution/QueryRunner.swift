@@ -45,7 +45,7 @@ public struct QueryRunner: Sendable {
                 let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
                 let rows = try await self.database.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5),
                                                              probe: self.probe) {
-                    try await $0.query(query, logger: logger).collect()
+                    try await $0.guardedQuery(query, logger: logger).collect()
                 }
                 guard let row = rows.first else { throw QueryError.unauthenticated }
                 let (ok, json) = try row.decode((Bool, String?).self)

@@ -51,7 +51,9 @@ extension PostgresClient {
             return try await Deadline.run(within: total, or: (lease, giveUp)) {
                 try await self.withConnection { connection in
                     leased.set()
-                    return try await body(connection)
+                    // Past the caller's patience the work is abandoned; its connection is closed
+                    // soon after, so that the lease cannot be held forever.
+                    return try await connection.watched(within: total + .seconds(1)) { try await body(connection) }
                 }
             }
         } catch let exceeded as Deadline.Exceeded {

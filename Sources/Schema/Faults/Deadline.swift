@@ -44,6 +44,30 @@ public enum Deadline {
         }
     }
 
+    /// Runs `work`, giving up with the error `failure` returns if that returns first. Work that
+    /// loses is cancelled and left to finish in the background.
+    public static func race<T: Sendable>(
+        _ work: @escaping @Sendable () async throws -> T,
+        against failure: @escaping @Sendable () async -> any Error
+    ) async throws -> T {
+        let outcome = Outcome<T>()
+        let task = Task { try await work() }
+        let watcher = Task {
+            let error = await failure()
+            if outcome.settle(.failure(error)) { task.cancel() }
+        }
+        defer { watcher.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                outcome.wait(continuation)
+                Task { outcome.settle(await task.result) }
+            }
+        } onCancel: {
+            task.cancel()
+            outcome.settle(.failure(CancellationError()))
+        }
+    }
+
     /// The first result to arrive, handed to the one waiter.
     private final class Outcome<T: Sendable>: Sendable {
         private struct State {

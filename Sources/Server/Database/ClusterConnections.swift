@@ -17,7 +17,7 @@ public struct ClusterConnections: Sendable {
                 (DatabaseRole.owner, credentials.owner, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS"),
                 (DatabaseRole.server, credentials.server, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"),
             ] {
-                let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
+                let exists = try await connection.guardedQuery("SELECT 1 FROM pg_roles WHERE rolname = \(role)", logger: logger)
                     .collect().isEmpty == false
                 // Role names and passwords here are generated hex or constants: safe to splice.
                 let verb = exists ? "ALTER" : "CREATE"
@@ -31,7 +31,7 @@ public struct ClusterConnections: Sendable {
     public func createDatabase(_ name: String, template: String? = nil, logger: Logger) async throws {
         precondition(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "database names are plain identifiers")
         try await self.superuser.withConnection(logger: logger) { connection in
-            let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            let exists = try await connection.guardedQuery("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
                 .collect().isEmpty == false
             guard !exists else { return }
             let copy = template.map { " TEMPLATE \($0)" } ?? ""

@@ -14,7 +14,8 @@ public struct ServerConfiguration: Sendable {
     /// `Retry-After` (the database is down or restarting). Default 2 seconds.
     public var databaseWait: Duration = .seconds(2)
     /// Longest a request to `/graphql` or `/auth/…` may take before it is answered 503: a
-    /// bound on every wait, above the statement timeout. Default 12 seconds.
+    /// bound on every wait, above the statement timeout; from `EDUQL_REQUEST_DEADLINE_SECONDS`
+    /// (1–600). Default 12 seconds.
     public var requestDeadline: Duration = .seconds(12)
     /// Whether requests are audited, from `EDUQL_AUDIT` (`off` only for benchmarks). Default on.
     public var audit: Bool = true
@@ -39,6 +40,12 @@ public struct ServerConfiguration: Sendable {
         if let audit = environment["EDUQL_AUDIT"] {
             guard ["on", "off"].contains(audit) else { throw ConfigurationError("EDUQL_AUDIT must be on or off, not '\(audit)'") }
             self.audit = audit == "on"
+        }
+        if let seconds = environment["EDUQL_REQUEST_DEADLINE_SECONDS"] {
+            guard let number = Int(seconds), (1...600).contains(number) else {
+                throw ConfigurationError("EDUQL_REQUEST_DEADLINE_SECONDS must be between 1 and 600, not '\(seconds)'")
+            }
+            self.requestDeadline = .seconds(number)
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
         if let size = environment["EDUQL_MAX_PAGE_SIZE"] {

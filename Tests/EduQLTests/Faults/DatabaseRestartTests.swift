@@ -43,7 +43,9 @@ struct DatabaseRestartTests {
         let url = "postgres://\(server.username):\(server.password ?? "")@\(server.host):\(server.port)/\(server.database)"
         let pid = try spawn(ServeProcessTests.executable, ["serve"], environment: ["DATABASE_URL": url, "EDUQL_PORT": "\(port)", "LOG_LEVEL": "error",
                                                                                    // The load signs in far more often than a person.
-                                                                                   "EDUQL_LOGIN_ATTEMPTS_PER_MINUTE": "100000"])
+                                                                                   "EDUQL_LOGIN_ATTEMPTS_PER_MINUTE": "100000",
+                                                                                   // No request deadline to hide a wait that never ends beneath it.
+                                                                                   "EDUQL_REQUEST_DEADLINE_SECONDS": "600"])
         defer { kill(pid, SIGKILL) }
         try #require(await self.ready(port, within: .seconds(20)))
 
