@@ -1,0 +1,60 @@
+import EduQLSchema
+@testable import EduQLServer
+import Foundation
+import HTTPTypes
+import Logging
+import PostgresNIO
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A client that goes away stops the work done for it: the request is cancelled and audited as
+/// 499 while the statement it waited for is still blocked.
+@Suite("Client disconnects", .timeLimit(.minutes(2)))
+struct DisconnectTests {
+    let logger = Logger(label: "eduql-tests")
+
+    @Test("a GraphQL request whose client disconnects is cancelled and audited at once")
+    func disconnect() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("school.admin")
+            let owner = try await PostgresConnection.connect(configuration: database.owner.connectionConfiguration, id: 1, logger: self.logger)
+            defer { Task { try? await owner.close() } }
+            // Hold the table the query reads, so the query blocks in the database.
+            try await owner.execute("BEGIN", logger: self.logger)
+            try await owner.execute("LOCK TABLE eduql.organizations IN ACCESS EXCLUSIVE MODE", logger: self.logger)
+
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(api.port)/graphql")!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.httpBody = Data(RawHTTP.graphql("query Blocked { organization(id: 1) { shortName } }").utf8)
+            let session = URLSession(configuration: .ephemeral)
+            let task = Task { try await session.data(for: request) }
+            try await Task.sleep(for: .milliseconds(500))
+            task.cancel()
+            session.invalidateAndCancel()
+
+            // While the table is still locked, the request has been answered 499 and audited.
+            var status: String?
+            for _ in 0..<50 where status == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                status = try await database.owner.withConnection(logger: self.logger) { connection in
+                    try await connection.query("""
+                        SELECT detail->>'status' FROM eduql.audit_events WHERE operation_name = 'Blocked'
+                        """, logger: self.logger).collect().first?.decode(String?.self)
+                }
+            }
+            #expect(status == "499")
+            let waiting = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.query("SELECT count(*)::int FROM pg_locks WHERE NOT granted", logger: self.logger).collect().first!.decode(Int.self)
+            }
+            #expect(waiting >= 1, "the statement was still waiting for the lock when the request was cancelled")
+            try await owner.execute("ROLLBACK", logger: self.logger)
+            // The server answers the next request normally.
+            #expect(try await api.graphql("{ organization(id: 1) { shortName } }", token: token).status == .ok)
+        }
+    }
+}
