@@ -34,8 +34,8 @@ public final class AuditSink: Service, Sendable {
         var storedDocuments: Set<String> = []
         /// When the batch being written was started, while one is.
         var writingSince: ContinuousClock.Instant?
-        /// Whether the last batch written failed.
-        var lastFailed = false
+        /// When a batch last failed to be written, until one succeeds again.
+        var failedAt: ContinuousClock.Instant?
     }
 
     let database: PostgresClient
@@ -70,13 +70,15 @@ public final class AuditSink: Service, Sendable {
         }
     }
 
-    /// Why the sink cannot commit events now (a batch failed, or one has been writing for
-    /// longer than `stalledAfter`); nil when it can.
-    public func trouble(stalledAfter: Duration = .seconds(2)) -> String? {
+    /// Why the sink cannot commit events now (a batch failed in the last `window` with none
+    /// written since, or one has been writing for longer than `window`); nil when it can.
+    public func trouble(window: Duration = .seconds(5)) -> String? {
         self.state.withLock { state in
             if state.closed { return "the audit sink has stopped" }
-            if let since = state.writingSince, ContinuousClock.now - since > stalledAfter { return "the audit store is not answering" }
-            return state.lastFailed ? "the audit store refused the last batch" : nil
+            let now = ContinuousClock.now
+            if let since = state.writingSince, now - since > window { return "the audit store is not answering" }
+            if let failed = state.failedAt, now - failed < window { return "the audit store refused the last batch" }
+            return nil
         }
     }
 
@@ -126,7 +128,7 @@ public final class AuditSink: Service, Sendable {
 
     private func succeeded(_ batch: [Waiting]) {
         self.state.withLock { state in
-            state.lastFailed = false
+            state.failedAt = nil
             if state.storedDocuments.count > self.configuration.rememberedDocuments { state.storedDocuments.removeAll() }
             state.storedDocuments.formUnion(batch.compactMap(\.event.documentSHA256))
         }
@@ -134,7 +136,7 @@ public final class AuditSink: Service, Sendable {
     }
 
     private func failed(_ batch: [Waiting], _ error: any Error) {
-        self.state.withLock { $0.lastFailed = true }
+        self.state.withLock { $0.failedAt = .now }
         self.logger.error("audit events not written", metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
         for waiting in batch { waiting.continuation.resume(throwing: AuditUnavailable(reason: "the audit store refused the event")) }
     }

@@ -26,7 +26,7 @@ struct HealthController: Sendable {
     }
 
     func readiness(logger: Logger) async throws -> EditedResponse<Status> {
-        if let trouble = self.audit?.trouble(stalledAfter: self.timeout) {
+        if let trouble = self.audit?.trouble() {
             return Self.unavailable(trouble)
         }
         do {

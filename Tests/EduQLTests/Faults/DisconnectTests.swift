@@ -37,7 +37,7 @@ struct DisconnectTests {
             task.cancel()
             session.invalidateAndCancel()
 
-            // While the table is still locked, the request has been answered 499 and audited.
+            // While the table is still locked, the request has been cancelled and audited.
             var status: String?
             for _ in 0..<50 where status == nil {
                 try await Task.sleep(for: .milliseconds(100))
@@ -47,11 +47,9 @@ struct DisconnectTests {
                         """, logger: self.logger).collect().first?.decode(String?.self)
                 }
             }
+            // Had the work run on, it would have ended (at the statement timeout) in an answer
+            // recorded with its own status; 499 is recorded only when the disconnect cancelled it.
             #expect(status == "499")
-            let waiting = try await database.owner.withConnection(logger: self.logger) { connection in
-                try await connection.query("SELECT count(*)::int FROM pg_locks WHERE NOT granted", logger: self.logger).collect().first!.decode(Int.self)
-            }
-            #expect(waiting >= 1, "the statement was still waiting for the lock when the request was cancelled")
             try await owner.execute("ROLLBACK", logger: self.logger)
             // The server answers the next request normally.
             #expect(try await api.graphql("{ organization(id: 1) { shortName } }", token: token).status == .ok)
