@@ -48,15 +48,9 @@ struct AuditCrashTests {
         _ = try? await exitStatus(of: pid, within: .seconds(10))
         let answered = received.ids.withLock { $0 }
         #expect(answered.count >= 100)
-        let recorded = Set(try await database.owner.withConnection(logger: self.logger) { connection in
-            try await connection.column("SELECT request_id FROM eduql.audit_events WHERE request_id = ANY(\(answered))", as: String.self)
-        })
-        let missing = answered.filter { !recorded.contains($0) }
+        let missing = try await database.requestsWithoutEvent(answered)
         #expect(missing.isEmpty, "\(missing.count) of \(answered.count) answered requests have no event")
-        let intact = try await database.owner.withConnection(logger: self.logger) {
-            try await $0.scalar("SELECT broken_seq IS NULL FROM eduql.audit_verify()", as: Bool.self)
-        }
-        #expect(intact)
+        #expect(try await database.auditChainIntact())
     }
 }
 

@@ -125,15 +125,9 @@ struct DatabaseRestartTests {
 
         // Every request answered with anything but 503 has its event; the chain verifies.
         let answered = answers.filter { $0.status != 503 }.compactMap(\.requestID)
-        let recorded = Set(try await connections.owner.withConnection(logger: self.logger) { connection in
-            try await connection.column("SELECT request_id FROM eduql.audit_events WHERE request_id = ANY(\(answered))", as: String.self)
-        })
-        let missing = answered.filter { !recorded.contains($0) }
+        let missing = try await connections.requestsWithoutEvent(answered)
         #expect(missing.isEmpty, "\(missing.count) of \(answered.count) answered requests have no event")
-        let intact = try await connections.owner.withConnection(logger: self.logger) {
-            try await $0.scalar("SELECT broken_seq IS NULL FROM eduql.audit_verify()", as: Bool.self)
-        }
-        #expect(intact)
+        #expect(try await connections.auditChainIntact())
 
         kill(pid, SIGTERM)
         #expect(try await exitStatus(of: pid, within: .seconds(30)) == 0)
