@@ -33,13 +33,24 @@ struct DisconnectTests {
             request.httpBody = Data(RawHTTP.graphql("query Blocked { organization(id: 1) { shortName } }").utf8)
             let session = URLSession(configuration: .ephemeral)
             let task = Task { try await session.data(for: request) }
-            try await Task.sleep(for: .milliseconds(500))
+            // Wait until the request's statement is blocked on the lock, then hang up.
+            var blocked = false
+            for _ in 0..<200 where !blocked {
+                try await Task.sleep(for: .milliseconds(50))
+                // Only a superuser sees what other roles' sessions wait for.
+                blocked = try await database.superuser.withConnection(logger: self.logger) { connection in
+                    try await connection.query("""
+                        SELECT count(*)::int FROM pg_stat_activity WHERE usename = 'eduql_app' AND wait_event_type = 'Lock' AND query LIKE '%act_as%'
+                        """, logger: self.logger).collect().first!.decode(Int.self) > 0
+                }
+            }
+            try #require(blocked, "the request reached the database")
             task.cancel()
             session.invalidateAndCancel()
 
             // While the table is still locked, the request has been cancelled and audited.
             var status: String?
-            for _ in 0..<50 where status == nil {
+            for _ in 0..<100 where status == nil {
                 try await Task.sleep(for: .milliseconds(100))
                 status = try await database.owner.withConnection(logger: self.logger) { connection in
                     try await connection.query("""
