@@ -4,10 +4,20 @@ import GraphQL
 /// on the parsed document, lexical tokens (counted from the lexer's own token list) and the
 /// number of fields once every fragment spread is expanded.
 enum DocumentLimits {
-    /// The raw text's size, before parsing.
-    static func checkBytes(_ text: String, _ limits: QueryLimits) throws {
+    /// The raw text, before parsing: its size, and its opening brackets. GraphQL's parser
+    /// descends once per nesting level, so deep enough nesting exhausts its stack and ends the
+    /// process; every bracket counts, in strings and comments too, so that no nesting the parser
+    /// could see is missed.
+    static func checkText(_ text: String, _ limits: QueryLimits) throws {
         guard text.utf8.count <= limits.maxDocumentBytes else {
             throw QueryError.validation("The document is larger than \(limits.maxDocumentBytes) bytes.", line: nil, column: nil)
+        }
+        var brackets = 0
+        for byte in text.utf8 where byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "(") {
+            brackets += 1
+        }
+        guard brackets <= limits.maxBrackets else {
+            throw QueryError.validation("The document has more than \(limits.maxBrackets) opening brackets.", line: nil, column: nil)
         }
     }
 

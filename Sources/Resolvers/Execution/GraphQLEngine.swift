@@ -33,7 +33,7 @@ public final class GraphQLEngine: Sendable {
     /// refuses it before validation when it is too large, has too many tokens or expands to too
     /// many fields, and when the policy allows only trusted documents and it is none of them.
     public func prepare(_ text: String, for policy: Policy) throws -> PreparedDocument {
-        try DocumentLimits.checkBytes(text, self.limits)
+        try DocumentLimits.checkText(text, self.limits)
         let hash = SHA256.hash(data: Data(text.utf8)).hexadecimal
         let key = policy.key + ":" + hash
         let prepared: PreparedDocument

@@ -6,6 +6,10 @@ public struct QueryLimits: Sendable {
     public var maxDocumentBytes: Int = 32 * 1024
     /// Most lexical tokens in a document. Default 2,000.
     public var maxTokens: Int = 2_000
+    /// Most opening brackets (`{`, `[`, `(`) in a document's text, strings and comments
+    /// included, checked before parsing: a bound on nesting the parser's stack can always
+    /// hold. Default 1,000.
+    public var maxBrackets: Int = 1_000
     /// Most fields an operation selects once its fragment spreads are expanded. Default 2,000.
     public var maxExpandedFields: Int = 2_000
     /// Deepest nesting of fields (introspection excepted). Default 10.

@@ -155,6 +155,28 @@ struct HostileInputTests {
         }
     }
 
+    @Test("nesting deep enough to exhaust the parser's stack is refused before parsing, in every bracket and hiding place")
+    func deepNesting() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("parent")
+            let depth = 9_000
+            let documents = [
+                "{" + String(repeating: "a{", count: depth) + "b" + String(repeating: "}", count: depth + 1),
+                "query($a: [Int] = " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + ") { me { name } }",
+                "{ me(x: " + String(repeating: "{a: ", count: depth) + "1" + String(repeating: "}", count: depth) + ") { name } }",
+                "# " + String(repeating: "}", count: depth) + "\n{" + String(repeating: "a{", count: depth) + "}",
+                "{ me { name } } # " + String(repeating: "{", count: depth),
+            ]
+            for document in documents {
+                let reply = try await api.graphql(document, token: token)
+                #expect(reply.errorCodes == ["GRAPHQL_VALIDATION_FAILED"], "\(reply.text.prefix(200))")
+                #expect(try await api.request(.get, "/healthz").status == .ok, "the server still answers")
+            }
+            #expect(try await api.graphql("{ me { name } }", token: token).status == .ok)
+        }
+    }
+
     @Test("a fragment bomb over HTTP is refused at once, and the server keeps answering")
     func fragmentBomb() async throws {
         let database = try await TestCluster.shared.database(.demo)
