@@ -19,7 +19,10 @@ extension Compilation {
                                              field: field, alias: inner, parent: parent).joined(separator: " AND ")
         let ordering = order.replacingOccurrences(of: "{c}", with: inner)
         let page = self.sql.alias()
-        let last = offset + first
+        // The page's bounds are parameters: one statement text serves every page.
+        let last = self.sql.bind(offset + first)
+        let skipped = self.sql.bind(offset)
+        let limit = self.sql.bind(first + 1)
         let cursor = { (position: String) in "encode(convert_to('cursor:' || \(position), 'UTF8'), 'base64')" }
 
         var pairs: [String] = []
@@ -38,7 +41,7 @@ extension Compilation {
                     let value: String =
                         switch item.name {
                         case "hasNextPage": "coalesce(max(\(page).n) > \(last), false)"
-                        case "hasPreviousPage": offset > 0 ? "true" : "false"
+                        case "hasPreviousPage": "(\(skipped)::bigint > 0)"
                         case "startCursor": "CASE WHEN count(*) > 0 THEN \(cursor("min(\(page).n)")) END"
                         case "endCursor": "CASE WHEN count(*) > 0 THEN \(cursor("least(max(\(page).n), \(last))")) END"
                         default: "'PageInfo'"
@@ -67,7 +70,7 @@ extension Compilation {
         }
         return """
             (SELECT json_build_object(\(pairs.joined(separator: ", "))) FROM (SELECT \(inner).*, row_number() OVER (ORDER BY \(ordering)) AS n \
-            FROM \(connection.table.qualifiedName) \(inner) WHERE \(conditions) ORDER BY \(ordering) LIMIT \(first + 1) OFFSET \(offset)) \(page) GROUP BY ())
+            FROM \(connection.table.qualifiedName) \(inner) WHERE \(conditions) ORDER BY \(ordering) LIMIT \(limit) OFFSET \(skipped)) \(page) GROUP BY ())
             """
     }
 

@@ -7,7 +7,7 @@ import PostgresNIO
 public struct OperationPlan: Sendable {
     public enum Root: Sendable {
         /// One statement; its single text column is the field's JSON.
-        case statement(key: String, sql: String, bindings: PostgresBindings)
+        case statement(Statement)
         /// A value known in advance (`__typename`), as JSON text.
         case constant(key: String, json: String)
     }
@@ -20,6 +20,18 @@ public struct OperationPlan: Sendable {
     public var mutations: [MutationField]
     /// Set when the operation is introspection only; answered by GraphQLSwift from the role schema.
     public var introspection: Bool
+}
+
+/// The statement answering one root field: its text (the same for every request of one
+/// document and variable shape) and this request's parameters.
+public struct Statement: Sendable {
+    public var key: String
+    public var sql: String
+    public var bindings: PostgresBindings
+    /// The parameters again, for a prepared statement.
+    public var parameters: [PostgresData]
+    /// Whether the text names every parameter's type, so it can be prepared.
+    public var preparable: Bool
 }
 
 /// One root field of a mutation, with its coerced arguments and the selection of its result.

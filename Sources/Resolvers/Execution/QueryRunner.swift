@@ -16,9 +16,13 @@ public struct QueryRunner: Sendable {
     let statementTimeout: Duration
     /// Asked, once the wait runs out, whether the database is down or the pool only busy.
     let probe: DatabaseProbe?
+    /// Statements prepared per connection.
+    public let statements: PreparedStatements
 
-    public init(database: PostgresClient, wait: Duration = .seconds(2), probe: DatabaseProbe? = nil, statementTimeout: Duration = .seconds(5)) {
+    public init(database: PostgresClient, wait: Duration = .seconds(2), probe: DatabaseProbe? = nil, statementTimeout: Duration = .seconds(5),
+                statements: PreparedStatements = .init()) {
         self.database = database
+        self.statements = statements
         self.wait = wait
         self.probe = probe
         self.statementTimeout = statementTimeout
@@ -41,22 +45,46 @@ public struct QueryRunner: Sendable {
             switch root {
             case .constant(let key, let json):
                 members.append("\"\(key)\":\(json)")
-            case .statement(let key, let sql, let bindings):
-                let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
-                let rows = try await self.database.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5),
-                                                             probe: self.probe) {
-                    try await $0.guardedQuery(query, logger: logger).collect()
-                }
-                guard let row = rows.first else { throw QueryError.unauthenticated }
-                let (ok, json) = try row.decode((Bool, String?).self)
-                guard ok else { throw QueryError.unauthenticated }
-                let stripped = LearnerMarkers.strip(json ?? "null")
+            case .statement(let statement):
+                let key = statement.key
+                let rows = try await self.rows(of: statement, logger: logger)
+                guard let json = try rows.first?.decode(String?.self) else { throw QueryError.unauthenticated }
+                let stripped = LearnerMarkers.strip(json)
                 learners.formUnion(stripped.learners)
                 rowCount += stripped.rows
                 members.append("\"\(key)\":\(stripped.json)")
             }
         }
         return Result(data: "{" + members.joined(separator: ",") + "}", learnerIDs: learners.sorted(), rows: rowCount)
+    }
+
+    /// The rows of one statement. A read is safe to repeat: one that lost its connection (the
+    /// server restarted while the connection sat in the pool) runs once more on a fresh one.
+    func rows(of statement: Statement, logger: Logger) async throws -> [PostgresRow] {
+        var retried = false
+        while true {
+            do {
+                return try await self.database.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5),
+                                                              probe: self.probe) {
+                    try await self.statements.rows(of: statement, on: $0, logger: logger)
+                }
+            } catch where !retried && Self.lostConnection(error) {
+                retried = true
+                logger.debug("statement lost its connection; running it once more")
+            }
+        }
+    }
+
+    /// Whether `error` is a connection lost before or while the statement ran (not a wait
+    /// that ran out: a database that does not answer is not asked twice).
+    static func lostConnection(_ error: any Error) -> Bool {
+        switch error {
+        case let error as DatabaseUnavailable: error.connectionLost
+        case let error as PSQLError:
+            [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code)
+                || error.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) == .adminShutdown
+        default: false
+        }
     }
 
     /// Answers an introspection-only operation from the role schema.

@@ -5,8 +5,14 @@ import Synchronization
 /// time. Answered 503 with `Retry-After`, never 500.
 public struct DatabaseUnavailable: Error, Sendable {
     public var reason: String
+    /// The connection closed under the work (rather than none being had, or no answer in time):
+    /// a read may run again on another.
+    public var connectionLost: Bool
 
-    public init(reason: String) { self.reason = reason }
+    public init(reason: String, connectionLost: Bool = false) {
+        self.reason = reason
+        self.connectionLost = connectionLost
+    }
 
     /// Whether `error` means the database, not the request, failed: a lost or refused
     /// connection, a server shutting down, or a wait that ran out of time.

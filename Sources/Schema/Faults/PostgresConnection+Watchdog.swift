@@ -33,14 +33,7 @@ extension PostgresConnection {
     /// silently and the query never completes, holding its caller and its pool lease forever.
     /// Racing the channel's close frees both; the stranded write is left behind.
     public func guardedQuery(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        guard !self.isClosed else { throw DatabaseUnavailable(reason: "the database connection is closed") }
-        let closure = ConnectionClosure.of(self)
-        return try await Deadline.race(
-            { try await self.query(query, logger: logger, file: file, line: line) },
-            against: {
-                await closure.wait()
-                return DatabaseUnavailable(reason: "the database connection closed before it answered")
-            })
+        try await self.guarded { try await self.query(query, logger: logger, file: file, line: line) }
     }
 }
 

@@ -1,0 +1,96 @@
+import EduQLSchema
+import Logging
+import NIOCore
+import PostgresNIO
+import Synchronization
+
+/// Statements prepared once per pooled connection and then only bound and executed, so that
+/// PostgreSQL parses and plans a statement text once per connection, not per request. Keyed
+/// by the statement's text, which carries the policy's predicates: a statement prepared for
+/// one policy is never run for another. Bounded per connection (least recently used first out)
+/// and forgotten with the connection.
+public final class PreparedStatements: Sendable {
+    /// How the cache behaves.
+    public struct Configuration: Sendable {
+        /// Statements kept per connection. Default 256.
+        public var perConnection: Int = 256
+        /// Whether statements are prepared at all (off: every request is parsed and planned). Default on.
+        public var enabled: Bool = true
+
+        public init() {}
+    }
+
+    /// Counts, for tests and metrics.
+    public struct Counts: Sendable, Equatable {
+        public var prepared = 0
+        public var executed = 0
+        public var evicted = 0
+    }
+
+    private struct Cache {
+        var statements: [String: PreparedQuery] = [:]
+        var order: [String] = []
+    }
+
+    public let configuration: Configuration
+    private let caches = Mutex<[ObjectIdentifier: Cache]>([:])
+    private let counts = Mutex(Counts())
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    public var statistics: Counts { self.counts.withLock { $0 } }
+
+    /// Runs `statement` on `connection`, preparing its text there first if needed.
+    func rows(of statement: Statement, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
+        guard self.configuration.enabled, statement.preparable else {
+            return try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger).collect()
+        }
+        let prepared = try await self.prepared(statement.sql, on: connection)
+        self.counts.withLock { $0.executed += 1 }
+        let parameters = statement.parameters
+        return try await connection.guarded { try await prepared.execute(parameters).get() }
+    }
+
+    private func prepared(_ sql: String, on connection: PostgresConnection) async throws -> PreparedQuery {
+        let key = ObjectIdentifier(connection)
+        if let found = self.caches.withLock({ caches -> PreparedQuery? in
+            guard let found = caches[key]?.statements[sql] else { return nil }
+            caches[key]!.order.removeAll { $0 == sql }
+            caches[key]!.order.append(sql)
+            return found
+        }) {
+            return found
+        }
+        let isNew = self.caches.withLock { caches in
+            guard caches[key] == nil else { return false }
+            caches[key] = Cache()
+            return true
+        }
+        if isNew {
+            // Forget the connection's statements when it closes (its server session ends).
+            connection.closeFuture.whenComplete { _ in _ = self.caches.withLock { $0.removeValue(forKey: key) } }
+        }
+        let prepared = try await connection.guarded { try await connection.prepare(query: sql).get() }
+        self.counts.withLock { $0.prepared += 1 }
+        let evicted = self.caches.withLock { caches -> [PreparedQuery] in
+            guard var cache = caches[key] else { return [] }
+            cache.statements[sql] = prepared
+            cache.order.removeAll { $0 == sql }
+            cache.order.append(sql)
+            var evicted: [PreparedQuery] = []
+            while cache.order.count > self.configuration.perConnection {
+                let oldest = cache.order.removeFirst()
+                if let statement = cache.statements.removeValue(forKey: oldest) { evicted.append(statement) }
+            }
+            caches[key] = cache
+            return evicted
+        }
+        if !evicted.isEmpty {
+            self.counts.withLock { $0.evicted += evicted.count }
+            for statement in evicted { _ = statement.deallocate() }
+        }
+        return prepared
+    }
+}

@@ -1,0 +1,85 @@
+import Crypto
+import EduQLAccessControl
+@testable import EduQLResolvers
+@testable import EduQLServer
+import Foundation
+import GraphQL
+import Logging
+import OrderedCollections
+import PostgresNIO
+import Testing
+
+/// Statements are prepared once per connection, then only bound and executed; their answers
+/// are those of unprepared statements; a connection the server dropped is replaced and the
+/// statement prepared again, with no error reaching the client.
+@Suite("Prepared statements", .timeLimit(.minutes(3)))
+struct PreparedStatementTests {
+    let logger = Logger(label: "eduql-tests")
+
+    /// A runner over one connection of the server's role, its engine, and a parent's session.
+    func run(_ body: @Sendable (QueryRunner, QueryRunner, GraphQLEngine, ActingAs, ClusterConnections) async throws -> Void) async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (token, assignment) = try await TestAPI.run(database) { api in
+            let reply = try await api.login("parent", try await TestCluster.shared.password(of: "parent"))
+            let roles = try #require(reply["roles"] as? [[String: Any]])
+            return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
+        }
+        var configuration = database.server.clientConfiguration
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
+            var off = PreparedStatements.Configuration()
+            off.enabled = false
+            try await body(QueryRunner(database: client), QueryRunner(database: client, statements: PreparedStatements(configuration: off)),
+                           GraphQLEngine(), acting, database)
+            group.cancelAll()
+        }
+    }
+
+    func diary(_ engine: GraphQLEngine, _ acting: ActingAs, learner: String, from: String, to: String) throws -> OperationPlan {
+        let prepared = try engine.prepare(try ConsumerDocuments.text("parent/diary-week.graphql"), for: .parent)
+        let variables: OrderedDictionary<String, Map> = ["learnerId": .string(learner), "from": .string(from), "to": .string(to)]
+        return try engine.plan(prepared, operationName: nil, variables: .dictionary(variables), policy: .parent, actingAs: acting)
+    }
+
+    @Test("one preparation serves every request of one shape on a connection, with the answers of unprepared statements")
+    func reused() async throws {
+        try await self.run { runner, unprepared, engine, acting, _ in
+            let weeks = [("2026-09-07", "2026-09-13"), ("2026-09-14", "2026-09-20"), ("2026-09-21", "2026-09-27"), ("2026-10-05", "2026-10-11")]
+            var answers: [String] = []
+            for learner in ["609", "610"] {
+                for (from, to) in weeks {
+                    let plan = try self.diary(engine, acting, learner: learner, from: from, to: to)
+                    let prepared = try await runner.run(plan, logger: self.logger)
+                    let plain = try await unprepared.run(plan, logger: self.logger)
+                    #expect(prepared.data == plain.data)
+                    #expect(prepared.learnerIDs == plain.learnerIDs)
+                    answers.append(prepared.data)
+                }
+            }
+            #expect(Set(answers).count > 1, "the weeks differ")
+            #expect(runner.statements.statistics.prepared == 1)
+            #expect(runner.statements.statistics.executed == 8)
+            #expect(unprepared.statements.statistics.prepared == 0)
+        }
+    }
+
+    @Test("a connection the server dropped is replaced, the statement prepared again, and the request answered")
+    func reprepared() async throws {
+        try await self.run { runner, _, engine, acting, database in
+            let plan = try self.diary(engine, acting, learner: "609", from: "2026-09-07", to: "2026-09-13")
+            let before = try await runner.run(plan, logger: self.logger)
+            try await database.superuser.withConnection(logger: self.logger) { connection in
+                _ = try await connection.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'eduql_app' AND datname = \(database.server.database)
+                    """, logger: self.logger).collect()
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let after = try await runner.run(plan, logger: self.logger)
+            #expect(after.data == before.data)
+            #expect(runner.statements.statistics.prepared == 2)
+        }
+    }
+}
