@@ -6,12 +6,27 @@ import Foundation
 /// `{staff}`, `{guardian}`, `{learner}`, `{grantMunicipalities}` and `{grantOrganizations}` for
 /// what the database itself set for the acting principal (see `eduql.act_as`), never values
 /// from Swift. The engine prints the predicate into every relation it reads from the table.
+/// The template is split once, when the predicate is made, into text and the places of the
+/// row's alias: printing it for an alias only joins the parts.
 public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation {
-    public var template: String
+    public let template: String
+    /// The SQL around each place of the alias, the settings already spelled out.
+    private let parts: [String]
 
-    public init(_ template: String) { self.template = template }
-    public init(stringLiteral value: String) { self.template = value }
-    public init(stringInterpolation: DefaultStringInterpolation) { self.template = String(stringInterpolation: stringInterpolation) }
+    public init(_ template: String) {
+        self.template = template
+        var text = template
+        for (placeholder, expression) in Self.settings {
+            text = text.replacingOccurrences(of: placeholder, with: expression)
+        }
+        self.parts = text.components(separatedBy: "{t}")
+    }
+
+    public init(stringLiteral value: String) { self.init(value) }
+    public init(stringInterpolation: DefaultStringInterpolation) { self.init(String(stringInterpolation: stringInterpolation)) }
+
+    public static func == (a: RowPredicate, b: RowPredicate) -> Bool { a.template == b.template }
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.template) }
 
     /// Every row the tenancy lets through.
     public static let all: RowPredicate = "true"
@@ -25,11 +40,7 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
 
     /// The SQL for a row aliased `alias`.
     public func sql(alias: String) -> String {
-        var text = self.template.replacingOccurrences(of: "{t}", with: alias)
-        for (placeholder, expression) in Self.settings {
-            text = text.replacingOccurrences(of: placeholder, with: expression)
-        }
-        return text
+        self.parts.joined(separator: alias)
     }
 
     static let settings: [(String, String)] = [

@@ -1,10 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Remembers, for a few seconds, whom a token (and role header) resolved to, so that a request
+/// Remembers, for a minute, whom a token (and role header) resolved to, so that a request
 /// spends no round trip on it. Safe because every statement checks the token again in the
-/// database (`eduql.act_as`): a revoked session stops reading at once, the cache only decides
-/// which schema to validate against.
+/// database (`eduql.act_as`, and the same check opens every mutation's transaction): a revoked
+/// session stops at once, the cache only decides which schema to validate against.
 public final class PrincipalCache: Sendable {
     struct Entry {
         var principal: Principal
@@ -16,9 +16,10 @@ public final class PrincipalCache: Sendable {
     private let capacity: Int
 
     /// - Parameters:
-    ///   - lifetime: how long an entry is trusted; default 10 seconds.
-    ///   - capacity: entries kept before the cache is emptied; default 10,000.
-    public init(lifetime: Duration = .seconds(10), capacity: Int = 10_000) {
+    ///   - lifetime: how long an entry is trusted; default 60 seconds.
+    ///   - capacity: entries kept; when full, expired entries go first, then the cache is
+    ///     emptied; default 100,000.
+    public init(lifetime: Duration = .seconds(60), capacity: Int = 100_000) {
         self.lifetime = lifetime
         self.capacity = capacity
     }
@@ -40,7 +41,11 @@ public final class PrincipalCache: Sendable {
     public func remember(_ principal: Principal, for key: String) {
         let until = ContinuousClock.now + self.lifetime
         self.entries.withLock { entries in
-            if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= self.capacity {
+                let now = ContinuousClock.now
+                entries = entries.filter { $0.value.until > now }
+                if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
+            }
             entries[key] = Entry(principal: principal, until: until)
         }
     }

@@ -4,6 +4,8 @@ import OrderedCollections
 /// Expands an operation's selection sets against a role schema into ``SelectedField`` trees.
 struct SelectionCollector {
     let schema: GraphQLSchema
+    /// Each object type's fields (``RoleSchema/objectFields``).
+    let fields: [String: GraphQLFieldMap]
     let fragments: [String: FragmentDefinition]
     let variables: [String: Map]
 
@@ -40,7 +42,7 @@ struct SelectionCollector {
         var selected = SelectedField(key: field.alias?.value ?? field.name.value, name: field.name.value, arguments: [:],
                                      selections: [], line: location?.line, column: location?.column)
         guard !field.name.value.hasPrefix("__") else { return selected }
-        guard let definition = try type.fields()[field.name.value] else {
+        guard let definition = self.fields[type.name]?[field.name.value] else {
             throw QueryError.validation("Cannot query field \"\(field.name.value)\" on type \"\(type.name)\".",
                                         line: location?.line, column: location?.column)
         }

@@ -7,7 +7,8 @@ extension GraphQLEngine {
     /// and compiles every root data field into one statement acting as `actingAs`.
     public func plan(_ prepared: PreparedDocument, operationName: String?, variables: Map, policy: Policy,
                      actingAs: ActingAs) throws -> OperationPlan {
-        let schema = try self.schema(for: policy).schema
+        let roleSchema = try self.schema(for: policy)
+        let schema = roleSchema.schema
         let operations = prepared.document.definitions.compactMap { $0 as? OperationDefinition }
         let operation: OperationDefinition
         if let operationName {
@@ -25,7 +26,7 @@ extension GraphQLEngine {
 
         let values = try Self.coerceVariables(operation.variableDefinitions, variables, schema: schema)
         let fragments = Dictionary(prepared.document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) }) { a, _ in a }
-        let fields = try SelectionCollector(schema: schema, fragments: fragments, variables: values).collect(operation.selectionSet, on: rootType)
+        let fields = try SelectionCollector(schema: schema, fields: roleSchema.objectFields, fragments: fragments, variables: values).collect(operation.selectionSet, on: rootType)
         try self.checkShape(fields)
 
         var plan = OperationPlan(operation: operation.operation, operationName: operation.name?.value,

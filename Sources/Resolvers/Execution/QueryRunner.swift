@@ -81,8 +81,9 @@ public struct QueryRunner: Sendable {
         switch error {
         case let error as DatabaseUnavailable: error.connectionLost
         case let error as PSQLError:
-            [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code)
-                || error.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) == .adminShutdown
+            [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code) || sqlState(of: error) == .adminShutdown
+        case let error as PostgresError:
+            if case .connectionClosed = error { true } else { sqlState(of: error) == .adminShutdown }
         default: false
         }
     }

@@ -2,6 +2,7 @@ import EduQLAccessControl
 import EduQLSchema
 import Foundation
 import GraphQL
+import OrderedCollections
 
 /// The schema one policy sees: the SDL pruned to the types and fields it may read. A pruned
 /// field does not exist for the caller — introspection does not show it, validation does not
@@ -11,11 +12,19 @@ public final class RoleSchema: Sendable {
     public let schema: GraphQLSchema
     /// The pruned schema in SDL.
     public let sdl: String
+    /// Each object type's fields, resolved once: GraphQLSwift builds a schema-from-SDL type's
+    /// field map anew at every `fields()` call.
+    let objectFields: [String: GraphQLFieldMap]
 
     public init(policy: Policy, source: String = SchemaDefinition.sdl) throws {
         self.policy = policy
         self.sdl = try Self.prune(try parse(source: source), by: policy)
         self.schema = try buildSchema(source: self.sdl)
+        var objectFields: [String: GraphQLFieldMap] = [:]
+        for case let object as GraphQLObjectType in self.schema.typeMap.values {
+            objectFields[object.name] = try object.fields()
+        }
+        self.objectFields = objectFields
     }
 
     static func prune(_ document: Document, by policy: Policy) throws -> String {

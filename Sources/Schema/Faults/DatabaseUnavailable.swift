@@ -25,11 +25,13 @@ public struct DatabaseUnavailable: Error, Sendable {
             case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
                 return true
             case .server:
-                let state = error.serverInfo?[.sqlState].map { PostgresError.Code(raw: $0) }
-                return state.map { Self.unavailableStates.contains($0) || $0.raw.hasPrefix("08") } ?? false
+                return Self.unavailable(sqlState(of: error))
             default:
                 return false
             }
+        case let error as PostgresError:
+            if case .connectionClosed = error { return true }
+            return Self.unavailable(sqlState(of: error))
         case let error as PostgresTransactionError:
             return [error.closureError, error.beginError, error.commitError].contains { $0.map(Self.classifies) ?? false }
         default:
@@ -38,6 +40,12 @@ public struct DatabaseUnavailable: Error, Sendable {
     }
 
     static let unavailableStates: [PostgresError.Code] = [.adminShutdown, .crashShutdown, .cannotConnectNow]
+
+    /// A server shutting down or refusing connections, or a connection exception (class 08).
+    static func unavailable(_ state: PostgresError.Code?) -> Bool {
+        guard let state else { return false }
+        return Self.unavailableStates.contains(state) || state.raw.hasPrefix("08")
+    }
 }
 
 extension PostgresClient {

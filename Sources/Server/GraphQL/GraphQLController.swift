@@ -124,7 +124,7 @@ struct GraphQLController {
                 event.errorCodes = [error.code]
             }
             return Self.respond(Self.status(of: error, media), media, [GraphQLErrorBody(error)])
-        } catch let error as PSQLError where error.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:)) == .queryCanceled {
+        } catch where sqlState(of: error) == .queryCanceled {
             audit?.update(decides: true) { event in
                 event.outcome = .error
                 event.errorCodes = ["STATEMENT_TIMEOUT"]

@@ -1,6 +1,7 @@
 import EduQLAccessControl
 import EduQLAudit
 import EduQLResolvers
+import EduQLSchema
 import GraphQL
 import Hummingbird
 import Logging
@@ -27,6 +28,10 @@ struct MutationExecutor {
         let performed: [(id: Int, password: String?)]
         do {
             performed = try await self.database.auditedTransaction(logger: logger) { connection in
+                // The principal may come from a cache: the database checks the session again,
+                // so a revoked role or session changes nothing from its next request on.
+                let holds = try await connection.guardedQuery(actingAs.check, logger: logger).collect().first?.decode(Bool.self)
+                guard holds == true else { throw QueryError.unauthenticated }
                 var performed: [(id: Int, password: String?)] = []
                 for mutation in plan.mutations {
                     do {

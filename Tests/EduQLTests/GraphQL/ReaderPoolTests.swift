@@ -1,3 +1,4 @@
+import EduQLSchema
 import EduQLResolvers
 @testable import EduQLServer
 import Logging

@@ -1,4 +1,5 @@
 @testable import EduQLServer
+import EduQLSchema
 import Logging
 import PostgresNIO
 import Testing

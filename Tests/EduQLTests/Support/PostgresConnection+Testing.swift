@@ -24,15 +24,3 @@ extension PostgresConnection {
 struct ScalarMissing: Error {
     var sql: String
 }
-
-/// The SQLSTATE of a PostgreSQL error, looking through transaction wrappers.
-func sqlState(of error: (any Error)?) -> String? {
-    switch error {
-    case let error as PSQLError:
-        error.serverInfo?[.sqlState]
-    case let error as PostgresTransactionError:
-        sqlState(of: error.closureError ?? error.commitError ?? error.beginError)
-    default:
-        nil
-    }
-}

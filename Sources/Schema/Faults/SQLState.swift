@@ -1,0 +1,16 @@
+import PostgresNIO
+
+/// The SQLSTATE of a PostgreSQL error, from either of postgres-nio's error types (the prepared
+/// statement API still reports the older `PostgresError`), looking through transaction wrappers.
+public func sqlState(of error: (any Error)?) -> PostgresError.Code? {
+    switch error {
+    case let error as PSQLError:
+        error.serverInfo?[.sqlState].map(PostgresError.Code.init(raw:))
+    case let error as PostgresError:
+        if case .server(let message) = error { message.fields[.sqlState].map(PostgresError.Code.init(raw:)) } else { nil }
+    case let error as PostgresTransactionError:
+        sqlState(of: error.closureError ?? error.commitError ?? error.beginError)
+    default:
+        nil
+    }
+}
