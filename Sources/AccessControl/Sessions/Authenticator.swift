@@ -77,7 +77,12 @@ public final class Authenticator: Sendable {
         let verified = try await self.verifier.verify(password, against: candidate?.passwordHash)
         guard let candidate else {
             event.errorCodes = ["UNKNOWN_LOGIN"]
-            try await event.record(on: self.database, logger: self.logger)
+            // Committed in a transaction of its own, as a known login's failure is with its
+            // counter: the two answers take the same path, and so the same time.
+            let failure = event
+            try await self.database.auditedTransaction(logger: self.logger) { connection in
+                try await failure.record(on: connection, logger: self.logger)
+            }
             throw Failure.invalidCredentials
         }
         event.regionID = candidate.regionID
