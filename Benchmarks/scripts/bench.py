@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""EduQL's load harness (run through scripts/bench).
+
+Builds nothing itself: scripts/bench passes the eduql binary. Starts a local PostgreSQL for the
+data (the bench data set, reused when present, or the demo data with --smoke), creates
+benchmark accounts (`eduql bench accounts`), signs every one in through /auth/login, then runs
+wrk with a Lua script that rotates tokens and bodies, in interleaved rounds, and pgbench with
+the engine's own statement (a) and its main SELECT alone (b) for PostgreSQL's ceiling in the
+same run. Every round checks 0 non-2xx answers and 0 GraphQL errors. Prints a Markdown report.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LUA = os.path.join(ROOT, "Benchmarks", "scripts", "rotate.lua")
+PASSWORD = "bench-password-2026"
+SERVERS = []
+
+
+def unblock_signals():
+    """A child starts with no signal blocked: a parent (the Swift test runner) may have blocked
+    some, and pgbench's -T and the server's SIGTERM need theirs."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def run(command, env=None, check=True, capture=True):
+    result = subprocess.run(command, env=env, check=False, text=True, preexec_fn=unblock_signals,
+                            stdout=subprocess.PIPE if capture else None, stderr=subprocess.STDOUT if capture else None)
+    if check and result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout}")
+    return result.stdout or ""
+
+
+def post(url, body, token=None):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = "Bearer " + token
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+class Cluster:
+    """The local cluster eduql itself creates under a data directory."""
+
+    def __init__(self, data_dir, pg_port):
+        self.data_dir = data_dir
+        self.pg_port = pg_port
+        self.env = dict(os.environ, EDUQL_DATA_DIR=data_dir, EDUQL_PG_PORT=str(pg_port))
+
+    def credentials(self):
+        return json.load(open(os.path.join(self.data_dir, "credentials.json")))
+
+    def psql(self, sql, user="eduql_owner", options=None):
+        passwords = {"eduql_owner": self.credentials()["owner"], "eduql_app": self.credentials()["server"]}
+        env = dict(os.environ, PGPASSWORD=passwords[user])
+        if options:
+            env["PGOPTIONS"] = options
+        return run(["psql", "-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", user, "-d", "eduql", "-c", sql],
+                   env=env).strip()
+
+
+class Server:
+    def __init__(self, eduql, cluster, port, audit):
+        env = dict(cluster.env, EDUQL_PORT=str(port), EDUQL_AUDIT=audit, LOG_LEVEL="error",
+                   EDUQL_LOGIN_ATTEMPTS_PER_MINUTE="1000000")
+        self.url = f"http://127.0.0.1:{port}"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(f"port {port} is taken: another server would answer in this one's place")
+        self.process = subprocess.Popen([eduql, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        preexec_fn=unblock_signals)
+        SERVERS.append(self)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url + "/readyz", timeout=2)
+                if self.process.poll() is None:
+                    return
+            except Exception:
+                time.sleep(0.1)
+        sys.exit("the server did not become ready")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+    def rss_kib(self):
+        for line in open(f"/proc/{self.process.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
+
+    def cpu_seconds(self):
+        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(cluster):
+    """CPU of every process of the cluster (postmaster and backends)."""
+    pid = int(open(os.path.join(cluster.data_dir, "pg", "postmaster.pid")).readline())
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(stat[1]) == pid:
+            total += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def wrk(url, lines, seconds, connections, label):
+    """One wrk run rotating `lines` (token, body); returns its measures."""
+    name = write_lines(lines)
+    env = dict(os.environ, LINES_FILE=name)
+    output = run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", LUA, url], env=env)
+    os.unlink(name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    percentiles = {}
+    for percentile, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE):
+        percentiles[percentile] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    bad = int(re.search(r"non2xx (\d+)", output).group(1))
+    errors = int(re.search(r"graphql_errors (\d+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    if bad or errors:
+        sys.exit(f"{label}: {bad} non-2xx answers and {errors} GraphQL errors in {requests} requests\n{output}")
+    return {"rate": rate, "p50": percentiles.get("50"), "p99": percentiles.get("99"), "requests": requests}
+
+
+def pgbench(cluster, script, seconds, connections, defines, options=None):
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(script)
+        name = handle.name
+    env = dict(os.environ, PGPASSWORD=cluster.credentials()["server"])
+    if options:
+        env["PGOPTIONS"] = options
+    output = run(["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2", "-T", str(seconds), "-f", name]
+                 + [f"-D{key}={value}" for key, value in defines.items()] + [
+                  "-h", "127.0.0.1", "-p", str(cluster.pg_port), "-U", "eduql_app", "eduql"], env=env)
+    os.unlink(name)
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    if failed and int(failed.group(1)) > 0:
+        sys.exit("pgbench: failed transactions\n" + output)
+    return float(re.search(r"tps = ([\d.]+)", output).group(1))
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--eduql", required=True)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--data-dir", default=os.path.join(ROOT, ".data-bench"))
+    parser.add_argument("--pg-port", type=int, default=5434)
+    parser.add_argument("--port", type=int, default=8190)
+    args = parser.parse_args()
+    scale = "demo" if args.smoke else "bench"
+    # The smoke run keeps every step but makes each short.
+    counts = ["--parents", "20", "--schools", "4", "--teachers", "6"] if args.smoke else []
+
+    cluster = Cluster(args.data_dir, args.pg_port)
+    run([args.eduql, "migrate"], env=cluster.env)
+    print(run([args.eduql, "seed", "--scale", scale, "--if-empty"], env=cluster.env).strip().splitlines()[-1], file=sys.stderr)
+    accounts_file = os.path.join(args.data_dir, "bench-accounts.json")
+    run([args.eduql, "bench", "accounts", "--password", PASSWORD, "--output", accounts_file] + counts, env=cluster.env)
+    accounts = json.load(open(accounts_file))
+    first_day, last_day = cluster.psql("SELECT min(held_on), max(held_on) FROM eduql.lessons").split("|")
+    start = datetime.date.fromisoformat(first_day)
+    start -= datetime.timedelta(days=start.weekday())
+    weeks = max(1, (datetime.date.fromisoformat(last_day) - start).days // 7)
+
+    def week(index):
+        monday = start + datetime.timedelta(days=7 * (index % weeks))
+        return monday.isoformat(), (monday + datetime.timedelta(days=6)).isoformat()
+
+    documents = {name: open(os.path.join(ROOT, "queries", path)).read() for name, path in [
+        ("diary", "parent/diary-week.graphql"), ("class", "school-portal/class-page.graphql"), ("journal", "teacher/journal-page.graphql")]}
+
+    results = {}
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GiB"
+    server = Server(args.eduql, cluster, args.port, "on")
+    started = time.time()
+    sessions = {}
+    for account in accounts:
+        sessions[account["login"]] = post(server.url + "/auth/login", {"login": account["login"], "password": PASSWORD})["token"]
+    sign_in_each = (time.time() - started) / len(accounts)
+    rng = random.Random(1)
+
+    def lines(kind):
+        out = []
+        for index, account in enumerate(accounts):
+            token = sessions[account["login"]]
+            if kind == "diary" and account["role"] == "parent":
+                frm, to = week(rng.randrange(weeks))
+                out.append((token, {"query": documents["diary"], "variables": {"learnerId": str(account["learnerId"]), "from": frm, "to": to}}))
+            elif kind == "class" and account["role"] == "school_admin":
+                out.append((token, {"query": documents["class"], "variables": {"classId": str(account["classId"])}}))
+            elif kind == "journal" and account["role"] == "teacher":
+                frm, _ = week(rng.randrange(weeks))
+                to = (datetime.date.fromisoformat(frm) + datetime.timedelta(days=27)).isoformat()
+                out.append((token, {"query": documents["journal"], "variables": {
+                    "classId": str(account["classId"]), "subjectId": str(account["subjectId"]), "from": frm, "to": to}}))
+            elif kind == "sign-in":
+                out.append((None, {"login": account["login"], "password": PASSWORD}))
+        return out
+
+    scenario_lines = {kind: lines(kind) for kind in ["diary", "class", "journal", "sign-in"]}
+    scenario_lines["mixed"] = ([line for line in scenario_lines["diary"] for _ in range(7)] + scenario_lines["class"] * 10
+                               + scenario_lines["journal"] * 8 + scenario_lines["sign-in"][:20])
+    cpu = {}
+    for round_index in range(args.rounds):
+        for kind in ["diary", "class", "journal", "sign-in", "mixed"]:
+            server_cpu, pg_cpu = server.cpu_seconds(), postgres_cpu_seconds(cluster)
+            measured = wrk(server.url, scenario_lines[kind], args.seconds, args.connections, kind)
+            cpu.setdefault(kind, []).append(((server.cpu_seconds() - server_cpu) / measured["requests"],
+                                             (postgres_cpu_seconds(cluster) - pg_cpu) / measured["requests"]))
+            results.setdefault(("on", kind), []).append(measured)
+    rss = server.rss_kib()
+
+    # Diary p99 while sign-ins flood the server: wrk on both at once.
+    flood = subprocess.Popen(["wrk", "-t1", "-c8", f"-d{args.seconds + 2}s", "-s", LUA, server.url],
+                             env=dict(os.environ, LINES_FILE=write_lines(scenario_lines["sign-in"])), stdout=subprocess.DEVNULL,
+                             preexec_fn=unblock_signals)
+    time.sleep(1)
+    during_flood = wrk(server.url, scenario_lines["diary"], args.seconds, args.connections, "diary during sign-ins")
+    flood.wait()
+
+    # The statements for PostgreSQL's ceiling, acting as the first parent and school.
+    ceilings = {}
+    for kind, role in [("diary", "parent"), ("class", "school_admin")]:
+        token, body = scenario_lines[kind][0]
+        assignment = cluster.psql(
+            f"SELECT role_assignment_id FROM eduql.sessions WHERE token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'")
+        statement = json.loads(run([args.eduql, "bench", "statement", "--role", role, "--document",
+                                    os.path.join(ROOT, "queries", {"diary": "parent/diary-week.graphql", "class": "school-portal/class-page.graphql"}[kind]),
+                                    "--variables", json.dumps(body["variables"]), "--token", token, "--assignment", assignment], env=cluster.env))
+        sql, parameters = statement["sql"], statement["parameters"]
+        defines = {f"p{i + 1}": value for i, value in enumerate(parameters)}
+        full = re.sub(r"\$(\d+)", r":p\1", sql) + ";\n"
+        main_select = "SELECT " + sql[len("SELECT CASE WHEN a.ok THEN "):sql.index(" END FROM eduql.act_as(")]
+        # The settings act_as sets, for the main SELECT run without it (as PGOPTIONS).
+        rows = cluster.psql(
+            f"BEGIN; SELECT eduql.act_as('{parameters[0]}'::bytea, {parameters[1]}, make_interval(secs => {parameters[2]})); "
+            "SELECT name || '=' || coalesce(current_setting('eduql.' || name, true), '') FROM "
+            "unnest(ARRAY['region_id','municipality_id','organization_id','class_id','user_id','assignment_id','staff_id','guardian_id',"
+            "'learner_id','role']) name; COMMIT", user="eduql_app")
+        options = " ".join(f"-c eduql.{row}" for row in rows.splitlines() if "=" in row and not row.endswith("="))
+        main_script = re.sub(r"\$(\d+)", r":p\1", main_select) + ";\n"
+        ceilings[kind] = {"a": [], "b": []}
+        for _ in range(args.rounds):
+            ceilings[kind]["a"].append(pgbench(cluster, full, args.seconds, args.connections, defines))
+            ceilings[kind]["b"].append(pgbench(cluster, main_script, args.seconds, args.connections, defines, options=options))
+    server.stop()
+
+    # The audit's cost: the same rounds with it off.
+    server = Server(args.eduql, cluster, args.port + 1, "off")
+    off_sessions = {}
+    for account in accounts:
+        if account["role"] in ("parent", "school_admin"):
+            off_sessions[account["login"]] = post(server.url + "/auth/login", {"login": account["login"], "password": PASSWORD})["token"]
+    for kind in ["diary", "class"]:
+        relogged = [(off_sessions[a["login"]], body) for a, (_, body) in
+                    zip([a for a in accounts if a["role"] == {"diary": "parent", "class": "school_admin"}[kind]], scenario_lines[kind])]
+        for _ in range(args.rounds):
+            results.setdefault(("off", kind), []).append(wrk(server.url, relogged, args.seconds, args.connections, kind + " (audit off)"))
+    server.stop()
+
+    commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+    print(f"### {datetime.date.today()} · commit {commit} · {machine} · PostgreSQL {cluster.psql('SHOW server_version')}")
+    print(f"\nData: {scale} ({cluster.psql('SELECT count(*) FROM eduql.learners')} learners, "
+          f"{cluster.psql('SELECT count(*) FROM eduql.marks')} marks); {args.connections} connections, {args.seconds} s per run, "
+          f"{args.rounds} interleaved rounds, medians; {len([a for a in accounts if a['role'] == 'parent'])} parents, "
+          f"{len([a for a in accounts if a['role'] == 'school_admin'])} schools, {len([a for a in accounts if a['role'] == 'teacher'])} teachers; "
+          f"0 non-2xx answers and 0 GraphQL errors in every run.\n")
+    print("| scenario | EduQL req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | (a) engine statement, pgbench | (b) main SELECT, pgbench | ÷ (a) | ÷ (b) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for kind in ["diary", "class", "journal", "sign-in", "mixed"]:
+        runs = results[("on", kind)]
+        rate = median([r["rate"] for r in runs])
+        server_ms = median([c[0] for c in cpu[kind]]) * 1000
+        pg_ms = median([c[1] for c in cpu[kind]]) * 1000
+        a = median(ceilings.get(kind, {}).get("a", [])) if kind in ceilings else None
+        b = median(ceilings.get(kind, {}).get("b", [])) if kind in ceilings else None
+        print(f"| {kind} | {rate:.0f} | {median([r['p50'] for r in runs]):.1f} | {median([r['p99'] for r in runs]):.1f} | "
+              f"{server_ms:.2f} | {pg_ms:.2f} | {f'{a:.0f}' if a else '—'} | {f'{b:.0f}' if b else '—'} | "
+              f"{f'{rate / a:.2f}' if a else '—'} | {f'{rate / b:.2f}' if b else '—'} |")
+    for kind in ["diary", "class"]:
+        on = median([r["rate"] for r in results[("on", kind)]])
+        off = median([r["rate"] for r in results[("off", kind)]])
+        print(f"\nAudit on ÷ off, {kind}: {on:.0f} ÷ {off:.0f} = {on / off:.2f}.", end="")
+    print(f"\n\nDiary p99 during a sign-in flood: {during_flood['p99']:.1f} ms "
+          f"(without: {median([r['p99'] for r in results[('on', 'diary')]]):.1f} ms). Server peak RSS: {rss / 1024:.0f} MiB. "
+          f"Sign-in of {len(accounts)} accounts: {sign_in_each * 1000:.0f} ms each, one at a time.")
+
+
+def write_lines(lines):
+    """One line per request: path, token (or -), JSON body. A body with a login goes to sign-in."""
+    handle = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False)
+    for token, body in lines:
+        path = "/auth/login" if "login" in body else "/graphql"
+        handle.write(path + "\t" + (token or "-") + "\t" + json.dumps(body) + "\n")
+    handle.close()
+    return handle.name
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        for server in SERVERS:
+            server.stop()

@@ -1,0 +1,144 @@
+import ArgumentParser
+import EduQLAccessControl
+import EduQLResolvers
+import GraphQL
+import EduQLSchema
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `eduql bench accounts`: for benchmarks only — accounts for many distinct parents, school
+/// administrators and teachers of the seeded data, all with one given password, and a JSON
+/// file of what each may ask for (a child, a class, a class and subject). Written as the
+/// schema owner, like the seed; the server has no such backdoor.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmark helpers (not for production data).",
+                                                    subcommands: [Accounts.self, Statement.self])
+
+    /// `eduql bench statement`: the statement the engine runs for one document and its
+    /// variables, acting with a session token, as JSON `{"sql", "parameters"}` — what
+    /// `scripts/bench` gives pgbench to measure PostgreSQL's own ceiling for the same answer.
+    struct Statement: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "statement", abstract: "Print the engine's statement for a document.")
+
+        @Option(help: "The role whose policy compiles the document (parent, school_admin, teacher, …).")
+        var role: String
+        @Option(help: "The document's file.")
+        var document: String
+        @Option(help: "The variables, as a JSON object.")
+        var variables: String = "{}"
+        @Option(help: "The session token the statement acts with.")
+        var token: String
+        @Option(help: "The role assignment the session acts in.")
+        var assignment: Int
+
+        func run() async throws {
+            guard let role = Role(rawValue: self.role) else { throw ValidationError("unknown role \(self.role)") }
+            let policy = Policy.of(role)
+            let engine = GraphQLEngine()
+            let prepared = try engine.prepare(try String(contentsOfFile: self.document, encoding: .utf8), for: policy)
+            let variables = try JSONDecoder().decode(Map.self, from: Data(self.variables.utf8))
+            guard let token = BearerToken(presented: self.token) else { throw ValidationError("not a session token") }
+            let acting = ActingAs.user(tokenSHA256: token.sha256, assignmentID: self.assignment, idleSeconds: 1800)
+            let plan = try engine.plan(prepared, operationName: nil, variables: variables, policy: policy, actingAs: acting)
+            guard case .statement(let statement)? = plan.roots.first else { throw ValidationError("the document has no data field") }
+            let parameters = statement.parameters.map { Self.literal($0) }
+            let output: [String: Any] = ["sql": statement.sql, "parameters": parameters]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self))
+        }
+
+        /// A parameter as text PostgreSQL reads back with the placeholder's cast.
+        static func literal(_ data: PostgresData) -> String {
+            switch data.type {
+            case .bytea: "\\x" + (data.bytes ?? []).map { String(format: "%02x", $0) }.joined()
+            case .int8, .int4, .int2: data.int.map(String.init) ?? ""
+            default: data.string ?? ""
+            }
+        }
+    }
+
+    struct Accounts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Create benchmark accounts and list them as JSON.")
+
+        @Option(help: "Parents to create (guardians of learners in school classes).")
+        var parents = 500
+        @Option(help: "School administrators to create (one per school).")
+        var schools = 100
+        @Option(help: "Teachers to create (one per teacher with a teaching assignment).")
+        var teachers = 100
+        @Option(help: "The password every benchmark account gets.")
+        var password: String
+        @Option(help: "Where to write the list.")
+        var output: String
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let logger = Logger.eduql(environment: environment)
+            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let hash = try PasswordHasher().hash(self.password)
+            let rows: [PostgresRow]
+            do {
+                rows = try await self.create(hash: hash, on: database, logger: logger)
+            } catch let error as PSQLError {
+                throw ValidationError("the database refused: \(error.serverInfo?[.message] ?? String(reflecting: error))")
+            }
+            let json = try rows.first?.decode(String?.self) ?? "[]"
+            try Data(json.utf8).write(to: URL(fileURLWithPath: self.output), options: .atomic)
+            print("benchmark accounts written to \(self.output)")
+        }
+
+        func create(hash: String, on database: DatabaseLocator.Connections, logger: Logger) async throws -> [PostgresRow] {
+            try await database.owner.withConnection(logger: logger) { connection in
+                try await connection.execute(Self.create(parents: self.parents, schools: self.schools, teachers: self.teachers, hash: hash),
+                                             logger: logger)
+                return try await connection.query("""
+                    SELECT json_agg(a ORDER BY a.role, a.login)::text FROM (
+                        SELECT u.login, 'parent' AS role, (SELECT min(gl.learner_id) FROM eduql.guardian_learners gl
+                            JOIN eduql.enrollments e ON e.learner_id = gl.learner_id AND e.status = 'active'
+                            WHERE gl.guardian_id = u.guardian_id) AS "learnerId", NULL::bigint AS "classId", NULL::bigint AS "subjectId"
+                          FROM eduql.users u WHERE u.login LIKE 'bench.parent.%'
+                        UNION ALL
+                        SELECT u.login, 'school_admin', NULL::bigint, (SELECT min(k.id) FROM eduql.classes k WHERE k.organization_id = ra.organization_id
+                            AND k.kind = 'class'), NULL::bigint
+                          FROM eduql.users u JOIN eduql.role_assignments ra ON ra.user_id = u.id WHERE u.login LIKE 'bench.school.%'
+                        UNION ALL
+                        SELECT u.login, 'teacher', NULL::bigint, ta.class_id, ta.subject_id
+                          FROM eduql.users u JOIN LATERAL (SELECT * FROM eduql.teaching_assignments t WHERE t.staff_id = u.staff_id
+                            ORDER BY t.id LIMIT 1) ta ON true WHERE u.login LIKE 'bench.teacher.%') a
+                    """, logger: logger).collect()
+            }
+        }
+
+        /// One statement: the users, then their role assignments; existing ones are kept.
+        static func create(parents: Int, schools: Int, teachers: Int, hash: String) -> PostgresQuery {
+            """
+            WITH parents AS (
+                SELECT DISTINCT ON (gl.guardian_id) gl.guardian_id, l.region_id FROM eduql.guardian_learners gl
+                  JOIN eduql.learners l ON l.id = gl.learner_id
+                  JOIN eduql.enrollments e ON e.learner_id = gl.learner_id AND e.status = 'active'
+                  JOIN eduql.classes k ON k.id = e.class_id AND k.kind = 'class'
+                 ORDER BY gl.guardian_id LIMIT \(parents)),
+            schools AS (
+                SELECT o.id, o.region_id, o.municipality_id FROM eduql.organizations o
+                 WHERE o.kind = 'school' AND EXISTS (SELECT 1 FROM eduql.classes k WHERE k.organization_id = o.id)
+                 ORDER BY o.id LIMIT \(schools)),
+            teachers AS (
+                SELECT DISTINCT ON (ta.staff_id) ta.staff_id, s.region_id, s.municipality_id, s.organization_id
+                  FROM eduql.teaching_assignments ta JOIN eduql.staff s ON s.id = ta.staff_id
+                 ORDER BY ta.staff_id LIMIT \(teachers)),
+            users AS (
+                INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password, guardian_id, staff_id)
+                SELECT region_id, 'bench.parent.' || guardian_id, 'bench parent', \(hash), false, guardian_id, NULL::bigint FROM parents
+                UNION ALL SELECT region_id, 'bench.school.' || id, 'bench school', \(hash), false, NULL::bigint, NULL::bigint FROM schools
+                UNION ALL SELECT region_id, 'bench.teacher.' || staff_id, 'bench teacher', \(hash), false, NULL::bigint, staff_id FROM teachers
+                ON CONFLICT (login) DO NOTHING RETURNING id, login, region_id)
+            INSERT INTO eduql.role_assignments (region_id, municipality_id, organization_id, user_id, role)
+            SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'parent' FROM users u WHERE u.login LIKE 'bench.parent.%'
+            UNION ALL SELECT u.region_id, s.municipality_id, s.id, u.id, 'school_admin' FROM users u
+                JOIN schools s ON u.login = 'bench.school.' || s.id
+            UNION ALL SELECT u.region_id, t.municipality_id, t.organization_id, u.id, 'teacher' FROM users u
+                JOIN teachers t ON u.login = 'bench.teacher.' || t.staff_id
+            """
+        }
+    }
+}

@@ -1,0 +1,40 @@
+@testable import EduQLServer
+import Foundation
+import Testing
+
+/// `scripts/bench --smoke`: every step of the load harness, briefly, on demo data in a cluster
+/// of its own, so that the harness cannot rot. Its numbers mean nothing; its checks (0 non-2xx,
+/// 0 GraphQL errors in every run, a report row for every scenario) do.
+@Suite("Load harness smoke run", .timeLimit(.minutes(8)))
+struct BenchSmokeTests {
+    @Test("the harness runs every scenario and both ceilings and reports them")
+    func smoke() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-bench-smoke-\(getpid())").path
+        defer {
+            _ = try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", """
+                runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl stop -D '\(folder)/pg' -m immediate >/dev/null 2>&1 \
+                || /usr/lib/postgresql/15/bin/pg_ctl stop -D '\(folder)/pg' -m immediate >/dev/null 2>&1; rm -rf '\(folder)'
+                """])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("Benchmarks/scripts/bench.py").path, "--smoke",
+                             "--eduql", ServeProcessTests.executable, "--seconds", "1", "--rounds", "1",
+                             "--data-dir", folder, "--pg-port", String(try freePort()), "--port", String(try freePort())]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let report = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(report.suffix(2000))")
+        for scenario in ["diary", "class", "journal", "sign-in", "mixed"] {
+            #expect(report.contains("| \(scenario) |"), "no row for \(scenario)")
+        }
+        #expect(report.contains("0 non-2xx answers and 0 GraphQL errors in every run"))
+        #expect(report.contains("Audit on ÷ off, diary"))
+    }
+}
