@@ -129,7 +129,7 @@ def wrk(url, lines, seconds, connections, label):
     """One wrk run rotating `lines` (token, body); returns its measures."""
     name = write_lines(lines)
     env = dict(os.environ, LINES_FILE=name)
-    output = run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", LUA, url], env=env)
+    output = run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", LUA, url], env=env)
     os.unlink(name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     percentiles = {}

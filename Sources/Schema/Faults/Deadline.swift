@@ -19,27 +19,32 @@ public enum Deadline {
     ) async throws -> T {
         let outcome = Outcome<T>()
         let task = Task { try await work() }
+        // The timer stops as soon as the work is done: no sleeping task outlives a request.
+        let timer = Task {
+            if let early {
+                try? await Task.sleep(for: early.limit)
+                guard !Task.isCancelled else { return }
+                if await early.giveUp(), outcome.settle(.failure(Exceeded(after: early.limit))) {
+                    task.cancel()
+                    return
+                }
+            }
+            try? await Task.sleep(for: limit - (early?.limit ?? .zero))
+            guard !Task.isCancelled else { return }
+            if outcome.settle(.failure(Exceeded(after: limit))) { task.cancel() }
+        }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 outcome.wait(continuation)
                 Task {
                     let result = await task.result
+                    timer.cancel()
                     outcome.settle(result)
-                }
-                Task {
-                    if let early {
-                        try? await Task.sleep(for: early.limit)
-                        if await early.giveUp(), outcome.settle(.failure(Exceeded(after: early.limit))) {
-                            task.cancel()
-                            return
-                        }
-                    }
-                    try? await Task.sleep(for: limit - (early?.limit ?? .zero))
-                    if outcome.settle(.failure(Exceeded(after: limit))) { task.cancel() }
                 }
             }
         } onCancel: {
             task.cancel()
+            timer.cancel()
             outcome.settle(.failure(CancellationError()))
         }
     }
