@@ -53,7 +53,7 @@ struct SignInTests {
         let database = try await TestCluster.shared.database(.demo)
         try await TestAPI.run(database) { api in
             var known: [Duration] = [], unknown: [Duration] = []
-            for attempt in 0..<3 {
+            for attempt in 0..<4 {
                 let clock = ContinuousClock()
                 var wrong: TestAPI.Reply?
                 known.append(try await clock.measure { wrong = try await api.login("teacher", "wrong-password-\(attempt)") })
@@ -62,14 +62,15 @@ struct SignInTests {
                 #expect(wrong?.status == .unauthorized && missing?.status == .unauthorized)
                 #expect(wrong?.text == missing?.text, "one answer for both")
             }
-            // Both verify an Argon2 hash: the unknown login is not answered early.
-            #expect(unknown.sorted()[1] > known.sorted()[1] / 3)
+            // Both verify an Argon2 hash: the unknown login is not answered early. The fastest of
+            // each is compared: a loaded machine only ever adds time, and the hash sets the floor.
+            #expect(unknown.min()! > known.min()! / 3, "\(unknown) against \(known)")
         }
         let events = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.column("SELECT error_codes[1] FROM eduql.audit_events WHERE kind = 'auth' AND action = 'login' AND outcome = 'denied' ORDER BY seq", as: String.self)
         }
-        #expect(events.filter { $0 == "WRONG_PASSWORD" }.count == 3)
-        #expect(events.filter { $0 == "UNKNOWN_LOGIN" }.count == 3)
+        #expect(events.filter { $0 == "WRONG_PASSWORD" }.count == 4)
+        #expect(events.filter { $0 == "UNKNOWN_LOGIN" }.count == 4)
     }
 
     @Test("five failures lock the account even for the right password; the next lock is twice as long")
