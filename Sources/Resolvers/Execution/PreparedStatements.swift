@@ -27,9 +27,10 @@ public final class PreparedStatements: Sendable {
         public var evicted = 0
     }
 
+    /// A connection's statements by text, each with when it was last used.
     private struct Cache {
-        var statements: [String: PreparedQuery] = [:]
-        var order: [String] = []
+        var statements: [String: (query: PreparedQuery, used: UInt64)] = [:]
+        var clock: UInt64 = 0
     }
 
     public let configuration: Configuration
@@ -55,41 +56,35 @@ public final class PreparedStatements: Sendable {
 
     private func prepared(_ sql: String, on connection: PostgresConnection) async throws -> PreparedQuery {
         let key = ObjectIdentifier(connection)
-        if let found = self.caches.withLock({ caches -> PreparedQuery? in
-            guard let found = caches[key]?.statements[sql] else { return nil }
-            caches[key]!.order.removeAll { $0 == sql }
-            caches[key]!.order.append(sql)
-            return found
-        }) {
-            return found
+        let (found, isNew) = self.caches.withLock { caches -> (PreparedQuery?, Bool) in
+            guard caches[key] != nil else {
+                caches[key] = Cache()
+                return (nil, true)
+            }
+            caches[key]!.clock += 1
+            let now = caches[key]!.clock
+            guard caches[key]!.statements[sql] != nil else { return (nil, false) }
+            caches[key]!.statements[sql]!.used = now
+            return (caches[key]!.statements[sql]!.query, false)
         }
-        let isNew = self.caches.withLock { caches in
-            guard caches[key] == nil else { return false }
-            caches[key] = Cache()
-            return true
-        }
+        if let found { return found }
         if isNew {
             // Forget the connection's statements when it closes (its server session ends).
             connection.closeFuture.whenComplete { _ in _ = self.caches.withLock { $0.removeValue(forKey: key) } }
         }
         let prepared = try await connection.guarded { try await connection.prepare(query: sql).get() }
         self.counts.withLock { $0.prepared += 1 }
-        let evicted = self.caches.withLock { caches -> [PreparedQuery] in
-            guard var cache = caches[key] else { return [] }
-            cache.statements[sql] = prepared
-            cache.order.removeAll { $0 == sql }
-            cache.order.append(sql)
-            var evicted: [PreparedQuery] = []
-            while cache.order.count > self.configuration.perConnection {
-                let oldest = cache.order.removeFirst()
-                if let statement = cache.statements.removeValue(forKey: oldest) { evicted.append(statement) }
-            }
-            caches[key] = cache
-            return evicted
+        let evicted = self.caches.withLock { caches -> PreparedQuery? in
+            guard caches[key] != nil else { return nil }
+            caches[key]!.clock += 1
+            caches[key]!.statements[sql] = (prepared, caches[key]!.clock)
+            guard caches[key]!.statements.count > self.configuration.perConnection,
+                  let oldest = caches[key]!.statements.min(by: { $0.value.used < $1.value.used })?.key else { return nil }
+            return caches[key]!.statements.removeValue(forKey: oldest)?.query
         }
-        if !evicted.isEmpty {
-            self.counts.withLock { $0.evicted += evicted.count }
-            for statement in evicted { _ = statement.deallocate() }
+        if let evicted {
+            self.counts.withLock { $0.evicted += 1 }
+            _ = evicted.deallocate()
         }
         return prepared
     }

@@ -68,23 +68,10 @@ public struct QueryRunner: Sendable {
                                                               probe: self.probe) {
                     try await self.statements.rows(of: statement, on: $0, logger: logger)
                 }
-            } catch where !retried && Self.lostConnection(error) {
+            } catch where !retried && DatabaseUnavailable.lostConnection(error) {
                 retried = true
                 logger.debug("statement lost its connection; running it once more")
             }
-        }
-    }
-
-    /// Whether `error` is a connection lost before or while the statement ran (not a wait
-    /// that ran out: a database that does not answer is not asked twice).
-    static func lostConnection(_ error: any Error) -> Bool {
-        switch error {
-        case let error as DatabaseUnavailable: error.connectionLost
-        case let error as PSQLError:
-            [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code) || sqlState(of: error) == .adminShutdown
-        case let error as PostgresError:
-            if case .connectionClosed = error { true } else { sqlState(of: error) == .adminShutdown }
-        default: false
         }
     }
 

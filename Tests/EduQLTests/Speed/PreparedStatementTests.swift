@@ -17,7 +17,8 @@ struct PreparedStatementTests {
     let logger = Logger(label: "eduql-tests")
 
     /// A runner over one connection of the server's role, its engine, and a parent's session.
-    func run(_ body: @Sendable (QueryRunner, QueryRunner, GraphQLEngine, ActingAs, ClusterConnections) async throws -> Void) async throws {
+    func run(perConnection: Int = 256,
+             _ body: @Sendable (QueryRunner, QueryRunner, GraphQLEngine, ActingAs, ClusterConnections) async throws -> Void) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let (token, assignment) = try await TestAPI.run(database) { api in
             let reply = try await api.login("parent", try await TestCluster.shared.password(of: "parent"))
@@ -32,7 +33,10 @@ struct PreparedStatementTests {
             let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
             var off = PreparedStatements.Configuration()
             off.enabled = false
-            try await body(QueryRunner(database: client), QueryRunner(database: client, statements: PreparedStatements(configuration: off)),
+            var on = PreparedStatements.Configuration()
+            on.perConnection = perConnection
+            try await body(QueryRunner(database: client, statements: PreparedStatements(configuration: on)),
+                           QueryRunner(database: client, statements: PreparedStatements(configuration: off)),
                            GraphQLEngine(), acting, database)
             group.cancelAll()
         }
@@ -63,6 +67,20 @@ struct PreparedStatementTests {
             #expect(runner.statements.statistics.prepared == 1)
             #expect(runner.statements.statistics.executed == 8)
             #expect(unprepared.statements.statistics.prepared == 0)
+        }
+    }
+
+    @Test("a connection keeps at most its bound of statements, the least recently used going first")
+    func bounded() async throws {
+        try await self.run(perConnection: 1) { runner, _, engine, acting, _ in
+            let diary = try self.diary(engine, acting, learner: "609", from: "2026-09-07", to: "2026-09-13")
+            let me = try engine.plan(try engine.prepare("{ me { name } }", for: .parent), operationName: nil, variables: .null,
+                                     policy: .parent, actingAs: acting)
+            let first = try await runner.run(diary, logger: self.logger)
+            _ = try await runner.run(me, logger: self.logger)
+            let again = try await runner.run(diary, logger: self.logger)
+            #expect(again.data == first.data)
+            #expect(runner.statements.statistics == .init(prepared: 3, executed: 3, evicted: 2))
         }
     }
 

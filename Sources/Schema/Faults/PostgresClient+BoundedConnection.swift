@@ -1,0 +1,38 @@
+import PostgresNIO
+import Synchronization
+
+extension PostgresClient {
+    /// `withConnection` with bounded waits: for everything at most `total`; for a connection at
+    /// most `lease` when the database is down (the pool cannot connect then; with a `probe`,
+    /// a busy pool with a reachable database is waited for up to `total`).
+    public func withConnection<T: Sendable>(
+        lease: Duration, total: Duration, probe: DatabaseProbe? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let leased = Flag()
+        let giveUp: @Sendable () async -> Bool = {
+            guard !leased.isSet else { return false }
+            guard let probe else { return true }
+            return await !probe.reachable()
+        }
+        do {
+            return try await Deadline.run(within: total, or: (lease, giveUp)) {
+                try await self.withConnection { connection in
+                    leased.set()
+                    // Past the caller's patience the work is abandoned; its connection is closed
+                    // soon after, so that the lease cannot be held forever.
+                    return try await connection.watched(within: total + .seconds(1)) { try await body(connection) }
+                }
+            }
+        } catch let exceeded as Deadline.Exceeded {
+            throw DatabaseUnavailable(reason: leased.isSet ? "the database did not answer within \(exceeded.after)"
+                                                            : "no database connection within \(exceeded.after)")
+        }
+    }
+}
+
+/// A flag set once, read from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { self.value.withLock { $0 } }
+    func set() { self.value.withLock { $0 = true } }
+}
