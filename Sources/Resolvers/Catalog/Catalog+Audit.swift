@@ -28,15 +28,15 @@ extension Catalog {
         var conditions: [String] = []
         if let from = try filter.dateTime("from") { conditions.append("\(alias).occurred_at >= \(builder.bind(from))::timestamptz") }
         if let to = try filter.dateTime("to") { conditions.append("\(alias).occurred_at < \(builder.bind(to))::timestamptz") }
-        if let outcome = filter.enumValue("outcome") { conditions.append("\(alias).outcome = lower(\(builder.bind(outcome)))") }
-        if let login = filter.string("login") { conditions.append("\(alias).login = \(builder.bind(login))") }
+        if let outcome = try filter.enumValue("outcome") { conditions.append("\(alias).outcome = lower(\(builder.bind(outcome)))") }
+        if let login = try filter.string("login") { conditions.append("\(alias).login = \(builder.bind(login))") }
         if let learner = try filter.id("learnerId") { conditions.append("\(alias).learner_ids @> ARRAY[\(builder.bind(learner))::bigint]") }
         return conditions
     }
 
     /// `learnerAccessLog`: the events that carried a learner's data, for a learner the policy shows.
     static let learnerAccessLog: FieldSource = .custom { compilation, field, parent in
-        let learner = compilation.sql.bind(try field.arguments.id("learnerId") ?? 0)
+        let learner = compilation.sql.bind(try field.arguments.id("learnerId") ?? .constant(0))
         let from = try field.arguments.dateTime("from").map { "\(compilation.sql.bind($0))::timestamptz" } ?? "'-infinity'::timestamptz"
         let to = try field.arguments.dateTime("to").map { "\(compilation.sql.bind($0))::timestamptz" } ?? "'infinity'::timestamptz"
         let relation = Relation("AccessLogEntry", table: nil, from: """

@@ -32,7 +32,7 @@ extension Catalog {
         "AcademicYear": [
             "id": id(), "name": column("name"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
             "terms": many("Term", .terms, "{c}.academic_year_id = {t}.id", orderBy: "{c}.scheme DESC, {c}.number") { arguments, builder, alias in
-                guard let scheme = arguments.enumValue("scheme") else { return [] }
+                guard let scheme = try arguments.enumValue("scheme") else { return [] }
                 return ["\(alias).scheme = lower(\(builder.bind(scheme)))"]
             },
         ],
@@ -74,11 +74,12 @@ extension Catalog {
         ) { arguments, builder, alias in
             guard let filter = arguments.object("filter") else { return [] }
             var conditions: [String] = []
+            if let ids = try filter.ids("ids") { conditions.append("\(alias).id = ANY(\(builder.bind(ids)))") }
             if let municipality = try filter.id("municipalityId") { conditions.append("\(alias).municipality_id = \(builder.bind(municipality))") }
-            if let kind = filter.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
-            if let status = filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
-            if let name = filter.string("nameContains") {
-                conditions.append("\(alias).full_name ILIKE '%' || \(builder.bind(Self.likeEscaped(name))) || '%'")
+            if let kind = try filter.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
+            if let status = try filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
+            if let name = try filter.string("nameContains") {
+                conditions.append("\(alias).full_name ILIKE '%' || \(builder.bind(try name.map(Self.likeEscaped))) || '%'")
             }
             return conditions
         }

@@ -19,7 +19,7 @@ extension Catalog {
             "marks": many("Mark", .marks, "{c}.learner_id = {t}.id", orderBy: "{c}.given_on, {c}.id") { arguments, builder, alias in
                 var conditions = try dateRange("given_on")(arguments, &builder, alias)
                 if let subject = try arguments.id("subjectId") { conditions.append("\(alias).subject_id = \(builder.bind(subject))") }
-                if let kind = arguments.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
+                if let kind = try arguments.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }
                 return conditions
             },
             "attendance": many("Attendance", .attendance, "{c}.learner_id = {t}.id", orderBy: "{c}.lesson_id") { arguments, builder, alias in
@@ -75,14 +75,14 @@ extension Catalog {
             }
             var enrollment: [String] = []
             if let klass = try filter.id("classId") { enrollment.append("e.class_id = \(builder.bind(klass))") }
-            if let grade = filter.int("grade") {
+            if let grade = try filter.int("grade") {
                 enrollment.append("e.class_id IN (SELECT k.id FROM eduql.classes k WHERE k.grade = \(builder.bind(grade)))")
             }
             if !enrollment.isEmpty {
                 conditions.append("\(alias).id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.status = 'active' AND \(enrollment.joined(separator: " AND ")))")
             }
-            if let name = filter.string("nameContains") {
-                conditions.append("(\(alias).last_name || ' ' || \(alias).first_name) ILIKE '%' || \(builder.bind(Self.likeEscaped(name))) || '%'")
+            if let name = try filter.string("nameContains") {
+                conditions.append("(\(alias).last_name || ' ' || \(alias).first_name) ILIKE '%' || \(builder.bind(try name.map(Self.likeEscaped))) || '%'")
             }
             return conditions
         }

@@ -29,21 +29,21 @@ extension Catalog {
         "benefitCategories": .relation(Relation("BenefitCategory", table: .benefitCategories, on: nil, many: true,
                                                 orderBy: "{c}.level, {c}.code")),
         "queuePosition": .relation(Relation("QueuePosition", table: .queueApplications, on: nil) { arguments, builder, alias in
-            ["\(alias).id = \(builder.bind(try arguments.id("applicationId") ?? 0))"]
+            ["\(alias).id = \(builder.bind(try arguments.id("applicationId") ?? .constant(0)))"]
         }),
         "diary": .custom { compilation, field, parent in
             let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
             let relation = Relation("Diary", table: .learners, from: """
                 (SELECT x.*, \(compilation.sql.bind(from))::date AS diary_from, \(compilation.sql.bind(to))::date AS diary_to FROM eduql.learners x)
                 """, on: nil) { arguments, builder, alias in
-                ["\(alias).id = \(builder.bind(try arguments.id("learnerId") ?? 0))"]
+                ["\(alias).id = \(builder.bind(try arguments.id("learnerId") ?? .constant(0)))"]
             }
             return try compilation.relation(relation, field: field, parent: parent)
         },
         "journal": .custom { compilation, field, parent in
             let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
-            let klass = compilation.sql.bind(try field.arguments.id("classId") ?? 0)
-            let subject = compilation.sql.bind(try field.arguments.id("subjectId") ?? 0)
+            let klass = compilation.sql.bind(try field.arguments.id("classId") ?? .constant(0))
+            let subject = compilation.sql.bind(try field.arguments.id("subjectId") ?? .constant(0))
             // The journal is readable where a lesson of its class and subject would be.
             let relation = Relation("Journal", table: .lessons, from: """
                 (SELECT k.id AS class_id, s.id AS subject_id, k.region_id, k.municipality_id, k.organization_id, \
@@ -58,18 +58,21 @@ extension Catalog {
     ]
 
     static let byID: ArgumentFilter = { arguments, builder, alias in
-        ["\(alias).id = \(builder.bind(try arguments.id("id") ?? 0))"]
+        ["\(alias).id = \(builder.bind(try arguments.id("id") ?? .constant(0)))"]
     }
 
     /// The `from`…`to` range of a diary or journal: real dates, in order, not longer than `maxDays`.
-    static func dateSpan(_ arguments: [String: Map], maxDays: Int) throws -> (String, String) {
+    static func dateSpan(_ arguments: Arguments, maxDays: Int) throws -> (from: Parameter<String>, to: Parameter<String>) {
         guard let from = try arguments.date("from"), let to = try arguments.date("to") else {
             throw QueryError.badInput("from and to are required dates.")
         }
-        let days = Calendar(identifier: .gregorian).dateComponents([.day], from: parse(from), to: parse(to)).day ?? 0
-        guard days >= 0 else { throw QueryError.badInput("from must not be after to.") }
-        guard days < maxDays else { throw QueryError.badInput("A range may span at most \(maxDays) days.") }
-        return (from, to)
+        let span = try from.and(to).map { from, to in
+            let days = Calendar(identifier: .gregorian).dateComponents([.day], from: parse(from), to: parse(to)).day ?? 0
+            guard days >= 0 else { throw QueryError.badInput("from must not be after to.") }
+            guard days < maxDays else { throw QueryError.badInput("A range may span at most \(maxDays) days.") }
+            return (from, to)
+        }
+        return (try span.map(\.0), try span.map(\.1))
     }
 
     private static func parse(_ date: String) -> Date {

@@ -52,8 +52,8 @@ extension Catalog {
             guard let filter = arguments.object("filter") else { return [] }
             var conditions: [String] = []
             if let municipality = try filter.id("municipalityId") { conditions.append("\(alias).municipality_id = \(builder.bind(municipality))") }
-            if let status = filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
-            if let ageGroup = filter.int("ageGroup") { conditions.append("\(alias).age_group = \(builder.bind(ageGroup))") }
+            if let status = try filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
+            if let ageGroup = try filter.int("ageGroup") { conditions.append("\(alias).age_group = \(builder.bind(ageGroup))") }
             if let organization = try filter.id("organizationId") {
                 conditions.append("\(alias).id IN (SELECT ch.application_id FROM eduql.queue_application_choices ch WHERE ch.organization_id = \(builder.bind(organization)))")
             }

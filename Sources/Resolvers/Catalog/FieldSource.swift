@@ -53,4 +53,4 @@ struct Connection: Sendable {
 }
 
 /// Turns a field's arguments into SQL conditions over the child alias, binding every value.
-typealias ArgumentFilter = @Sendable (_ arguments: [String: Map], _ builder: inout SQLBuilder, _ alias: String) throws -> [String]
+typealias ArgumentFilter = @Sendable (_ arguments: Arguments, _ builder: inout SQLBuilder, _ alias: String) throws -> [String]

@@ -6,12 +6,14 @@ import GraphQL
 /// Cursors are opaque (base64 of the row's position in the ordering).
 extension Compilation {
     mutating func connection(_ connection: Connection, field: SelectedField, parent: String) throws -> String {
-        let first = field.arguments.int("first") ?? 50
-        guard first >= 0, first <= self.limits.maxPageSize else {
-            throw QueryError.badInput("first must be between 0 and \(self.limits.maxPageSize).")
+        let maxPageSize = self.limits.maxPageSize
+        let first = try (field.arguments.int("first") ?? .constant(50)).map { first in
+            guard first >= 0, first <= maxPageSize else { throw QueryError.badInput("first must be between 0 and \(maxPageSize).") }
+            return first
         }
-        let offset = try field.arguments.string("after").map(Self.position(of:)) ?? 0
-        let orderName = field.arguments.enumValue("orderBy") ?? connection.orders.keys.sorted().first!
+        let offset = try field.arguments.string("after")?.map(Self.position(of:)) ?? .constant(0)
+        // The ordering chooses the statement's text: the plan depends on its value.
+        let orderName = try field.arguments.enumValue("orderBy")?.fixed ?? connection.orders.keys.sorted().first!
         guard let order = connection.orders[orderName] else { throw QueryError.badInput("Unknown ordering \(orderName).") }
 
         let inner = self.sql.alias()
@@ -20,9 +22,9 @@ extension Compilation {
         let ordering = order.replacingOccurrences(of: "{c}", with: inner)
         let page = self.sql.alias()
         // The page's bounds are parameters: one statement text serves every page.
-        let last = self.sql.bind(offset + first)
+        let last = self.sql.bind(try offset.and(first).map { $0 + $1 })
         let skipped = self.sql.bind(offset)
-        let limit = self.sql.bind(first + 1)
+        let limit = self.sql.bind(try first.map { $0 + 1 })
         let cursor = { (position: String) in "encode(convert_to('cursor:' || \(position), 'UTF8'), 'base64')" }
 
         var pairs: [String] = []
@@ -75,7 +77,7 @@ extension Compilation {
     }
 
     /// The position a cursor stands for.
-    static func position(of cursor: String) throws -> Int {
+    @Sendable static func position(of cursor: String) throws -> Int {
         guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8), text.hasPrefix("cursor:"),
               let position = Int(text.dropFirst("cursor:".count)), position >= 0, position < 10_000_000 else {
             throw QueryError.badInput("after is not a cursor of this connection.")

@@ -6,9 +6,10 @@ import GraphQL
 /// narrowed to the rows the policy lets it count (``Policy/aggregatePredicate(_:alias:)``).
 extension Compilation {
     mutating func stats(_ field: SelectedField) throws -> String {
-        let grouping = field.arguments.enumValue("groupBy") ?? "REGION"
-        let byTerm = field.arguments.bool("byTerm") ?? false
-        let filter = field.arguments.object("filter") ?? [:]
+        // The grouping and the terms choose the statement's text: the plan depends on their values.
+        let grouping = try field.arguments.enumValue("groupBy")?.fixed ?? "REGION"
+        let byTerm = try field.arguments.bool("byTerm")?.fixed ?? false
+        let filter = field.arguments.object("filter") ?? Arguments(dependencies: field.arguments.dependencies)
         let keys: (group: String, scope: String, queue: String, places: String) =
             switch grouping {
             case "MUNICIPALITY": ("k.municipality_id", "grp.region_id, grp.gkey, NULL, NULL", "q.municipality_id", "kc.municipality_id")
@@ -21,8 +22,8 @@ extension Compilation {
         var conditions = [counts(.classes, "k")]
         if let municipality = try filter.id("municipalityId") { conditions.append("k.municipality_id = \(self.sql.bind(municipality))") }
         if let organization = try filter.id("organizationId") { conditions.append("k.organization_id = \(self.sql.bind(organization))") }
-        if let kind = filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
-        if let grade = filter.int("grade") { conditions.append("k.grade = \(self.sql.bind(grade))") }
+        if let kind = try filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
+        if let grade = try filter.int("grade") { conditions.append("k.grade = \(self.sql.bind(grade))") }
         if let year = try filter.id("academicYearId") { conditions.append("k.academic_year_id = \(self.sql.bind(year))") }
         let lessonTerm = byTerm ? "l.term_id" : "NULL::bigint"
         let markTerm = byTerm ? "m.term_id" : "NULL::bigint"

@@ -21,14 +21,13 @@ struct Compilation {
     /// The statement answering one root field: its JSON, read only once the database has checked
     /// the token and set the tenancy — NULL when the token no longer holds. One text column, read
     /// alike whether the statement was prepared or not.
-    func statement(key: String, _ value: String) -> OperationPlan.Root {
+    func statement(key: String, _ value: String) -> CompiledStatement {
         var sql = "SELECT CASE WHEN a.ok THEN coalesce((\(value))::text, 'null') END FROM \(self.preamble) AS a(ok)"
         // A parameter bound for a part of the selection that was not asked for still needs its
         // type named once in the text, or the statement cannot be prepared.
         let unused = self.sql.placeholders.filter { !sql.contains($0) }
         if !unused.isEmpty { sql += ", (VALUES (\(unused.joined(separator: ", ")))) AS unused" }
-        return .statement(Statement(key: key, sql: sql, bindings: self.sql.bindings, parameters: self.sql.parameters,
-                                    preparable: self.sql.preparable))
+        return CompiledStatement(key: key, sql: sql, slots: self.sql.slots, preparable: self.sql.preparable)
     }
 
     /// `json_build_object` of the selected fields of a `type` row aliased `alias`.

@@ -44,39 +44,44 @@ enum InputCoercion {
         return try scalar(value, named: (type as? GraphQLScalarType)?.name ?? "", path: path)
     }
 
-    /// A literal (or a variable reference) against the argument's type.
-    static func coerce(literal value: any Value, type: any GraphQLInputType, variables: [String: Map], path: String) throws -> Map {
+    /// A literal against the argument's type, its variables kept as variables (checked against
+    /// this request's values for presence); nil when it refers to an absent variable.
+    static func coerce(literal value: any Value, type: any GraphQLInputType, variables: [String: Map], path: String) throws -> ArgumentValue? {
         if let variable = value as? Variable {
             let given = variables[variable.name.value] ?? .undefined
             if given == .undefined, type is GraphQLNonNull { throw QueryError.badInput("\(path) must not be null") }
-            return given
+            if type is GraphQLNonNull, given == .null { throw QueryError.badInput("\(path) must not be null") }
+            return given == .undefined ? nil : .variable(VariablePath(name: variable.name.value))
         }
         if let nonNull = type as? GraphQLNonNull {
             if value is NullValue { throw QueryError.badInput("\(path) must not be null") }
             return try coerce(literal: value, type: nonNull.ofType as! any GraphQLInputType, variables: variables, path: path)
         }
-        if value is NullValue { return .null }
+        if value is NullValue { return .literal(.null) }
         if let list = type as? GraphQLList {
             let element = list.ofType as! any GraphQLInputType
             if let items = value as? ListValue {
-                return .array(try items.values.map { try coerce(literal: $0, type: element, variables: variables, path: path) })
+                return .list(try items.values.map { try coerce(literal: $0, type: element, variables: variables, path: path) ?? .literal(.null) })
             }
-            return .array([try coerce(literal: value, type: element, variables: variables, path: path)])
+            return .list([try coerce(literal: value, type: element, variables: variables, path: path) ?? .literal(.null)])
         }
         if let object = type as? GraphQLInputObjectType {
             guard let given = value as? ObjectValue else { throw QueryError.badInput("\(path) must be an object") }
-            var result: OrderedDictionary<String, Map> = [:]
+            var result: OrderedDictionary<String, ArgumentValue> = [:]
             for (name, field) in try object.fields() {
-                if let item = given.fields.first(where: { $0.name.value == name }) {
-                    let coerced = try coerce(literal: item.value, type: field.type, variables: variables, path: "\(path).\(name)")
-                    if coerced != .undefined { result[name] = coerced }
+                if let item = given.fields.first(where: { $0.name.value == name }),
+                   let coerced = try coerce(literal: item.value, type: field.type, variables: variables, path: "\(path).\(name)") {
+                    result[name] = coerced
                 } else if let defaultValue = field.defaultValue {
-                    result[name] = defaultValue
+                    result[name] = .literal(defaultValue)
+                } else if field.type is GraphQLNonNull {
+                    throw QueryError.badInput("\(path).\(name) is required")
                 }
             }
-            return .dictionary(result)
+            return result.values.allSatisfy { if case .literal = $0 { true } else { false } }
+                ? .literal(.dictionary(result.mapValues { $0.resolve([:]) })) : .object(result)
         }
-        if let enumValue = value as? EnumValue { return .string(enumValue.value) }
+        if let enumValue = value as? EnumValue { return .literal(.string(enumValue.value)) }
         let json: Map =
             switch value {
             case let int as IntValue: Int(int.value).map { .number(Number($0)) } ?? .string(int.value)
@@ -85,7 +90,7 @@ enum InputCoercion {
             case let bool as BooleanValue: .bool(bool.value)
             default: .null
             }
-        return try scalar(json, named: (type as? GraphQLScalarType)?.name ?? "", path: path)
+        return .literal(try scalar(json, named: (type as? GraphQLScalarType)?.name ?? "", path: path))
     }
 
     static func scalar(_ value: Map, named name: String, path: String) throws -> Map {

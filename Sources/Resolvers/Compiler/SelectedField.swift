@@ -6,7 +6,7 @@ struct SelectedField: Sendable {
     /// The response key: the alias, or the field name.
     var key: String
     var name: String
-    var arguments: [String: Map]
+    var arguments: Arguments
     var selections: [SelectedField]
     /// Where the field is written, for error locations.
     var line: Int?

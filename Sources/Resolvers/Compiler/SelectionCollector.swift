@@ -7,7 +7,8 @@ struct SelectionCollector {
     /// Each object type's fields (``RoleSchema/objectFields``).
     let fields: [String: GraphQLFieldMap]
     let fragments: [String: FragmentDefinition]
-    let variables: [String: Map]
+    /// The request's variables, and what the plan comes to depend on.
+    let dependencies: PlanDependencies
 
     /// The fields of `selectionSet` on `type`, merged by response key.
     func collect(_ selectionSet: SelectionSet, on type: GraphQLObjectType) throws -> [SelectedField] {
@@ -39,8 +40,9 @@ struct SelectionCollector {
 
     private func select(_ field: Field, on type: GraphQLObjectType) throws -> SelectedField {
         let location = field.loc.map { SourcePosition(source: $0.source, offset: $0.start) }
-        var selected = SelectedField(key: field.alias?.value ?? field.name.value, name: field.name.value, arguments: [:],
-                                     selections: [], line: location?.line, column: location?.column)
+        var selected = SelectedField(key: field.alias?.value ?? field.name.value, name: field.name.value,
+                                     arguments: Arguments(dependencies: self.dependencies), selections: [],
+                                     line: location?.line, column: location?.column)
         guard !field.name.value.hasPrefix("__") else { return selected }
         guard let definition = self.fields[type.name]?[field.name.value] else {
             throw QueryError.validation("Cannot query field \"\(field.name.value)\" on type \"\(type.name)\".",
@@ -49,13 +51,13 @@ struct SelectionCollector {
         for (name, argument) in definition.args {
             let path = "argument \"\(name)\" of \"\(selected.key)\""
             if let given = field.arguments.first(where: { $0.name.value == name }) {
-                let value = try InputCoercion.coerce(literal: given.value, type: argument.type, variables: self.variables, path: path)
-                if value != .undefined {
-                    selected.arguments[name] = value
+                if let value = try InputCoercion.coerce(literal: given.value, type: argument.type,
+                                                        variables: self.dependencies.variables, path: path) {
+                    selected.arguments.values[name] = value
                     continue
                 }
             }
-            if let defaultValue = argument.defaultValue { selected.arguments[name] = defaultValue }
+            if let defaultValue = argument.defaultValue { selected.arguments.values[name] = .literal(defaultValue) }
         }
         if let selectionSet = field.selectionSet, let object = getNamedType(type: definition.type) as? GraphQLObjectType {
             selected.selections = try self.collect(selectionSet, on: object)
@@ -67,8 +69,9 @@ struct SelectionCollector {
         for directive in directives where ["skip", "include"].contains(directive.name.value) {
             guard let argument = directive.arguments.first(where: { $0.name.value == "if" }) else { continue }
             let value = try InputCoercion.coerce(literal: argument.value, type: GraphQLNonNull(GraphQLBoolean),
-                                                 variables: self.variables, path: "@\(directive.name.value)(if:)")
-            let condition = value == .bool(true)
+                                                 variables: self.dependencies.variables, path: "@\(directive.name.value)(if:)")
+            // The selection depends on the condition's value: a plan is kept per value of it.
+            let condition = try value.flatMap { try Parameter.argument($0, dependencies: self.dependencies, convert: ArgumentConversion.bool) }?.fixed == true
             if directive.name.value == "skip" ? condition : !condition { return false }
         }
         return true

@@ -27,6 +27,7 @@ extension GraphQLEngine {
         default:
             value = try compilation.relation(user, field: mutation.selected, parent: "")
         }
-        return compilation.statement(key: mutation.key, value)
+        let inputs = PlanInputs(variables: mutation.selected.arguments.dependencies.variables, actingAs: actingAs)
+        return .statement(try compilation.statement(key: mutation.key, value).bound(inputs))
     }
 }

@@ -3,17 +3,33 @@ import GraphQL
 import OrderedCollections
 
 extension GraphQLEngine {
-    /// Chooses the operation, coerces the variables, expands the selections, checks the limits
-    /// and compiles every root data field into one statement acting as `actingAs`.
+    /// Chooses the operation and coerces the variables; then takes the operation's compiled
+    /// plan from the cache (or compiles it) and binds this request's values to it.
     public func plan(_ prepared: PreparedDocument, operationName: String?, variables: Map, policy: Policy,
                      actingAs: ActingAs) throws -> OperationPlan {
-        let roleSchema = try self.schema(for: policy)
-        let schema = roleSchema.schema
-        let operations = prepared.document.definitions.compactMap { $0 as? OperationDefinition }
+        let schema = try self.schema(for: policy).schema
+        let operation = try Self.operation(in: prepared.document, named: operationName)
+        let values = try Self.coerceVariables(operation.variableDefinitions, variables, schema: schema)
+        let inputs = PlanInputs(variables: values, actingAs: actingAs)
+        guard operation.operation == .query else {
+            // A mutation's arguments go to the administration in Swift, not into a cached statement.
+            return try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs).bind(inputs)
+        }
+        let key = PlanCache.Key(policy: policy.key, principal: actingAs.kind, document: prepared.hash, operation: operation.name?.value,
+                                shape: VariableShape(values, names: operation.variableDefinitions.map(\.variable.name.value)))
+        let compiled = try self.plans.plan(for: key, variables: values) {
+            try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs)
+        }
+        return try compiled.bind(inputs)
+    }
+
+    /// The operation `name` names, or the only one.
+    static func operation(in document: Document, named name: String?) throws -> OperationDefinition {
+        let operations = document.definitions.compactMap { $0 as? OperationDefinition }
         let operation: OperationDefinition
-        if let operationName {
-            guard let named = operations.first(where: { $0.name?.value == operationName }) else {
-                throw QueryError.badInput("Unknown operation named \"\(operationName)\".")
+        if let name {
+            guard let named = operations.first(where: { $0.name?.value == name }) else {
+                throw QueryError.badInput("Unknown operation named \"\(name)\".")
             }
             operation = named
         } else {
@@ -21,35 +37,44 @@ extension GraphQLEngine {
             operation = operations[0]
         }
         guard operation.operation != .subscription else { throw QueryError.badInput("Subscriptions are not supported.") }
+        return operation
+    }
+
+    /// Expands the selections, checks the limits and compiles every root data field into one
+    /// statement with a slot for every value, recording what the plan depends on.
+    func compile(_ operation: OperationDefinition, of prepared: PreparedDocument, variables: [String: Map], policy: Policy,
+                 actingAs: ActingAs) throws -> CompiledOperation {
+        let roleSchema = try self.schema(for: policy)
+        let schema = roleSchema.schema
         let rootType = operation.operation == .mutation ? schema.mutationType : schema.queryType
         guard let rootType else { throw QueryError.validation("Schema is not configured for mutations.", line: nil, column: nil) }
-
-        let values = try Self.coerceVariables(operation.variableDefinitions, variables, schema: schema)
+        let dependencies = PlanDependencies(variables: variables)
         let fragments = Dictionary(prepared.document.definitions.compactMap { $0 as? FragmentDefinition }.map { ($0.name.value, $0) }) { a, _ in a }
-        let fields = try SelectionCollector(schema: schema, fields: roleSchema.objectFields, fragments: fragments, variables: values).collect(operation.selectionSet, on: rootType)
+        let fields = try SelectionCollector(schema: schema, fields: roleSchema.objectFields, fragments: fragments, dependencies: dependencies)
+            .collect(operation.selectionSet, on: rootType)
         try self.checkShape(fields)
 
-        var plan = OperationPlan(operation: operation.operation, operationName: operation.name?.value,
-                                 rootFieldNames: fields.map(\.name), roots: [], mutations: [], introspection: false)
+        var plan = CompiledOperation(operation: operation.operation, operationName: operation.name?.value, rootFieldNames: fields.map(\.name))
         let introspective = fields.filter { $0.name == "__schema" || $0.name == "__type" }
         if !introspective.isEmpty {
             guard introspective.count + fields.filter({ $0.name == "__typename" }).count == fields.count else {
                 throw QueryError.badInput("Introspection fields cannot be combined with data fields in one operation.")
             }
             plan.introspection = true
-            return plan
-        }
-        for field in fields {
-            if field.name == "__typename" {
-                plan.roots.append(.constant(key: field.key, json: "\"\(rootType.name)\""))
-            } else if operation.operation == .mutation {
-                plan.mutations.append(MutationField(key: field.key, name: field.name, arguments: field.arguments, selected: field))
-            } else {
-                var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
-                let value = try compilation.value(of: field, on: "Query", parent: "")
-                plan.roots.append(compilation.statement(key: field.key, value))
+        } else {
+            for field in fields {
+                if field.name == "__typename" {
+                    plan.roots.append(.constant(key: field.key, json: "\"\(rootType.name)\""))
+                } else if operation.operation == .mutation {
+                    plan.mutations.append(MutationField(key: field.key, name: field.name, arguments: field.arguments.resolved, selected: field))
+                } else {
+                    var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+                    let value = try compilation.value(of: field, on: "Query", parent: "")
+                    plan.roots.append(.statement(compilation.statement(key: field.key, value)))
+                }
             }
         }
+        plan.dependencies = dependencies.values
         return plan
     }
 
@@ -84,7 +109,7 @@ extension GraphQLEngine {
             if let value = provided[name] {
                 values[name] = try InputCoercion.coerce(variable: value, type: type, path: "variable $\(name)")
             } else if let defaultValue = definition.defaultValue {
-                values[name] = try InputCoercion.coerce(literal: defaultValue, type: type, variables: [:], path: "variable $\(name)")
+                values[name] = try InputCoercion.coerce(literal: defaultValue, type: type, variables: [:], path: "variable $\(name)")?.resolve([:])
             } else if type is GraphQLNonNull {
                 throw QueryError.badInput("variable $\(name) of required type was not provided.")
             }

@@ -5,18 +5,22 @@ import Foundation
 import GraphQL
 import Synchronization
 
-/// Parses, validates and plans GraphQL operations for a policy: role schemas and validated
-/// documents are cached; plans are compiled per request (they carry the request's binds).
+/// Parses, validates and plans GraphQL operations for a policy: role schemas, validated
+/// documents and compiled plans are cached; a request only binds its values to a plan.
 public final class GraphQLEngine: Sendable {
     public let limits: QueryLimits
     private let schemas = Mutex<[String: RoleSchema]>([:])
     private let documents = Mutex<[String: PreparedDocument]>([:])
     private let cacheSize: Int
+    /// Compiled operations, bound per request.
+    public let plans: PlanCache
     /// Fingerprints of the trusted documents by path under `queries/`, for grants that name documents.
     private let trusted: [String: DocumentFingerprint]
 
-    public init(limits: QueryLimits = .init(), trustedDocuments: [String: String] = [:], cacheSize: Int = 2_000) {
+    public init(limits: QueryLimits = .init(), trustedDocuments: [String: String] = [:], cacheSize: Int = 2_000,
+                plans: PlanCache.Configuration = .init()) {
         self.limits = limits
+        self.plans = PlanCache(configuration: plans)
         self.trusted = trustedDocuments.compactMapValues { DocumentFingerprint(text: $0) }
         self.cacheSize = cacheSize
     }

@@ -25,10 +25,16 @@ public func buildApplication(
 
     // Reads run on their own pool whose every transaction is read-only and time-limited.
     let readers = PostgresClient(configuration: database.readerConfiguration(limits: server.limits), backgroundLogger: logger)
-    let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger))
+    var plans = PlanCache.Configuration()
+    plans.enabled = server.caches
+    var statements = PreparedStatements.Configuration()
+    statements.enabled = server.caches
+    let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger),
+                               plans: plans)
     let probe = DatabaseProbe(configuration: database.connectionConfiguration, logger: logger)
     let runner = QueryRunner(database: readers, wait: server.databaseWait, probe: probe,
-                             statementTimeout: .milliseconds(server.limits.statementTimeoutMilliseconds))
+                             statementTimeout: .milliseconds(server.limits.statementTimeoutMilliseconds),
+                             statements: PreparedStatements(configuration: statements))
 
     let router = Router(context: EduQLRequestContext.self)
     let audit = server.audit ? AuditSink(database: pool, probe: probe, logger: logger) : nil

@@ -33,7 +33,9 @@ extension EduQLRequestContext {
             }
             defer { group.cancelAll() }
             while let result = await group.next() {
-                if let response = result { return response }
+                // Work cut short by the disconnect may still return an answer (an error made of
+                // its cancellation): nobody reads it, and the record says the client went away.
+                if let response = result, !disconnected.fired { return response }
                 // The connection closed first: stop the handler.
                 group.cancelAll()
                 self.logger.debug("client went away; request cancelled")
@@ -52,6 +54,9 @@ final class Signal: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// Whether the signal has fired.
+    var fired: Bool { self.state.withLock { $0.fired } }
 
     func fire() {
         let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     public var requestDeadline: Duration = .seconds(12)
     /// Whether requests are audited, from `EDUQL_AUDIT` (`off` only for benchmarks). Default on.
     public var audit: Bool = true
+    /// Whether compiled plans and prepared statements are kept, from `EDUQL_PLAN_CACHE` (`off`
+    /// compiles and plans every request anew: for benchmarks and the tests that compare). Default on.
+    public var caches: Bool = true
 
     public init(host: String = "127.0.0.1", port: Int = 8080, queriesDirectory: String = "queries", limits: QueryLimits = .init()) {
         self.host = host
@@ -40,6 +43,10 @@ public struct ServerConfiguration: Sendable {
         if let audit = environment["EDUQL_AUDIT"] {
             guard ["on", "off"].contains(audit) else { throw ConfigurationError("EDUQL_AUDIT must be on or off, not '\(audit)'") }
             self.audit = audit == "on"
+        }
+        if let caches = environment["EDUQL_PLAN_CACHE"] {
+            guard ["on", "off"].contains(caches) else { throw ConfigurationError("EDUQL_PLAN_CACHE must be on or off, not '\(caches)'") }
+            self.caches = caches == "on"
         }
         if let seconds = environment["EDUQL_REQUEST_DEADLINE_SECONDS"] {
             guard let number = Int(seconds), (1...600).contains(number) else {

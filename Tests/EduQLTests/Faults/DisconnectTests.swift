@@ -40,7 +40,7 @@ struct DisconnectTests {
                 // Only a superuser sees what other roles' sessions wait for.
                 blocked = try await database.superuser.withConnection(logger: self.logger) { connection in
                     try await connection.query("""
-                        SELECT count(*)::int FROM pg_stat_activity WHERE usename = 'eduql_app' AND wait_event_type = 'Lock' AND query LIKE '%act_as%'
+                        SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database.server.database) AND usename = 'eduql_app' AND wait_event_type = 'Lock' AND query LIKE '%act_as%'
                         """, logger: self.logger).collect().first!.decode(Int.self) > 0
                 }
             }

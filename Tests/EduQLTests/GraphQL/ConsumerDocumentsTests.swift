@@ -25,8 +25,8 @@ struct ConsumerDocumentsTests {
         #expect(errors.isEmpty, "\(path): \(errors.map(\.message))")
     }
 
-    @Test("regional dashboard: per-municipality contingent and queue demand match SQL")
-    func regionalDashboard() async throws {
+    @Test("regional dashboard: per-municipality contingent and queue demand match SQL", arguments: [true, false])
+    func regionalDashboard(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let expected = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.query("""
@@ -35,7 +35,7 @@ struct ConsumerDocumentsTests {
                 FROM eduql.municipalities m WHERE m.region_id = 1 ORDER BY m.id
                 """, logger: self.logger).collect().map { try $0.decode((String, Int, Int).self) }
         }
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let reply = try await api.graphql(try ConsumerDocuments.text("region-dashboard/municipality-stats.graphql"),
                                               token: try await api.demoToken("region.admin"))
             let rows = try #require(reply.data?["stats"] as? [[String: Any]], "\(reply.text)")
@@ -47,8 +47,8 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("municipal queue desk: the queue of its municipality in queue order, with birth dates")
-    func queueDesk() async throws {
+    @Test("municipal queue desk: the queue of its municipality in queue order, with birth dates", arguments: [true, false])
+    func queueDesk(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let expected = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.column("""
@@ -56,7 +56,7 @@ struct ConsumerDocumentsTests {
                 ORDER BY age_group, priority_rank, registered_at, id
                 """, as: String.self)
         }
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let token = try await api.demoToken("mouo.admin")
             var ids: [String] = []
             var after: Any = NSNull()
@@ -75,8 +75,8 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("school portal: a class page lists its active learners with birth dates and guardians")
-    func classPage() async throws {
+    @Test("school portal: a class page lists its active learners with birth dates and guardians", arguments: [true, false])
+    func classPage(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let expected = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.column("""
@@ -84,7 +84,7 @@ struct ConsumerDocumentsTests {
                 WHERE e.class_id = 21 ORDER BY l.last_name, l.first_name, l.id
                 """, as: String.self)
         }
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let reply = try await api.graphql(try ConsumerDocuments.text("school-portal/class-page.graphql"), variables: ["classId": "21"],
                                               token: try await api.demoToken("school.admin"))
             let learners = try #require(reply.data?.at("class.learners") as? [[String: Any]], "\(reply.text)")
@@ -95,8 +95,8 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("teacher: the journal page of a taught class and subject matches the lessons and marks in SQL")
-    func journalPage() async throws {
+    @Test("teacher: the journal page of a taught class and subject matches the lessons and marks in SQL", arguments: [true, false])
+    func journalPage(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let (lessons, marks) = try await database.owner.withConnection(logger: self.logger) { connection in
             (try await connection.column("""
@@ -109,7 +109,7 @@ struct ConsumerDocumentsTests {
                 """, as: Int.self))
         }
         #expect(!lessons.isEmpty)
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let reply = try await api.graphql(try ConsumerDocuments.text("teacher/journal-page.graphql"),
                                               variables: ["classId": "21", "subjectId": "101", "from": "2026-09-01", "to": "2026-09-30"],
                                               token: try await api.demoToken("teacher"))
@@ -120,8 +120,8 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("parent: a child's diary week has the child's lessons, marks and absences")
-    func diaryWeek() async throws {
+    @Test("parent: a child's diary week has the child's lessons, marks and absences", arguments: [true, false])
+    func diaryWeek(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let (lessons, marks) = try await database.owner.withConnection(logger: self.logger) { connection in
             (try await connection.scalar("""
@@ -134,7 +134,7 @@ struct ConsumerDocumentsTests {
                 """, as: Int.self))
         }
         #expect(lessons > 0)
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let reply = try await api.graphql(try ConsumerDocuments.text("parent/diary-week.graphql"),
                                               variables: ["learnerId": "609", "from": "2026-09-07", "to": "2026-09-13"],
                                               token: try await api.demoToken("parent"))
@@ -146,8 +146,8 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("parent: the queue position matches the queue order of its municipality and age group")
-    func queuePosition() async throws {
+    @Test("parent: the queue position matches the queue order of its municipality and age group", arguments: [true, false])
+    func queuePosition(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let (application, overall, queued) = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.query("""
@@ -161,7 +161,7 @@ struct ConsumerDocumentsTests {
                 FROM mine
                 """, logger: self.logger).collect().first!.decode((String, Int, Int).self)
         }
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let reply = try await api.graphql(try ConsumerDocuments.text("parent/queue-position.graphql"), variables: ["applicationId": application],
                                               token: try await api.demoToken("parent"))
             #expect(reply.data?.at("queuePosition.overall") as? Int == overall, "\(reply.text)")
@@ -172,13 +172,13 @@ struct ConsumerDocumentsTests {
         }
     }
 
-    @Test("integration: the roster export pages through every learner of the grant's region exactly once")
-    func rosterExport() async throws {
+    @Test("integration: the roster export pages through every learner of the grant's region exactly once", arguments: [true, false])
+    func rosterExport(caches: Bool) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let expected = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.column("SELECT l.id::text FROM eduql.learners l WHERE l.region_id = 1 ORDER BY l.id", as: String.self)
         }
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             let token = try await api.clientToken()
             var ids: [String] = []
             var after: Any = NSNull()

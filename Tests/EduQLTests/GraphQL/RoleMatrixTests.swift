@@ -155,10 +155,10 @@ struct RoleMatrixTests {
         return database
     }
 
-    @Test("every probe of every role finds exactly its slice")
-    func probesFindTheirSlice() async throws {
+    @Test("every probe of every role finds exactly its slice", arguments: [true, false])
+    func probesFindTheirSlice(caches: Bool) async throws {
         let database = try await self.database()
-        try await TestAPI.run(database) { api in
+        try await TestAPI.run(database, caches: caches) { api in
             var tokens: [String: String] = [:]
             for probe in Self.probes {
                 if tokens[probe.login] == nil { tokens[probe.login] = try await api.demoToken(probe.login) }

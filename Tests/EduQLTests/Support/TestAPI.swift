@@ -27,9 +27,12 @@ struct TestAPI {
         _ database: ClusterConnections,
         authentication: AuthenticationConfiguration = .init(),
         hashing: HashingPool.Configuration = .init(),
+        caches: Bool = true,
         _ body: @Sendable (TestAPI) async throws -> T
     ) async throws -> T {
-        let app = try buildApplication(server: ServerConfiguration(host: "127.0.0.1", port: 0), database: database.server,
+        var server = ServerConfiguration(host: "127.0.0.1", port: 0)
+        server.caches = caches
+        let app = try buildApplication(server: server, database: database.server,
                                        authentication: authentication, hashing: hashing, logger: Logger(label: "eduql-tests"))
         return try await app.test(.live) { client in try await body(TestAPI(client: client)) }
     }
