@@ -8,8 +8,9 @@ import Logging
 import PostgresNIO
 
 /// `eduql bench accounts`: for benchmarks only — accounts for many distinct parents, school
-/// administrators and teachers of the seeded data, all with one given password, and a JSON
-/// file of what each may ask for (a child, a class, a class and subject). Written as the
+/// administrators, teachers, applicants to the kindergarten queue and region administrators of
+/// the seeded data, all with one given password, and a JSON file of what each may ask for (a
+/// child, a class, a class and subject, an application, a region). Written as the
 /// schema owner, like the seed; the server has no such backdoor.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmark helpers (not for production data).",
@@ -66,6 +67,10 @@ struct BenchCommand: AsyncParsableCommand {
         var schools = 100
         @Option(help: "Teachers to create (one per teacher with a teaching assignment).")
         var teachers = 100
+        @Option(help: "Parents with a queued kindergarten application to create (one per applicant).")
+        var applicants = 100
+        @Option(help: "Region administrators to create (one per region).")
+        var regions = 10
         @Option(help: "The password every benchmark account gets.")
         var password: String
         @Option(help: "Where to write the list.")
@@ -89,28 +94,37 @@ struct BenchCommand: AsyncParsableCommand {
 
         func create(hash: String, on database: DatabaseLocator.Connections, logger: Logger) async throws -> [PostgresRow] {
             try await database.owner.withConnection(logger: logger) { connection in
-                try await connection.execute(Self.create(parents: self.parents, schools: self.schools, teachers: self.teachers, hash: hash),
+                try await connection.execute(Self.create(parents: self.parents, schools: self.schools, teachers: self.teachers,
+                                                         applicants: self.applicants, regions: self.regions, hash: hash),
                                              logger: logger)
                 return try await connection.query("""
                     SELECT json_agg(a ORDER BY a.role, a.login)::text FROM (
                         SELECT u.login, 'parent' AS role, (SELECT min(gl.learner_id) FROM eduql.guardian_learners gl
                             JOIN eduql.enrollments e ON e.learner_id = gl.learner_id AND e.status = 'active'
-                            WHERE gl.guardian_id = u.guardian_id) AS "learnerId", NULL::bigint AS "classId", NULL::bigint AS "subjectId"
+                            WHERE gl.guardian_id = u.guardian_id) AS "learnerId", NULL::bigint AS "classId", NULL::bigint AS "subjectId",
+                            NULL::bigint AS "applicationId", NULL::bigint AS "regionId"
                           FROM eduql.users u WHERE u.login LIKE 'bench.parent.%'
                         UNION ALL
                         SELECT u.login, 'school_admin', NULL::bigint, (SELECT min(k.id) FROM eduql.classes k WHERE k.organization_id = ra.organization_id
-                            AND k.kind = 'class'), NULL::bigint
+                            AND k.kind = 'class'), NULL::bigint, NULL::bigint, NULL::bigint
                           FROM eduql.users u JOIN eduql.role_assignments ra ON ra.user_id = u.id WHERE u.login LIKE 'bench.school.%'
                         UNION ALL
-                        SELECT u.login, 'teacher', NULL::bigint, ta.class_id, ta.subject_id
+                        SELECT u.login, 'teacher', NULL::bigint, ta.class_id, ta.subject_id, NULL::bigint, NULL::bigint
                           FROM eduql.users u JOIN LATERAL (SELECT * FROM eduql.teaching_assignments t WHERE t.staff_id = u.staff_id
-                            ORDER BY t.id LIMIT 1) ta ON true WHERE u.login LIKE 'bench.teacher.%') a
+                            ORDER BY t.id LIMIT 1) ta ON true WHERE u.login LIKE 'bench.teacher.%'
+                        UNION ALL
+                        SELECT u.login, 'applicant', NULL::bigint, NULL::bigint, NULL::bigint, (SELECT min(q.id) FROM eduql.queue_applications q
+                            WHERE q.applicant_guardian_id = u.guardian_id AND q.status = 'queued'), NULL::bigint
+                          FROM eduql.users u WHERE u.login LIKE 'bench.applicant.%'
+                        UNION ALL
+                        SELECT u.login, 'region_admin', NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, u.region_id
+                          FROM eduql.users u WHERE u.login LIKE 'bench.region.%') a
                     """, logger: logger).collect()
             }
         }
 
         /// One statement: the users, then their role assignments; existing ones are kept.
-        static func create(parents: Int, schools: Int, teachers: Int, hash: String) -> PostgresQuery {
+        static func create(parents: Int, schools: Int, teachers: Int, applicants: Int, regions: Int, hash: String) -> PostgresQuery {
             """
             WITH parents AS (
                 SELECT DISTINCT ON (gl.guardian_id) gl.guardian_id, l.region_id FROM eduql.guardian_learners gl
@@ -126,14 +140,24 @@ struct BenchCommand: AsyncParsableCommand {
                 SELECT DISTINCT ON (ta.staff_id) ta.staff_id, s.region_id, s.municipality_id, s.organization_id
                   FROM eduql.teaching_assignments ta JOIN eduql.staff s ON s.id = ta.staff_id
                  ORDER BY ta.staff_id LIMIT \(teachers)),
+            applicants AS (
+                SELECT DISTINCT ON (q.applicant_guardian_id) q.applicant_guardian_id AS guardian_id, q.region_id
+                  FROM eduql.queue_applications q WHERE q.status = 'queued'
+                 ORDER BY q.applicant_guardian_id LIMIT \(applicants)),
+            regions AS (SELECT r.id FROM eduql.regions r ORDER BY r.id LIMIT \(regions)),
             users AS (
                 INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password, guardian_id, staff_id)
                 SELECT region_id, 'bench.parent.' || guardian_id, 'bench parent', \(hash), false, guardian_id, NULL::bigint FROM parents
                 UNION ALL SELECT region_id, 'bench.school.' || id, 'bench school', \(hash), false, NULL::bigint, NULL::bigint FROM schools
                 UNION ALL SELECT region_id, 'bench.teacher.' || staff_id, 'bench teacher', \(hash), false, NULL::bigint, staff_id FROM teachers
+                UNION ALL SELECT region_id, 'bench.applicant.' || guardian_id, 'bench applicant', \(hash), false, guardian_id, NULL::bigint
+                  FROM applicants
+                UNION ALL SELECT id, 'bench.region.' || id, 'bench region', \(hash), false, NULL::bigint, NULL::bigint FROM regions
                 ON CONFLICT (login) DO NOTHING RETURNING id, login, region_id)
             INSERT INTO eduql.role_assignments (region_id, municipality_id, organization_id, user_id, role)
-            SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'parent' FROM users u WHERE u.login LIKE 'bench.parent.%'
+            SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'parent' FROM users u
+                WHERE u.login LIKE 'bench.parent.%' OR u.login LIKE 'bench.applicant.%'
+            UNION ALL SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'region_admin' FROM users u WHERE u.login LIKE 'bench.region.%'
             UNION ALL SELECT u.region_id, s.municipality_id, s.id, u.id, 'school_admin' FROM users u
                 JOIN schools s ON u.login = 'bench.school.' || s.id
             UNION ALL SELECT u.region_id, t.municipality_id, t.organization_id, u.id, 'teacher' FROM users u

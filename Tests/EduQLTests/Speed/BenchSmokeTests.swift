@@ -31,10 +31,15 @@ struct BenchSmokeTests {
         process.waitUntilExit()
         let report = String(decoding: data, as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(report.suffix(2000))")
-        for scenario in ["diary", "class", "journal", "sign-in", "mixed"] {
+        // On the demo data every scenario answers, the dashboard too.
+        for scenario in ["diary", "class", "journal", "queue", "dashboard", "sign-in", "mixed"] {
             #expect(report.contains("| \(scenario) |"), "no row for \(scenario)")
         }
         #expect(report.contains("0 non-2xx answers and 0 GraphQL errors in every run"))
         #expect(report.contains("Audit on ÷ off, diary"))
+        #expect(report.contains("Caches on ÷ off (plans compiled and statements planned per request), class"))
+        for scenario in ["diary", "class", "journal", "queue"] {
+            #expect(report.contains("- \(scenario): index-driven"), "the generic plan of \(scenario)")
+        }
     }
 }
