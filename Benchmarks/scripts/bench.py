@@ -137,7 +137,7 @@ def wrk(url, lines, seconds, connections, label, strict=True):
     harness at the first answer that is not a 2xx or carries GraphQL errors."""
     name = write_lines(lines)
     env = dict(os.environ, LINES_FILE=name)
-    output = run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", LUA, url], env=env)
+    output = run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", LUA, url], env=env)
     os.unlink(name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     percentiles = {}

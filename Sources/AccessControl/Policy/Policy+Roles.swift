@@ -126,6 +126,7 @@ extension Policy {
     /// No rows of the queue: for roles that read nothing of it, so no aggregate counts it either.
     static let noQueue: [Table: RowPredicate] = [
         .queueApplications: "false", .queueChoices: "false", .queueStatusHistory: "false", .allocations: "false", .distributionRuns: "false",
+        .rollupQueue: "false", .rollupQueueChoices: "false",
     ]
 
     /// Accounts an administrator reads back from its own mutations: those of its region.

@@ -17,6 +17,14 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case allocations, users
     case roleAssignments = "role_assignments"
     case auditEvents = "audit_events"
+    // Rollups: the dashboards' counts, kept current by triggers on the tables above.
+    case rollupMarks = "rollup_marks"
+    case rollupLessons = "rollup_lessons"
+    case rollupAttendance = "rollup_attendance"
+    case rollupContingent = "rollup_contingent"
+    case rollupMovements = "rollup_movements"
+    case rollupQueue = "rollup_queue"
+    case rollupQueueChoices = "rollup_queue_choices"
 
     /// The qualified name to print in SQL.
     public var qualifiedName: String { "eduql.\(self.rawValue)" }
@@ -36,7 +44,8 @@ extension Table {
     public var hasOrganization: Bool {
         switch self {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
-             .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents:
+             .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents,
+             .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices:
             true
         default: false
         }

@@ -2,8 +2,10 @@ import EduQLAccessControl
 import GraphQL
 
 /// Dashboard aggregates: one row per group (and term) over the classes the policy reaches,
-/// measures withheld for groups below the privacy threshold. Every table an aggregate reads is
-/// narrowed to the rows the policy lets it count (``Policy/aggregatePredicate(_:alias:)``).
+/// measures withheld for groups below the privacy threshold. They read only the rollups (kept
+/// current by triggers, migration 0012) and the small dimension tables (classes,
+/// organizations, capacities); every table is narrowed to the rows the policy lets it count
+/// (``Policy/aggregatePredicate(_:alias:)``).
 extension Compilation {
     mutating func stats(_ field: SelectedField) throws -> String {
         // The grouping and the terms choose the statement's text: the plan depends on their values.
@@ -13,7 +15,7 @@ extension Compilation {
         let keys: (group: String, scope: String, queue: String, places: String) =
             switch grouping {
             case "MUNICIPALITY": ("k.municipality_id", "grp.region_id, grp.gkey, NULL, NULL", "q.municipality_id", "kc.municipality_id")
-            case "ORGANIZATION": ("k.organization_id", "grp.region_id, grp.municipality_id, grp.gkey, NULL", "ch.organization_id", "kc.organization_id")
+            case "ORGANIZATION": ("k.organization_id", "grp.region_id, grp.municipality_id, grp.gkey, NULL", "q.organization_id", "kc.organization_id")
             case "CLASS": ("k.id", "grp.region_id, grp.municipality_id, grp.organization_id, grp.gkey", "NULL::bigint", "NULL::bigint")
             default: ("k.region_id", "grp.gkey, NULL, NULL, NULL", "q.region_id", "kc.region_id")
             }
@@ -25,11 +27,9 @@ extension Compilation {
         if let kind = try filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
         if let grade = try filter.int("grade") { conditions.append("k.grade = \(self.sql.bind(grade))") }
         if let year = try filter.id("academicYearId") { conditions.append("k.academic_year_id = \(self.sql.bind(year))") }
-        let lessonTerm = byTerm ? "l.term_id" : "NULL::bigint"
-        let markTerm = byTerm ? "m.term_id" : "NULL::bigint"
-        let queueFrom = grouping == "ORGANIZATION"
-            ? "eduql.queue_applications q JOIN eduql.queue_application_choices ch ON ch.application_id = q.id AND \(counts(.queueChoices, "ch"))"
-            : "eduql.queue_applications q"
+        let term = byTerm ? "r.term_id" : "NULL::bigint"
+        // Queue demand: applications of the territory, or naming the kindergarten among their choices.
+        let queue: Table = grouping == "ORGANIZATION" ? .rollupQueueChoices : .rollupQueue
         let suppressed = "(coalesce(ln.n, 0) < \(self.limits.privacyThreshold))"
 
         var pairs: [String] = []
@@ -58,18 +58,19 @@ extension Compilation {
             FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id WHERE \(conditions.joined(separator: " AND "))), \
             grp AS (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
             FROM cls GROUP BY gkey), \
-            size AS (SELECT e.class_id, count(*) AS n FROM eduql.enrollments e WHERE e.status = 'active' AND \(counts(.enrollments, "e")) \
-            AND e.class_id IN (SELECT class_id FROM cls) GROUP BY e.class_id), \
+            size AS (SELECT r.class_id, sum(r.learners) AS n FROM eduql.rollup_contingent r WHERE \(counts(.rollupContingent, "r")) \
+            AND r.class_id IN (SELECT class_id FROM cls) GROUP BY r.class_id), \
             ln AS (SELECT cls.gkey, sum(size.n)::int AS n FROM cls JOIN size USING (class_id) GROUP BY cls.gkey), \
             tm AS (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
-            ls AS (SELECT cls.gkey, \(lessonTerm) AS term_id, sum(size.n) AS n FROM eduql.lessons l JOIN cls ON cls.class_id = l.class_id \
-            JOIN size ON size.class_id = l.class_id WHERE \(counts(.lessons, "l")) GROUP BY 1, 2), \
-            ab AS (SELECT cls.gkey, \(lessonTerm) AS term_id, count(*) AS n FROM eduql.attendance a JOIN eduql.lessons l ON l.id = a.lesson_id \
-            JOIN cls ON cls.class_id = l.class_id WHERE a.code <> 'late' AND \(counts(.attendance, "a")) AND \(counts(.lessons, "l")) GROUP BY 1, 2), \
-            mk AS (SELECT cls.gkey, \(markTerm) AS term_id, avg(m.value) AS average, avg((m.value >= 4)::int) AS quality \
-            FROM eduql.marks m JOIN cls ON cls.class_id = m.class_id WHERE m.kind IN ('current', 'test') AND \(counts(.marks, "m")) GROUP BY 1, 2), \
-            qd AS (SELECT \(keys.queue) AS gkey, count(*)::int AS n FROM \(queueFrom) WHERE q.status = 'queued' \
-            AND \(counts(.queueApplications, "q")) GROUP BY 1), \
+            ls AS (SELECT cls.gkey, \(term) AS term_id, sum(r.lessons * size.n) AS n FROM eduql.rollup_lessons r JOIN cls ON cls.class_id = r.class_id \
+            JOIN size ON size.class_id = r.class_id WHERE \(counts(.rollupLessons, "r")) GROUP BY 1, 2), \
+            ab AS (SELECT cls.gkey, \(term) AS term_id, sum(r.records) AS n FROM eduql.rollup_attendance r \
+            JOIN cls ON cls.class_id = r.class_id WHERE r.code <> 'late' AND \(counts(.rollupAttendance, "r")) GROUP BY 1, 2), \
+            mk AS (SELECT cls.gkey, \(term) AS term_id, sum(r.value * r.marks)::numeric / nullif(sum(r.marks), 0) AS average, \
+            sum(r.marks) FILTER (WHERE r.value >= 4)::numeric / nullif(sum(r.marks), 0) AS quality \
+            FROM eduql.rollup_marks r JOIN cls ON cls.class_id = r.class_id WHERE r.kind IN ('current', 'test') AND \(counts(.rollupMarks, "r")) GROUP BY 1, 2), \
+            qd AS (SELECT \(keys.queue) AS gkey, sum(q.applications)::int AS n FROM \(queue.qualifiedName) q WHERE q.status = 'queued' \
+            AND \(counts(queue, "q")) GROUP BY 1), \
             fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
             WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(counts(.kindergartenCapacities, "kc")) GROUP BY 1) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \

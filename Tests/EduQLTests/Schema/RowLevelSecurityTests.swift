@@ -12,7 +12,7 @@ struct RowLevelSecurityTests {
 
     /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
     /// and the audit chain's head and prune records (the owner's alone).
-    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes"]
+    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {

@@ -1,0 +1,44 @@
+import Logging
+import PostgresNIO
+
+/// The dashboards' rollups (migration 0012): their names, a rebuild from the raw tables, and a
+/// check that they hold what a rebuild would write. The triggers keep them current; these are
+/// for operators (`eduql rollups rebuild|check`) and tests.
+public struct Rollups: Sendable {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Every rollup, by table name.
+    public func names(on connection: PostgresConnection) async throws -> [String] {
+        try await connection.guardedQuery("SELECT DISTINCT rollup FROM eduql.rollup_sources ORDER BY rollup", logger: self.logger)
+            .collect().map { try $0.decode(String.self) }
+    }
+
+    /// Recomputes every rollup from the raw tables in one transaction; the rows of each.
+    public func rebuild(on connection: PostgresConnection) async throws -> [(name: String, rows: Int)] {
+        let names = try await self.names(on: connection)
+        return try await connection.transaction(logger: self.logger) { connection in
+            var written: [(name: String, rows: Int)] = []
+            for name in names {
+                let rows = try await connection.guardedQuery("SELECT eduql.rebuild_rollup(\(name))::int", logger: self.logger)
+                    .collect().first?.decode(Int.self) ?? 0
+                written.append((name, rows))
+            }
+            return written
+        }
+    }
+
+    /// For each rollup, the rows in which it differs from what a rebuild would write.
+    public func differences(on connection: PostgresConnection) async throws -> [(name: String, rows: Int)] {
+        var differences: [(name: String, rows: Int)] = []
+        for name in try await self.names(on: connection) {
+            let rows = try await connection.guardedQuery("SELECT eduql.rollup_differences(\(name))::int", logger: self.logger)
+                .collect().first?.decode(Int.self) ?? 0
+            differences.append((name, rows))
+        }
+        return differences
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import EduQLSchema
+import Foundation
+import Logging
+
+/// `eduql rollups rebuild|check`: recomputes the dashboards' rollups from the raw tables, or
+/// checks that they hold what a rebuild would write.
+struct RollupsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollups", abstract: "Rebuild or check the dashboards' rollups.", subcommands: [Rebuild.self, Check.self])
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute every rollup from the raw tables, in one transaction.")
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let logger = Logger.eduql(environment: environment)
+            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let written = try await database.owner.withConnection(logger: logger) { try await Rollups(logger: logger).rebuild(on: $0) }
+            for (name, rows) in written { print("\(name): \(rows) rows") }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compare every rollup with what a rebuild would write; exit 1 on a difference.")
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let logger = Logger.eduql(environment: environment)
+            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let differences = try await database.owner.withConnection(logger: logger) { try await Rollups(logger: logger).differences(on: $0) }
+            for (name, rows) in differences { print("\(name): \(rows == 0 ? "current" : "\(rows) rows differ")") }
+            if differences.contains(where: { $0.rows > 0 }) { throw ExitCode(1) }
+        }
+    }
+}
