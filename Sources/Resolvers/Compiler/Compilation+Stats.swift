@@ -12,21 +12,36 @@ extension Compilation {
         let grouping = try field.arguments.enumValue("groupBy")?.fixed ?? "REGION"
         let byTerm = try field.arguments.bool("byTerm")?.fixed ?? false
         let filter = field.arguments.object("filter") ?? Arguments(dependencies: field.arguments.dependencies)
-        let keys: (group: String, scope: String, queue: String, places: String) =
+        // The group's column on classes (`k`) and on the class-level rollups (`r`).
+        let keys: (group: String, column: String, scope: String, queue: String, places: String) =
             switch grouping {
-            case "MUNICIPALITY": ("k.municipality_id", "grp.region_id, grp.gkey, NULL, NULL", "q.municipality_id", "kc.municipality_id")
-            case "ORGANIZATION": ("k.organization_id", "grp.region_id, grp.municipality_id, grp.gkey, NULL", "q.organization_id", "kc.organization_id")
-            case "CLASS": ("k.id", "grp.region_id, grp.municipality_id, grp.organization_id, grp.gkey", "NULL::bigint", "NULL::bigint")
-            default: ("k.region_id", "grp.gkey, NULL, NULL, NULL", "q.region_id", "kc.region_id")
+            case "MUNICIPALITY": ("k.municipality_id", "r.municipality_id", "grp.region_id, grp.gkey, NULL, NULL", "q.municipality_id", "kc.municipality_id")
+            case "ORGANIZATION": ("k.organization_id", "r.organization_id", "grp.region_id, grp.municipality_id, grp.gkey, NULL", "q.organization_id", "kc.organization_id")
+            case "CLASS": ("k.id", "r.class_id", "grp.region_id, grp.municipality_id, grp.organization_id, grp.gkey", "NULL::bigint", "NULL::bigint")
+            default: ("k.region_id", "r.region_id", "grp.gkey, NULL, NULL, NULL", "q.region_id", "kc.region_id")
             }
         let policy = self.policy
         let counts = { (table: Table, alias: String) in "(\(policy.aggregatePredicate(table, alias: alias)))" }
-        var conditions = [counts(.classes, "k")]
-        if let municipality = try filter.id("municipalityId") { conditions.append("k.municipality_id = \(self.sql.bind(municipality))") }
-        if let organization = try filter.id("organizationId") { conditions.append("k.organization_id = \(self.sql.bind(organization))") }
-        if let kind = try filter.enumValue("organizationKind") { conditions.append("o.kind = lower(\(self.sql.bind(kind)))") }
-        if let grade = try filter.int("grade") { conditions.append("k.grade = \(self.sql.bind(grade))") }
-        if let year = try filter.id("academicYearId") { conditions.append("k.academic_year_id = \(self.sql.bind(year))") }
+        // The filters, over classes (`k`, its organization `o`) and over a class-level rollup, which
+        // carries the class's attributes itself.
+        let municipality = try filter.id("municipalityId").map { self.sql.bind($0) }
+        let organization = try filter.id("organizationId").map { self.sql.bind($0) }
+        let kind = try filter.enumValue("organizationKind").map { "lower(\(self.sql.bind($0)))" }
+        let grade = try filter.int("grade").map { self.sql.bind($0) }
+        let year = try filter.id("academicYearId").map { self.sql.bind($0) }
+        let filters = { (row: String, kindColumn: String) -> String in
+            var conditions: [String] = []
+            if let municipality { conditions.append("\(row).municipality_id = \(municipality)") }
+            if let organization { conditions.append("\(row).organization_id = \(organization)") }
+            if let kind { conditions.append("\(kindColumn) = \(kind)") }
+            if let grade { conditions.append("\(row).grade = \(grade)") }
+            if let year { conditions.append("\(row).academic_year_id = \(year)") }
+            return conditions.map { " AND " + $0 }.joined()
+        }
+        /// A class-level rollup aliased `r` (joined as given), narrowed by the policy and the filters.
+        let rollup = { (table: Table, join: String) in
+            "\(table.qualifiedName) r \(join)WHERE \(counts(table, "r"))\(filters("r", "r.organization_kind"))"
+        }
         let term = byTerm ? "r.term_id" : "NULL::bigint"
         // Queue demand: applications of the territory, or naming the kindergarten among their choices.
         let queue: Table = grouping == "ORGANIZATION" ? .rollupQueueChoices : .rollupQueue
@@ -54,21 +69,21 @@ extension Compilation {
             pairs.append("'\(selected.key)', \(value)")
         }
         return """
-            (WITH cls AS (SELECT k.id AS class_id, \(keys.group) AS gkey, k.region_id, k.municipality_id, k.organization_id, k.academic_year_id \
-            FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id WHERE \(conditions.joined(separator: " AND "))), \
+            (WITH cls AS (SELECT k.id AS class_id, \(keys.group) AS gkey, k.region_id, k.municipality_id, \
+            k.organization_id, k.academic_year_id FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id \
+            WHERE \(counts(.classes, "k"))\(filters("k", "o.kind"))), \
             grp AS (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
             FROM cls GROUP BY gkey), \
-            size AS (SELECT r.class_id, sum(r.learners) AS n FROM eduql.rollup_contingent r WHERE \(counts(.rollupContingent, "r")) \
-            AND r.class_id IN (SELECT class_id FROM cls) GROUP BY r.class_id), \
-            ln AS (SELECT cls.gkey, sum(size.n)::int AS n FROM cls JOIN size USING (class_id) GROUP BY cls.gkey), \
+            size AS (SELECT r.class_id, \(keys.column) AS gkey, sum(r.learners) AS n FROM \(rollup(.rollupContingent, "")) GROUP BY 1, 2), \
+            ln AS (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey), \
             tm AS (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
-            ls AS (SELECT cls.gkey, \(term) AS term_id, sum(r.lessons * size.n) AS n FROM eduql.rollup_lessons r JOIN cls ON cls.class_id = r.class_id \
-            JOIN size ON size.class_id = r.class_id WHERE \(counts(.rollupLessons, "r")) GROUP BY 1, 2), \
-            ab AS (SELECT cls.gkey, \(term) AS term_id, sum(r.records) AS n FROM eduql.rollup_attendance r \
-            JOIN cls ON cls.class_id = r.class_id WHERE r.code <> 'late' AND \(counts(.rollupAttendance, "r")) GROUP BY 1, 2), \
-            mk AS (SELECT cls.gkey, \(term) AS term_id, sum(r.value * r.marks)::numeric / nullif(sum(r.marks), 0) AS average, \
-            sum(r.marks) FILTER (WHERE r.value >= 4)::numeric / nullif(sum(r.marks), 0) AS quality \
-            FROM eduql.rollup_marks r JOIN cls ON cls.class_id = r.class_id WHERE r.kind IN ('current', 'test') AND \(counts(.rollupMarks, "r")) GROUP BY 1, 2), \
+            ls AS (SELECT size.gkey, \(term) AS term_id, sum(r.lessons * size.n) AS n \
+            FROM \(rollup(.rollupLessons, "JOIN size ON size.class_id = r.class_id ")) GROUP BY 1, 2), \
+            ab AS (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.absent + r.ill + r.excused) AS n \
+            FROM \(rollup(.rollupAttendance, "")) GROUP BY 1, 2), \
+            mk AS (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, \
+            sum(r.value_4 + r.value_5)::numeric / nullif(sum(r.marks), 0) AS quality \
+            FROM \(rollup(.rollupMarks, "")) AND r.kind IN ('current', 'test') GROUP BY 1, 2), \
             qd AS (SELECT \(keys.queue) AS gkey, sum(q.applications)::int AS n FROM \(queue.qualifiedName) q WHERE q.status = 'queued' \
             AND \(counts(queue, "q")) GROUP BY 1), \
             fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \

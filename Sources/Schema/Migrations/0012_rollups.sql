@@ -7,52 +7,69 @@
 -- move with the raw rows, or the write fails. Rows whose counts reach zero are deleted, so a
 -- rebuild and the incremental state are the same rows.
 
--- Marks by class, subject, term, kind and value: how many, and the sum of their weights.
+-- The class-level rollups carry the class's place and attributes (organization and its kind,
+-- grade, academic year), so that a dashboard filters and groups them without a join.
+
+-- Marks by class, term and kind: how many, how many of each value, their sum, their weights
+-- and the sum of value × weight (for weighted averages).
 CREATE TABLE eduql.rollup_marks (
-    region_id        bigint NOT NULL,
-    municipality_id  bigint NOT NULL,
-    organization_id  bigint NOT NULL,
-    class_id         bigint NOT NULL,
-    subject_id       bigint NOT NULL,
-    term_id          bigint NOT NULL,
-    kind             text NOT NULL,
-    value            smallint NOT NULL,
-    marks            bigint NOT NULL,
-    weights          bigint NOT NULL,
-    PRIMARY KEY (class_id, subject_id, term_id, kind, value)
+    region_id          bigint NOT NULL,
+    municipality_id    bigint NOT NULL,
+    organization_id    bigint NOT NULL,
+    organization_kind  text NOT NULL,
+    class_id           bigint NOT NULL,
+    grade              smallint,
+    academic_year_id   bigint NOT NULL,
+    term_id            bigint NOT NULL,
+    kind               text NOT NULL,
+    marks              bigint NOT NULL,
+    value_1            bigint NOT NULL,
+    value_2            bigint NOT NULL,
+    value_3            bigint NOT NULL,
+    value_4            bigint NOT NULL,
+    value_5            bigint NOT NULL,
+    value_sum          bigint NOT NULL,
+    weights            bigint NOT NULL,
+    weighted_sum       bigint NOT NULL,
+    PRIMARY KEY (class_id, term_id, kind)
 );
 CREATE INDEX ON eduql.rollup_marks (organization_id);
 CREATE INDEX ON eduql.rollup_marks (municipality_id);
 CREATE INDEX ON eduql.rollup_marks (region_id);
 
--- Lessons by class, subject, term and day.
+-- Lessons by class and term.
 CREATE TABLE eduql.rollup_lessons (
-    region_id        bigint NOT NULL,
-    municipality_id  bigint NOT NULL,
-    organization_id  bigint NOT NULL,
-    class_id         bigint NOT NULL,
-    subject_id       bigint NOT NULL,
-    term_id          bigint NOT NULL,
-    held_on          date NOT NULL,
-    lessons          bigint NOT NULL,
-    PRIMARY KEY (class_id, subject_id, term_id, held_on)
+    region_id          bigint NOT NULL,
+    municipality_id    bigint NOT NULL,
+    organization_id    bigint NOT NULL,
+    organization_kind  text NOT NULL,
+    class_id           bigint NOT NULL,
+    grade              smallint,
+    academic_year_id   bigint NOT NULL,
+    term_id            bigint NOT NULL,
+    lessons            bigint NOT NULL,
+    PRIMARY KEY (class_id, term_id)
 );
 CREATE INDEX ON eduql.rollup_lessons (organization_id);
 CREATE INDEX ON eduql.rollup_lessons (municipality_id);
 CREATE INDEX ON eduql.rollup_lessons (region_id);
 
--- Lesson attendance records by class, subject, term, day and code.
+-- Lesson attendance records by class and term, one count per code.
 CREATE TABLE eduql.rollup_attendance (
-    region_id        bigint NOT NULL,
-    municipality_id  bigint NOT NULL,
-    organization_id  bigint NOT NULL,
-    class_id         bigint NOT NULL,
-    subject_id       bigint NOT NULL,
-    term_id          bigint NOT NULL,
-    held_on          date NOT NULL,
-    code             text NOT NULL,
-    records          bigint NOT NULL,
-    PRIMARY KEY (class_id, subject_id, term_id, held_on, code)
+    region_id          bigint NOT NULL,
+    municipality_id    bigint NOT NULL,
+    organization_id    bigint NOT NULL,
+    organization_kind  text NOT NULL,
+    class_id           bigint NOT NULL,
+    grade              smallint,
+    academic_year_id   bigint NOT NULL,
+    term_id            bigint NOT NULL,
+    records            bigint NOT NULL,
+    absent             bigint NOT NULL,
+    ill                bigint NOT NULL,
+    excused            bigint NOT NULL,
+    late               bigint NOT NULL,
+    PRIMARY KEY (class_id, term_id)
 );
 CREATE INDEX ON eduql.rollup_attendance (organization_id);
 CREATE INDEX ON eduql.rollup_attendance (municipality_id);
@@ -60,12 +77,15 @@ CREATE INDEX ON eduql.rollup_attendance (region_id);
 
 -- Active enrollments (the contingent) by class and gender.
 CREATE TABLE eduql.rollup_contingent (
-    region_id        bigint NOT NULL,
-    municipality_id  bigint NOT NULL,
-    organization_id  bigint NOT NULL,
-    class_id         bigint NOT NULL,
-    gender           text NOT NULL,
-    learners         bigint NOT NULL,
+    region_id          bigint NOT NULL,
+    municipality_id    bigint NOT NULL,
+    organization_id    bigint NOT NULL,
+    organization_kind  text NOT NULL,
+    class_id           bigint NOT NULL,
+    grade              smallint,
+    academic_year_id   bigint NOT NULL,
+    gender             text NOT NULL,
+    learners           bigint NOT NULL,
     PRIMARY KEY (class_id, gender)
 );
 CREATE INDEX ON eduql.rollup_contingent (organization_id);
@@ -74,13 +94,16 @@ CREATE INDEX ON eduql.rollup_contingent (region_id);
 
 -- Movements by class (of the enrollment), month and kind.
 CREATE TABLE eduql.rollup_movements (
-    region_id        bigint NOT NULL,
-    municipality_id  bigint NOT NULL,
-    organization_id  bigint NOT NULL,
-    class_id         bigint NOT NULL,
-    month            date NOT NULL,
-    kind             text NOT NULL,
-    movements        bigint NOT NULL,
+    region_id          bigint NOT NULL,
+    municipality_id    bigint NOT NULL,
+    organization_id    bigint NOT NULL,
+    organization_kind  text NOT NULL,
+    class_id           bigint NOT NULL,
+    grade              smallint,
+    academic_year_id   bigint NOT NULL,
+    month              date NOT NULL,
+    kind               text NOT NULL,
+    movements          bigint NOT NULL,
     PRIMARY KEY (class_id, month, kind)
 );
 CREATE INDEX ON eduql.rollup_movements (organization_id);
@@ -138,33 +161,73 @@ CREATE UNIQUE INDEX ON eduql.rollup_sources (rollup) WHERE defines;
 
 INSERT INTO eduql.rollup_sources VALUES
 ('rollup_marks', 'eduql.marks',
- '{region_id,municipality_id,organization_id,class_id,subject_id,term_id,kind,value}', '{class_id,subject_id,term_id,kind,value}',
- '{marks,weights}',
- 'SELECT s.region_id, s.municipality_id, s.organization_id, s.class_id, s.subject_id, s.term_id, s.kind, s.value, 1 AS marks, s.weight AS weights FROM %1$s s', true, NULL),
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id,kind}', '{class_id,term_id,kind}',
+ '{marks,value_1,value_2,value_3,value_4,value_5,value_sum,weights,weighted_sum}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, s.kind, 1 AS marks, (s.value = 1)::int AS value_1, (s.value = 2)::int AS value_2, (s.value = 3)::int AS value_3, (s.value = 4)::int AS value_4, (s.value = 5)::int AS value_5, s.value AS value_sum, s.weight AS weights, s.value * s.weight AS weighted_sum FROM %1$s s JOIN eduql.classes k ON k.id = s.class_id JOIN eduql.organizations o ON o.id = k.organization_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.classes k WHERE k.id = s.class_id)'),
+('rollup_marks', 'eduql.classes',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id,kind}', '{class_id,term_id,kind}',
+ '{marks,value_1,value_2,value_3,value_4,value_5,value_sum,weights,weighted_sum}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, s.kind, 1 AS marks, (s.value = 1)::int AS value_1, (s.value = 2)::int AS value_2, (s.value = 3)::int AS value_3, (s.value = 4)::int AS value_4, (s.value = 5)::int AS value_5, s.value AS value_sum, s.weight AS weights, s.value * s.weight AS weighted_sum FROM %1$s k JOIN eduql.organizations o ON o.id = k.organization_id JOIN eduql.marks s ON s.class_id = k.id', false, NULL),
+('rollup_marks', 'eduql.organizations',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id,kind}', '{class_id,term_id,kind}',
+ '{marks,value_1,value_2,value_3,value_4,value_5,value_sum,weights,weighted_sum}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, s.kind, 1 AS marks, (s.value = 1)::int AS value_1, (s.value = 2)::int AS value_2, (s.value = 3)::int AS value_3, (s.value = 4)::int AS value_4, (s.value = 5)::int AS value_5, s.value AS value_sum, s.weight AS weights, s.value * s.weight AS weighted_sum FROM %1$s o JOIN eduql.classes k ON k.organization_id = o.id JOIN eduql.marks s ON s.class_id = k.id', false, NULL),
 ('rollup_lessons', 'eduql.lessons',
- '{region_id,municipality_id,organization_id,class_id,subject_id,term_id,held_on}', '{class_id,subject_id,term_id,held_on}',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
  '{lessons}',
- 'SELECT s.region_id, s.municipality_id, s.organization_id, s.class_id, s.subject_id, s.term_id, s.held_on, 1 AS lessons FROM %1$s s', true, NULL),
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, 1 AS lessons FROM %1$s s JOIN eduql.classes k ON k.id = s.class_id JOIN eduql.organizations o ON o.id = k.organization_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.classes k WHERE k.id = s.class_id)'),
+('rollup_lessons', 'eduql.classes',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{lessons}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, 1 AS lessons FROM %1$s k JOIN eduql.organizations o ON o.id = k.organization_id JOIN eduql.lessons s ON s.class_id = k.id', false, NULL),
+('rollup_lessons', 'eduql.organizations',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{lessons}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, s.term_id, 1 AS lessons FROM %1$s o JOIN eduql.classes k ON k.organization_id = o.id JOIN eduql.lessons s ON s.class_id = k.id', false, NULL),
 ('rollup_attendance', 'eduql.attendance',
- '{region_id,municipality_id,organization_id,class_id,subject_id,term_id,held_on,code}', '{class_id,subject_id,term_id,held_on,code}',
- '{records}',
- 'SELECT l.region_id, l.municipality_id, l.organization_id, l.class_id, l.subject_id, l.term_id, l.held_on, s.code, 1 AS records FROM %1$s s JOIN eduql.lessons l ON l.id = s.lesson_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = s.lesson_id)'),
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{records,absent,ill,excused,late}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, l.term_id, 1 AS records, (a.code = ''absent'')::int AS absent, (a.code = ''ill'')::int AS ill, (a.code = ''excused'')::int AS excused, (a.code = ''late'')::int AS late FROM %1$s a JOIN eduql.lessons l ON l.id = a.lesson_id JOIN eduql.classes k ON k.id = l.class_id JOIN eduql.organizations o ON o.id = k.organization_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = s.lesson_id)'),
 ('rollup_attendance', 'eduql.lessons',
- '{region_id,municipality_id,organization_id,class_id,subject_id,term_id,held_on,code}', '{class_id,subject_id,term_id,held_on,code}',
- '{records}',
- 'SELECT s.region_id, s.municipality_id, s.organization_id, s.class_id, s.subject_id, s.term_id, s.held_on, a.code, 1 AS records FROM %1$s s JOIN eduql.attendance a ON a.lesson_id = s.id', false, NULL),
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{records,absent,ill,excused,late}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, l.term_id, 1 AS records, (a.code = ''absent'')::int AS absent, (a.code = ''ill'')::int AS ill, (a.code = ''excused'')::int AS excused, (a.code = ''late'')::int AS late FROM %1$s l JOIN eduql.attendance a ON a.lesson_id = l.id JOIN eduql.classes k ON k.id = l.class_id JOIN eduql.organizations o ON o.id = k.organization_id', false, NULL),
+('rollup_attendance', 'eduql.classes',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{records,absent,ill,excused,late}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, l.term_id, 1 AS records, (a.code = ''absent'')::int AS absent, (a.code = ''ill'')::int AS ill, (a.code = ''excused'')::int AS excused, (a.code = ''late'')::int AS late FROM %1$s k JOIN eduql.organizations o ON o.id = k.organization_id JOIN eduql.lessons l ON l.class_id = k.id JOIN eduql.attendance a ON a.lesson_id = l.id', false, NULL),
+('rollup_attendance', 'eduql.organizations',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,term_id}', '{class_id,term_id}',
+ '{records,absent,ill,excused,late}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, l.term_id, 1 AS records, (a.code = ''absent'')::int AS absent, (a.code = ''ill'')::int AS ill, (a.code = ''excused'')::int AS excused, (a.code = ''late'')::int AS late FROM %1$s o JOIN eduql.classes k ON k.organization_id = o.id JOIN eduql.lessons l ON l.class_id = k.id JOIN eduql.attendance a ON a.lesson_id = l.id', false, NULL),
 ('rollup_contingent', 'eduql.enrollments',
- '{region_id,municipality_id,organization_id,class_id,gender}', '{class_id,gender}',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,gender}', '{class_id,gender}',
  '{learners}',
- 'SELECT s.region_id, s.municipality_id, s.organization_id, s.class_id, l.gender, 1 AS learners FROM %1$s s JOIN eduql.learners l ON l.id = s.learner_id WHERE s.status = ''active''', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.learners l WHERE l.id = s.learner_id)'),
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, p.gender, 1 AS learners FROM %1$s e JOIN eduql.learners p ON p.id = e.learner_id JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.organizations o ON o.id = k.organization_id WHERE e.status = ''active''', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.learners p WHERE p.id = s.learner_id) OR NOT EXISTS (SELECT 1 FROM eduql.classes k WHERE k.id = s.class_id)'),
 ('rollup_contingent', 'eduql.learners',
- '{region_id,municipality_id,organization_id,class_id,gender}', '{class_id,gender}',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,gender}', '{class_id,gender}',
  '{learners}',
- 'SELECT e.region_id, e.municipality_id, e.organization_id, e.class_id, s.gender, 1 AS learners FROM %1$s s JOIN eduql.enrollments e ON e.learner_id = s.id AND e.status = ''active''', false, NULL),
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, p.gender, 1 AS learners FROM %1$s p JOIN eduql.enrollments e ON e.learner_id = p.id AND e.status = ''active'' JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.organizations o ON o.id = k.organization_id', false, NULL),
+('rollup_contingent', 'eduql.classes',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,gender}', '{class_id,gender}',
+ '{learners}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, p.gender, 1 AS learners FROM %1$s k JOIN eduql.organizations o ON o.id = k.organization_id JOIN eduql.enrollments e ON e.class_id = k.id AND e.status = ''active'' JOIN eduql.learners p ON p.id = e.learner_id', false, NULL),
+('rollup_contingent', 'eduql.organizations',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,gender}', '{class_id,gender}',
+ '{learners}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, p.gender, 1 AS learners FROM %1$s o JOIN eduql.classes k ON k.organization_id = o.id JOIN eduql.enrollments e ON e.class_id = k.id AND e.status = ''active'' JOIN eduql.learners p ON p.id = e.learner_id', false, NULL),
 ('rollup_movements', 'eduql.movements',
- '{region_id,municipality_id,organization_id,class_id,month,kind}', '{class_id,month,kind}',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,month,kind}', '{class_id,month,kind}',
  '{movements}',
- 'SELECT s.region_id, s.municipality_id, s.organization_id, e.class_id, date_trunc(''month'', s.occurred_on)::date AS month, s.kind, 1 AS movements FROM %1$s s JOIN eduql.enrollments e ON e.id = s.enrollment_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.id = s.enrollment_id)'),
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, date_trunc(''month'', s.occurred_on)::date AS month, s.kind, 1 AS movements FROM %1$s s JOIN eduql.enrollments e ON e.id = s.enrollment_id JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.organizations o ON o.id = k.organization_id', true, 'SELECT 1 FROM %1$s s WHERE NOT EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.id = s.enrollment_id)'),
+('rollup_movements', 'eduql.classes',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,month,kind}', '{class_id,month,kind}',
+ '{movements}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, date_trunc(''month'', s.occurred_on)::date AS month, s.kind, 1 AS movements FROM %1$s k JOIN eduql.organizations o ON o.id = k.organization_id JOIN eduql.enrollments e ON e.class_id = k.id JOIN eduql.movements s ON s.enrollment_id = e.id', false, NULL),
+('rollup_movements', 'eduql.organizations',
+ '{region_id,municipality_id,organization_id,organization_kind,class_id,grade,academic_year_id,month,kind}', '{class_id,month,kind}',
+ '{movements}',
+ 'SELECT k.region_id, k.municipality_id, k.organization_id, o.kind AS organization_kind, k.id AS class_id, k.grade, k.academic_year_id, date_trunc(''month'', s.occurred_on)::date AS month, s.kind, 1 AS movements FROM %1$s o JOIN eduql.classes k ON k.organization_id = o.id JOIN eduql.enrollments e ON e.class_id = k.id JOIN eduql.movements s ON s.enrollment_id = e.id', false, NULL),
 ('rollup_queue', 'eduql.queue_applications',
  '{region_id,municipality_id,age_group,priority_rank,status}', '{municipality_id,age_group,priority_rank,status}',
  '{applications}',
@@ -178,26 +241,38 @@ INSERT INTO eduql.rollup_sources VALUES
  '{applications}',
  'SELECT c.region_id, c.municipality_id, c.organization_id, s.age_group, s.priority_rank, s.status, 1 AS applications FROM %1$s s JOIN eduql.queue_application_choices c ON c.application_id = s.id', false, NULL);
 
--- The statements that add the contributions of `delta` (signed rows of `spec.rows`) to a
--- rollup, in key order (so that concurrent writers lock rollup rows in one order), then delete
--- the rows whose counts reached zero. Two statements: one statement cannot update a row and
--- then delete it.
+-- The statements that add the contributions of `delta` (rows of `spec.rows` with a sign_
+-- column, +1 new and -1 old) to a rollup, in key order (so that concurrent writers lock rollup
+-- rows in one order), then delete the rows whose counts reached zero. Per rollup row, the
+-- attributes outside its key (a class's grade, its organization's kind) are taken from the new
+-- side, so an update of a joined table moves them. Two statements: one statement cannot
+-- update a row and then delete it.
 CREATE FUNCTION eduql.rollup_delta_sql(spec eduql.rollup_sources, delta text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
+    WITH a AS (SELECT coalesce(array_agg(k ORDER BY o), '{}') AS attributes
+               FROM unnest(spec.keys) WITH ORDINALITY AS u(k, o) WHERE k <> ALL (spec.conflict))
     SELECT format(
-        'INSERT INTO eduql.%1$I AS r (%2$s, %3$s) SELECT %2$s, %4$s FROM (%5$s) x GROUP BY %2$s HAVING %6$s ORDER BY %7$s '
-        'ON CONFLICT (%7$s) DO UPDATE SET %8$s; '
-        'DELETE FROM eduql.%1$I r USING (SELECT DISTINCT %7$s FROM (%5$s) x) d WHERE %9$s AND r.%10$I = 0',
+        'INSERT INTO eduql.%1$I AS r (%2$s) SELECT %3$s FROM (%4$s) x GROUP BY %5$s HAVING %6$s ORDER BY %5$s '
+        'ON CONFLICT (%5$s) DO UPDATE SET %7$s; '
+        'DELETE FROM eduql.%1$I r USING (SELECT DISTINCT %5$s FROM (%4$s) x) d WHERE %8$s AND r.%9$I = 0',
         spec.rollup,
-        (SELECT string_agg(format('%I', k), ', ') FROM unnest(spec.keys) k),
-        (SELECT string_agg(format('%I', m), ', ') FROM unnest(spec.measures) m),
-        (SELECT string_agg(format('sum(%I)::bigint', m), ', ') FROM unnest(spec.measures) m),
+        (SELECT string_agg(format('%I', c), ', ') FROM unnest(spec.conflict || a.attributes || spec.measures) c),
+        (SELECT string_agg(e, ', ') FROM unnest(
+            ARRAY(SELECT format('%I', k) FROM unnest(spec.conflict) k)
+            || ARRAY(SELECT format('(array_agg(%I ORDER BY sign_ DESC))[1]', k) FROM unnest(a.attributes) k)
+            || ARRAY(SELECT format('sum(%I)::bigint', m) FROM unnest(spec.measures) m)) e),
         delta,
-        (SELECT string_agg(format('sum(%I) <> 0', m), ' OR ') FROM unnest(spec.measures) m),
         (SELECT string_agg(format('%I', k), ', ') FROM unnest(spec.conflict) k),
-        (SELECT string_agg(format('%I = r.%I + excluded.%I', m, m, m), ', ') FROM unnest(spec.measures) m),
+        (SELECT string_agg(e, ' OR ') FROM unnest(
+            ARRAY(SELECT format('sum(%I) <> 0', m) FROM unnest(spec.measures) m)
+            || ARRAY(SELECT format('count(DISTINCT ROW(%s)) > 1', string_agg(format('%I', k), ', ')) FROM unnest(a.attributes) k
+                     HAVING count(*) > 0)) e),
+        (SELECT string_agg(e, ', ') FROM unnest(
+            ARRAY(SELECT format('%I = r.%I + excluded.%I', m, m, m) FROM unnest(spec.measures) m)
+            || ARRAY(SELECT format('%I = excluded.%I', k, k) FROM unnest(a.attributes) k)) e),
         (SELECT string_agg(format('r.%I = d.%I', k, k), ' AND ') FROM unnest(spec.conflict) k),
         spec.measures[1])
+    FROM a
 $$;
 
 -- Creates the statement triggers that keep `spec.rollup` current from `spec.source`: for the
@@ -206,8 +281,8 @@ CREATE FUNCTION eduql.attach_rollup(spec eduql.rollup_sources) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     name text := format('%s_from_%s', spec.rollup, (SELECT relname FROM pg_class WHERE oid = spec.source));
-    plus text := format(spec.rows, 'new_rows');
-    minus text := format('SELECT %s, %s FROM (%s) m',
+    plus text := format('SELECT p.*, 1 AS sign_ FROM (%s) p', format(spec.rows, 'new_rows'));
+    minus text := format('SELECT %s, %s, -1 AS sign_ FROM (%s) m',
                          (SELECT string_agg(format('%I', k), ', ') FROM unnest(spec.keys) k),
                          (SELECT string_agg(format('-%I AS %I', m, m), ', ') FROM unnest(spec.measures) m),
                          format(spec.rows, 'old_rows'));
@@ -301,3 +376,5 @@ SELECT eduql.rebuild_rollup(r) FROM (SELECT DISTINCT rollup FROM eduql.rollup_so
 SELECT eduql.apply_tenancy(('eduql.' || r)::regclass) FROM (SELECT DISTINCT rollup FROM eduql.rollup_sources) x(r);
 REVOKE INSERT, UPDATE, DELETE ON eduql.rollup_marks, eduql.rollup_lessons, eduql.rollup_attendance, eduql.rollup_contingent,
     eduql.rollup_movements, eduql.rollup_queue, eduql.rollup_queue_choices FROM eduql_app;
+ANALYZE eduql.rollup_marks, eduql.rollup_lessons, eduql.rollup_attendance, eduql.rollup_contingent, eduql.rollup_movements,
+    eduql.rollup_queue, eduql.rollup_queue_choices;

@@ -73,6 +73,10 @@ struct RollupTests {
             "UPDATE eduql.queue_applications SET status = (ARRAY['queued', 'rejected', 'withdrawn', 'new'])[1 + \(k) % 4], status_changed_at = now() WHERE id IN (SELECT id FROM eduql.queue_applications ORDER BY id OFFSET \(k * 3 % 200) LIMIT 3)",
             "UPDATE eduql.queue_applications SET age_group = (age_group + 1) % 8 WHERE id = (SELECT id FROM eduql.queue_applications ORDER BY id OFFSET \(k % 200) LIMIT 1)",
             "DELETE FROM eduql.queue_application_choices WHERE (application_id, rank) IN (SELECT application_id, rank FROM eduql.queue_application_choices WHERE rank > 1 ORDER BY application_id OFFSET \(k % 300) LIMIT 2)",
+            // The joined sides: a class changes grade, a school changes kind (and back, later), a name changes.
+            "UPDATE eduql.classes SET grade = grade % 11 + 1 WHERE id = (SELECT id FROM eduql.classes WHERE kind = 'class' ORDER BY id OFFSET \(k % 100) LIMIT 1)",
+            "UPDATE eduql.organizations SET kind = CASE kind WHEN 'school' THEN 'additional' WHEN 'additional' THEN 'school' ELSE kind END WHERE id = \(1 + k % 12)",
+            "UPDATE eduql.organizations SET short_name = short_name || '.' WHERE id = \(1 + k % 12)",
         ]
     }
 
@@ -101,7 +105,12 @@ struct RollupTests {
                     try await connection.execute(PostgresQuery(unsafeSQL: Self.writes(k + 1)[0]), logger: self.logger)
                     try await connection.execute("COMMIT", logger: self.logger)
                 } else {
-                    try await connection.execute(PostgresQuery(unsafeSQL: write), logger: self.logger)
+                    do {
+                        try await connection.execute(PostgresQuery(unsafeSQL: write), logger: self.logger)
+                    } catch {
+                        Issue.record("step \(step) failed: \(write): \(String(reflecting: error))")
+                        throw error
+                    }
                 }
                 applied += 1
                 // ROLLUP_DEBUG=1 checks after every step and names the first write that left a rollup behind.
