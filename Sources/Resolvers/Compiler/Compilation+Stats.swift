@@ -38,9 +38,9 @@ extension Compilation {
             if let year { conditions.append("\(row).academic_year_id = \(year)") }
             return conditions.map { " AND " + $0 }.joined()
         }
-        /// A class-level rollup aliased `r` (joined as given), narrowed by the policy and the filters.
-        let rollup = { (table: Table, join: String) in
-            "\(table.qualifiedName) r \(join)WHERE \(counts(table, "r"))\(filters("r", "r.organization_kind"))"
+        /// A class-level rollup aliased `r`, narrowed by the policy and the filters.
+        let rollup = { (table: Table) in
+            "\(table.qualifiedName) r WHERE \(counts(table, "r"))\(filters("r", "r.organization_kind"))"
         }
         let term = byTerm ? "r.term_id" : "NULL::bigint"
         // Queue demand: applications of the territory, or naming the kindergarten among their choices.
@@ -68,25 +68,27 @@ extension Compilation {
             }
             pairs.append("'\(selected.key)', \(value)")
         }
+        // Under the policy's predicates the planner expects one row from each part: each is
+        // computed once (MATERIALIZED) rather than re-run inside a nested loop.
         return """
-            (WITH cls AS (SELECT k.id AS class_id, \(keys.group) AS gkey, k.region_id, k.municipality_id, \
+            (WITH cls AS MATERIALIZED (SELECT k.id AS class_id, \(keys.group) AS gkey, k.region_id, k.municipality_id, \
             k.organization_id, k.academic_year_id FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id \
             WHERE \(counts(.classes, "k"))\(filters("k", "o.kind"))), \
-            grp AS (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
+            grp AS MATERIALIZED (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, min(organization_id) AS organization_id \
             FROM cls GROUP BY gkey), \
-            size AS (SELECT r.class_id, \(keys.column) AS gkey, sum(r.learners) AS n FROM \(rollup(.rollupContingent, "")) GROUP BY 1, 2), \
-            ln AS (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey), \
-            tm AS (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
-            ls AS (SELECT size.gkey, \(term) AS term_id, sum(r.lessons * size.n) AS n \
-            FROM \(rollup(.rollupLessons, "JOIN size ON size.class_id = r.class_id ")) GROUP BY 1, 2), \
-            ab AS (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.absent + r.ill + r.excused) AS n \
-            FROM \(rollup(.rollupAttendance, "")) GROUP BY 1, 2), \
-            mk AS (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, \
+            size AS MATERIALIZED (SELECT r.class_id, \(keys.column) AS gkey, sum(r.learners) AS n FROM \(rollup(.rollupContingent)) GROUP BY 1, 2), \
+            ln AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey), \
+            tm AS MATERIALIZED (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
+            ls AS MATERIALIZED (SELECT size.gkey, r.term_id, sum(r.lessons * size.n) AS n FROM (SELECT r.class_id, \(term) AS term_id, \
+            sum(r.lessons) AS lessons FROM \(rollup(.rollupLessons)) GROUP BY 1, 2) r JOIN size ON size.class_id = r.class_id GROUP BY 1, 2), \
+            ab AS MATERIALIZED (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.absent + r.ill + r.excused) AS n \
+            FROM \(rollup(.rollupAttendance)) GROUP BY 1, 2), \
+            mk AS MATERIALIZED (SELECT \(keys.column) AS gkey, \(term) AS term_id, sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, \
             sum(r.value_4 + r.value_5)::numeric / nullif(sum(r.marks), 0) AS quality \
-            FROM \(rollup(.rollupMarks, "")) AND r.kind IN ('current', 'test') GROUP BY 1, 2), \
-            qd AS (SELECT \(keys.queue) AS gkey, sum(q.applications)::int AS n FROM \(queue.qualifiedName) q WHERE q.status = 'queued' \
+            FROM \(rollup(.rollupMarks)) AND r.kind IN ('current', 'test') GROUP BY 1, 2), \
+            qd AS MATERIALIZED (SELECT \(keys.queue) AS gkey, sum(q.applications)::int AS n FROM \(queue.qualifiedName) q WHERE q.status = 'queued' \
             AND \(counts(queue, "q")) GROUP BY 1), \
-            fp AS (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
+            fp AS MATERIALIZED (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
             WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(counts(.kindergartenCapacities, "kc")) GROUP BY 1) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \
             FROM grp CROSS JOIN tm LEFT JOIN ln ON ln.gkey = grp.gkey \
