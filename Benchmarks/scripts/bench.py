@@ -251,8 +251,8 @@ def main():
     for round_index in range(args.rounds):
         for kind in SCENARIOS:
             server_cpu, pg_cpu = server.cpu_seconds(), postgres_cpu_seconds(cluster)
-            # The regional dashboard is measured but may fail (issue 11: it does not answer on the bench data yet);
-            # it runs on fewer connections so that its statements do not starve the scenarios after it.
+            # The regional dashboard runs at 8 concurrent dashboards (issue 11's target); its failures are
+            # counted and reported in its row rather than ending the run (its rollups are still being built).
             strict = kind != "dashboard"
             measured = wrk(server.url, scenario_lines[kind], args.seconds, args.connections if strict else 8, kind, strict=strict)
             cpu.setdefault(kind, []).append(((server.cpu_seconds() - server_cpu) / measured["requests"],

@@ -21,7 +21,8 @@ public enum ActingAs: Sendable {
         var builder = SQLBuilder()
         let from = self.preamble(&builder)
         var bindings = PostgresBindings()
-        for value in (try? builder.values(PlanInputs(variables: [:], actingAs: self))) ?? [] { bindings.append(value) }
+        // The preamble's slots read only this principal's own values: binding them cannot fail.
+        for value in try! builder.values(PlanInputs(variables: [:], actingAs: self)) { bindings.append(value) }
         return PostgresQuery(unsafeSQL: "SELECT a.ok FROM \(from) AS a(ok)", binds: bindings)
     }
 
