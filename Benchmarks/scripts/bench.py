@@ -271,7 +271,8 @@ def main():
     # The statements for PostgreSQL's ceiling, acting as the first parent and school.
     ceilings = {}
     generic_plans = {}
-    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent")]:
+    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent"),
+                       ("dashboard", "region_admin")]:
         token, body = scenario_lines[kind][0]
         assignment = cluster.psql(
             f"SELECT role_assignment_id FROM eduql.sessions WHERE token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'")

@@ -40,7 +40,7 @@ struct BenchSmokeTests {
         #expect(report.contains("Caches on ÷ off (plans compiled and statements planned per request), class"))
         // Each generic plan is inspected (on the demo's small tables a sequential scan can be the
         // right plan; the verdict that matters is the one on bench data, in RESULTS.md).
-        for scenario in ["diary", "class", "journal", "queue"] {
+        for scenario in ["diary", "class", "journal", "queue", "dashboard"] {
             #expect(report.contains("- \(scenario): index-driven") || report.contains("- \(scenario): sequential scans of"),
                     "the generic plan of \(scenario)")
         }
