@@ -45,7 +45,9 @@ extension Compilation {
         let term = byTerm ? "r.term_id" : "NULL::bigint"
         // Queue demand: applications of the territory, or naming the kindergarten among their choices.
         let queue: Table = grouping == "ORGANIZATION" ? .rollupQueueChoices : .rollupQueue
-        let suppressed = "(coalesce(ln.n, 0) < \(self.limits.privacyThreshold))"
+        // The caller's region sets the threshold (`regions.privacy_threshold`); the engine's limit
+        // stands in should the region row not be readable.
+        let suppressed = "(coalesce(ln.n, 0) < th.n)"
 
         var pairs: [String] = []
         for selected in field.selections {
@@ -78,6 +80,8 @@ extension Compilation {
             FROM cls GROUP BY gkey), \
             size AS MATERIALIZED (SELECT r.class_id, \(keys.column) AS gkey, sum(r.learners) AS n FROM \(rollup(.rollupContingent)) GROUP BY 1, 2), \
             ln AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey), \
+            th AS MATERIALIZED (SELECT coalesce((SELECT p.privacy_threshold FROM eduql.regions p WHERE p.id = (SELECT eduql.current_region_id())), \
+            \(self.limits.privacyThreshold)) AS n), \
             tm AS MATERIALIZED (\(byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id")), \
             ls AS MATERIALIZED (SELECT size.gkey, r.term_id, sum(r.lessons * size.n) AS n FROM (SELECT r.class_id, \(term) AS term_id, \
             sum(r.lessons) AS lessons FROM \(rollup(.rollupLessons)) GROUP BY 1, 2) r JOIN size ON size.class_id = r.class_id GROUP BY 1, 2), \
@@ -91,7 +95,7 @@ extension Compilation {
             fp AS MATERIALIZED (SELECT \(keys.places) AS gkey, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n FROM eduql.kindergarten_capacities kc \
             WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) AND \(counts(.kindergartenCapacities, "kc")) GROUP BY 1) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \
-            FROM grp CROSS JOIN tm LEFT JOIN ln ON ln.gkey = grp.gkey \
+            FROM grp CROSS JOIN tm CROSS JOIN th LEFT JOIN ln ON ln.gkey = grp.gkey \
             LEFT JOIN ls ON ls.gkey = grp.gkey AND ls.term_id IS NOT DISTINCT FROM tm.term_id \
             LEFT JOIN ab ON ab.gkey = grp.gkey AND ab.term_id IS NOT DISTINCT FROM tm.term_id \
             LEFT JOIN mk ON mk.gkey = grp.gkey AND mk.term_id IS NOT DISTINCT FROM tm.term_id \

@@ -219,6 +219,36 @@ struct RollupTests {
         }
     }
 
+    @Test("stats withholds the measures of every group below its region's own threshold, and only those")
+    func regionThreshold() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("region.admin")
+            let query = "{ stats(groupBy: CLASS) { group { id } learners averageMark suppressed } }"
+            for threshold in [5, 25, 1000] {
+                try await database.owner.withConnection(logger: self.logger) { connection in
+                    try await connection.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.regions SET privacy_threshold = \(threshold) WHERE id = 1"),
+                                                 logger: self.logger)
+                }
+                let below = try await database.owner.withConnection(logger: self.logger) { connection in
+                    try await connection.column(PostgresQuery(unsafeSQL: """
+                        SELECT k.id::text FROM eduql.classes k WHERE k.region_id = 1
+                          AND (SELECT count(*) FROM eduql.enrollments e WHERE e.class_id = k.id AND e.status = 'active') < \(threshold)
+                        """), as: String.self)
+                }
+                let reply = try await api.graphql(query, token: token)
+                let rows = try #require(reply.data?["stats"] as? [[String: Any]], "\(reply.text)")
+                let suppressed = rows.filter { $0["suppressed"] as? Bool == true }
+                #expect(Set(suppressed.compactMap { $0.at("group.id") as? String }) == Set(below), "threshold \(threshold)")
+                #expect(suppressed.allSatisfy { $0["learners"] is NSNull && $0["averageMark"] is NSNull })
+                #expect(rows.filter { $0["suppressed"] as? Bool == false }.allSatisfy { ($0["learners"] as? Int ?? 0) >= threshold })
+                // The demo data has no class under 5; above that, the threshold must withhold some (and at 1,000, all).
+                if threshold > 5 { #expect(!below.isEmpty, "threshold \(threshold) withholds some class") }
+                if threshold == 1000 { #expect(suppressed.count == rows.count && !rows.isEmpty) }
+            }
+        }
+    }
+
     @Test("stats reads rollups and dimension tables, never the raw journal, contingent or queue", arguments: ["REGION", "MUNICIPALITY", "ORGANIZATION", "CLASS"])
     func statsReadsRollups(grouping: String) throws {
         var plans = PlanCache.Configuration()
