@@ -17,10 +17,13 @@ public struct Rollups: Sendable {
             .collect().map { try $0.decode(String.self) }
     }
 
-    /// Recomputes every rollup from the raw tables in one transaction; the rows of each.
+    /// Recomputes every rollup from the raw tables in one transaction (waiting at most 30 s for
+    /// writers to the source tables); the rows of each.
     public func rebuild(on connection: PostgresConnection) async throws -> [(name: String, rows: Int)] {
         let names = try await self.names(on: connection)
         return try await connection.transaction(logger: self.logger) { connection in
+            // The rebuild holds writes to the source tables off; it waits a bounded time for them.
+            try await connection.execute("SET LOCAL lock_timeout = '30s'", logger: self.logger)
             var written: [(name: String, rows: Int)] = []
             for name in names {
                 let rows = try await connection.guardedQuery("SELECT eduql.rebuild_rollup(\(name))::int", logger: self.logger)

@@ -1,4 +1,3 @@
-import Crypto
 import EduQLAccessControl
 @testable import EduQLResolvers
 import EduQLServer
@@ -125,19 +124,8 @@ struct PlanCacheTests {
     /// A region administrator's session on the demo data, a one-connection pool, and a runner.
     func withRegionAdmin(_ body: @Sendable (QueryRunner, ActingAs, ClusterConnections) async throws -> Void) async throws {
         let database = try await TestCluster.shared.database(.demo)
-        let (token, assignment) = try await TestAPI.run(database) { api in
-            let reply = try await api.login("region.admin", try await TestCluster.shared.password(of: "region.admin"))
-            let roles = try #require(reply["roles"] as? [[String: Any]])
-            return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
-        }
-        var configuration = database.server.clientConfiguration
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
+        try await database.withSession(of: "region.admin", logger: self.logger) { client, acting in
             try await body(QueryRunner(database: client), acting, database)
-            group.cancelAll()
         }
     }
 

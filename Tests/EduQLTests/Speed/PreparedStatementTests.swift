@@ -1,4 +1,3 @@
-import Crypto
 import EduQLAccessControl
 @testable import EduQLResolvers
 @testable import EduQLServer
@@ -20,17 +19,7 @@ struct PreparedStatementTests {
     func run(perConnection: Int = 256,
              _ body: @Sendable (QueryRunner, QueryRunner, GraphQLEngine, ActingAs, ClusterConnections) async throws -> Void) async throws {
         let database = try await TestCluster.shared.database(.demo)
-        let (token, assignment) = try await TestAPI.run(database) { api in
-            let reply = try await api.login("parent", try await TestCluster.shared.password(of: "parent"))
-            let roles = try #require(reply["roles"] as? [[String: Any]])
-            return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
-        }
-        var configuration = database.server.clientConfiguration
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: self.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
+        try await database.withSession(of: "parent", logger: self.logger) { client, acting in
             var off = PreparedStatements.Configuration()
             off.enabled = false
             var on = PreparedStatements.Configuration()
@@ -38,7 +27,6 @@ struct PreparedStatementTests {
             try await body(QueryRunner(database: client, statements: PreparedStatements(configuration: on)),
                            QueryRunner(database: client, statements: PreparedStatements(configuration: off)),
                            GraphQLEngine(), acting, database)
-            group.cancelAll()
         }
     }
 

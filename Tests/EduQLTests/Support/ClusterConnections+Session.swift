@@ -1,0 +1,29 @@
+import Crypto
+@testable import EduQLResolvers
+import EduQLServer
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+extension ClusterConnections {
+    /// Signs `login` (a demo account) in through the real API, then runs `body` with a pool of one
+    /// connection of the server's role and whom its statements act for.
+    func withSession(of login: String, logger: Logger,
+                     _ body: @Sendable (PostgresClient, ActingAs) async throws -> Void) async throws {
+        let (token, assignment) = try await TestAPI.run(self) { api in
+            let reply = try await api.login(login, try await TestCluster.shared.password(of: login))
+            let roles = try #require(reply["roles"] as? [[String: Any]])
+            return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
+        }
+        var configuration = self.server.clientConfiguration
+        configuration.options.maximumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
+            try await body(client, acting)
+            group.cancelAll()
+        }
+    }
+}
