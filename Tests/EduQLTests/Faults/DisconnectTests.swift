@@ -5,9 +5,6 @@ import HTTPTypes
 import Logging
 import PostgresNIO
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A client that goes away stops the work done for it: the request is cancelled and audited as
 /// 499 while the statement it waited for is still blocked.
@@ -26,13 +23,8 @@ struct DisconnectTests {
             try await owner.execute("BEGIN", logger: self.logger)
             try await owner.execute("LOCK TABLE eduql.organizations IN ACCESS EXCLUSIVE MODE", logger: self.logger)
 
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(api.port)/graphql")!)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            request.httpBody = Data(RawHTTP.graphql("query Blocked { organization(id: 1) { shortName } }").utf8)
-            let session = URLSession(configuration: .ephemeral)
-            let task = Task { try await session.data(for: request) }
+            let client = try await RawConnection.open(port: api.port)
+            try await client.post(body: RawHTTP.graphql("query Blocked { organization(id: 1) { shortName } }"), token: token)
             // Wait until the request's statement is blocked on the lock, then hang up.
             var blocked = false
             for _ in 0..<200 where !blocked {
@@ -45,8 +37,7 @@ struct DisconnectTests {
                 }
             }
             try #require(blocked, "the request reached the database")
-            task.cancel()
-            session.invalidateAndCancel()
+            try await client.close()
 
             // While the table is still locked, the request has been cancelled and audited.
             var status: String?
