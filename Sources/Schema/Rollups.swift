@@ -44,4 +44,11 @@ public struct Rollups: Sendable {
         }
         return differences
     }
+
+    /// Rows in which the suppression blocks (migration 0014) differ from what a refresh computes
+    /// from the data now; the refresh is undone.
+    public func suppressionDifferences(on connection: PostgresConnection) async throws -> Int {
+        try await connection.guardedQuery("SELECT eduql.suppression_differences()::int", logger: self.logger)
+            .collect().first?.decode(Int.self) ?? 0
+    }
 }

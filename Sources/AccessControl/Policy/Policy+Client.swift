@@ -40,8 +40,8 @@ extension Policy {
         rows[.municipalities] = rows[.municipalities]!.and("({grantMunicipalities} IS NULL OR {t}.id = ANY({grantMunicipalities}::bigint[]))")
         rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}::bigint[]))")
         for table: Table in [.guardians, .guardianLearners, .marks, .attendance, .lessons, .homework, .movements,
-                             .queueApplications, .queueChoices, .queueStatusHistory, .allocations, .rollupMarks, .rollupLessons,
-                             .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueue, .rollupQueueChoices] {
+                             .queueApplications, .queueChoices, .queueStatusHistory, .allocations]
+            + Table.allCases.filter(\.isDashboardCount) {
             rows[table] = nil
         }
         let fieldsKey = client.fields.sorted().joined(separator: ",")

@@ -28,6 +28,12 @@ extension Policy {
         "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all,
     ]
 
+    /// Dashboard rows and their parts.
+    static let dashboards: [String: FieldSet] = [
+        "StatsRow": .all, "MarkDistribution": .all, "GradeContingent": .all, "MonthMovements": .all,
+        "AttendanceInPeriod": .all, "QueueAgeGroup": .all, "QueuePriorityCount": .all,
+    ]
+
     /// The audit log of an administrator's scope.
     static let auditLog: [String: FieldSet] = [
         "AuditEvent": .all, "AuditEventConnection": .all, "AuditEventEdge": .all,

@@ -4,10 +4,10 @@ extension Policy {
     /// every aggregate of the region; no journal, diary, guardians or queue applications.
     public static let regionAdmin = Policy(
         key: "region_admin",
-        types: registry.merging(administration).merging(auditLog).merging([
+        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
-            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]),
         ]),
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new },
@@ -18,10 +18,10 @@ extension Policy {
     /// birth date and benefit and the applicant's contact.
     public static let mouoAdmin = Policy(
         key: "mouo_admin",
-        types: registry.merging(administration).merging(queue).merging(auditLog).merging([
+        types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["diary", "journal"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
-            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "StatsRow": .all,
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]),
             "Guardian": .allExcept(["snils", "address", "children"]),
         ]),
         rows: scoped(.municipality).narrowed(by: [
@@ -36,9 +36,9 @@ extension Policy {
     /// School: everything of its organization, sensitive fields included; not the queue.
     public static let schoolAdmin = Policy(
         key: "school_admin",
-        types: registry.merging(administration).merging(journal).merging(auditLog).merging([
+        types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
-            "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all, "StatsRow": .all,
+            "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
             "AccessLogEntry": .all,
         ]),
         rows: scoped(.organization).narrowed(by: [

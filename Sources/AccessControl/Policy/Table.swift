@@ -25,6 +25,10 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case rollupMovements = "rollup_movements"
     case rollupQueue = "rollup_queue"
     case rollupQueueChoices = "rollup_queue_choices"
+    case rollupLessonDays = "rollup_lesson_days"
+    case rollupAttendanceDays = "rollup_attendance_days"
+    /// Which classes complementary suppression withholds together (migration 0014).
+    case suppressionBlocks = "suppression_blocks"
 
     /// The qualified name to print in SQL.
     public var qualifiedName: String { "eduql.\(self.rawValue)" }
@@ -45,10 +49,17 @@ extension Table {
         switch self {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
              .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents,
-             .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices:
+             .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
+             .rollupLessonDays, .rollupAttendanceDays, .suppressionBlocks:
             true
         default: false
         }
+    }
+
+    /// Whether the table holds dashboard counts (a rollup, or the suppression blocks) rather than
+    /// rows of its own.
+    public var isDashboardCount: Bool {
+        self.rawValue.hasPrefix("rollup_") || self == .suppressionBlocks
     }
 
     /// Whether an unset municipality or organization means the row belongs to the whole region

@@ -22,13 +22,17 @@ struct RollupsCommand: AsyncParsableCommand {
     }
 
     struct Check: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Compare every rollup with what a rebuild would write; exit 1 on a difference.")
+        static let configuration = CommandConfiguration(abstract: "Compare every rollup, and the suppression blocks, with what a rebuild would write; exit 1 on a difference.")
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let logger = Logger.eduql(environment: environment)
             let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
-            let differences = try await database.owner.withConnection(logger: logger) { try await Rollups(logger: logger).differences(on: $0) }
+            let differences = try await database.owner.withConnection(logger: logger) { connection in
+                let rollups = Rollups(logger: logger)
+                return try await rollups.differences(on: connection)
+                    + [("suppression_blocks", try await rollups.suppressionDifferences(on: connection))]
+            }
             for (name, rows) in differences { print("\(name): \(rows == 0 ? "current" : "\(rows) rows differ")") }
             if differences.contains(where: { $0.rows > 0 }) { throw ExitCode(1) }
         }

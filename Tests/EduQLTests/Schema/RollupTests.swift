@@ -86,12 +86,19 @@ struct RollupTests {
         let rollups = Rollups(logger: self.logger)
         try await database.owner.withConnection(logger: self.logger) { connection in
             let names = try await rollups.names(on: connection)
-            #expect(names.count == 7)
+            #expect(names.count == 9)
             // The rollups start filled, from the seed: the check below compares real rows.
             for name in names {
                 let rows = try await connection.scalar(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM eduql.\(name)"), as: Int.self)
                 #expect(rows > 0, "\(name) is empty")
             }
+            // A threshold above a fifth of the classes: writes move classes in and out of suppression blocks.
+            try await connection.execute("""
+                UPDATE eduql.regions SET privacy_threshold = 1 + (SELECT percentile_disc(0.2) WITHIN GROUP (ORDER BY n)
+                    FROM (SELECT sum(learners) AS n FROM eduql.rollup_contingent GROUP BY class_id) c)
+                """, logger: self.logger)
+            let blocks = try await connection.scalar("SELECT count(DISTINCT block_id)::int FROM eduql.suppression_blocks", as: Int.self)
+            #expect(blocks > 1, "the threshold makes blocks")
             var generator = Generator(state: 20_261_123)
             var applied = 0
             for step in 0..<120 {
@@ -129,6 +136,8 @@ struct RollupTests {
                     """), as: String.self)
                 Issue.record("\(name) differs from its rebuild in \(rows) rows: \(detail)")
             }
+
+            #expect(try await rollups.suppressionDifferences(on: connection) == 0, "the blocks are what a refresh computes")
 
             let before = try await self.snapshot(names, on: connection)
             let rebuilt = try await rollups.rebuild(on: connection)
@@ -224,7 +233,7 @@ struct RollupTests {
         let database = try await TestCluster.shared.database(.demo)
         try await TestAPI.run(database) { api in
             let token = try await api.demoToken("region.admin")
-            let query = "{ stats(groupBy: CLASS) { group { id } learners averageMark suppressed } }"
+            let query = "{ stats(groupBy: CLASS) { group { id } learners averageMark suppressed suppressionReason } }"
             for threshold in [5, 25, 1000] {
                 try await database.owner.withConnection(logger: self.logger) { connection in
                     try await connection.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.regions SET privacy_threshold = \(threshold) WHERE id = 1"),
@@ -239,7 +248,10 @@ struct RollupTests {
                 let reply = try await api.graphql(query, token: token)
                 let rows = try #require(reply.data?["stats"] as? [[String: Any]], "\(reply.text)")
                 let suppressed = rows.filter { $0["suppressed"] as? Bool == true }
-                #expect(Set(suppressed.compactMap { $0.at("group.id") as? String }) == Set(below), "threshold \(threshold)")
+                // Below the threshold by themselves; others may be withheld to complement them.
+                let belowThreshold = suppressed.filter { $0["suppressionReason"] as? String == "BELOW_THRESHOLD" }
+                #expect(Set(belowThreshold.compactMap { $0.at("group.id") as? String }) == Set(below), "threshold \(threshold)")
+                #expect(suppressed.allSatisfy { ["BELOW_THRESHOLD", "COMPLEMENTARY"].contains($0["suppressionReason"] as? String) })
                 #expect(suppressed.allSatisfy { $0["learners"] is NSNull && $0["averageMark"] is NSNull })
                 #expect(rows.filter { $0["suppressed"] as? Bool == false }.allSatisfy { ($0["learners"] as? Int ?? 0) >= threshold })
                 // The demo data has no class under 5; above that, the threshold must withhold some (and at 1,000, all).
@@ -256,13 +268,18 @@ struct RollupTests {
         let engine = GraphQLEngine(plans: plans)
         let text = """
             { stats(groupBy: \(grouping), byTerm: true, filter: { grade: 5 }) {
-                group { id } term { id } learners attendanceRate averageMark qualityRate queueDemand freePlaces suppressed } }
+                group { id } term { id } learners attendanceRate averageMark qualityRate queueDemand freePlaces suppressed
+                suppressionReason markDistribution { two five } contingent { grade female } movements { month admitted }
+                attendance(from: "2026-09-01", to: "2026-09-30", per: DAY) { startsOn attendanceRate }
+                queueByAgeGroup { ageGroup queued freePlaces byPriority { priorityClass queued } } } }
             """
         let acting = ActingAs.user(tokenSHA256: Data(repeating: 3, count: 32), assignmentID: 1, idleSeconds: 1800)
         let plan = try engine.plan(try engine.prepare(text, for: .regionAdmin), operationName: nil, variables: .null,
                                    policy: .regionAdmin, actingAs: acting)
         guard case .statement(let statement) = plan.roots.first else { Issue.record("no statement"); return }
-        #expect(statement.sql.contains("eduql.rollup_marks"))
+        for rollup in ["rollup_marks", "rollup_contingent", "rollup_movements", "rollup_lesson_days", "rollup_attendance_days", "suppression_blocks"] {
+            #expect(statement.sql.contains("eduql.\(rollup)"), "stats reads eduql.\(rollup)")
+        }
         for raw in ["marks", "attendance", "lessons", "enrollments", "movements", "queue_applications", "queue_application_choices"] {
             #expect(!statement.sql.contains("eduql.\(raw) "), "stats reads eduql.\(raw)")
         }
