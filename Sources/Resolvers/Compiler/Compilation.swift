@@ -11,23 +11,29 @@ struct Compilation {
 
     /// The FROM item that checks the token and sets the tenancy (its values bound first).
     let preamble: String
+    /// How many of the statement's first values are the principal's own.
+    let preambleSlots: Int
 
     init(policy: Policy, limits: QueryLimits, actingAs: ActingAs) {
         self.policy = policy
         self.limits = limits
         self.preamble = actingAs.preamble(&self.sql)
+        self.preambleSlots = self.sql.slots.count
     }
 
     /// The statement answering one root field: its JSON, read only once the database has checked
     /// the token and set the tenancy — NULL when the token no longer holds. One text column, read
     /// alike whether the statement was prepared or not.
-    func statement(key: String, _ value: String) -> CompiledStatement {
+    func statement(key: String, _ value: String, shareable: Bool = false) -> CompiledStatement {
         var sql = "SELECT CASE WHEN a.ok THEN coalesce((\(value))::text, 'null') END FROM \(self.preamble) AS a(ok)"
         // A parameter bound for a part of the selection that was not asked for still needs its
         // type named once in the text, or the statement cannot be prepared.
         let unused = self.sql.placeholders.filter { !sql.contains($0) }
         if !unused.isEmpty { sql += ", (VALUES (\(unused.joined(separator: ", ")))) AS unused" }
-        return CompiledStatement(key: key, sql: sql, slots: self.sql.slots, preparable: self.sql.preparable)
+        var statement = CompiledStatement(key: key, sql: sql, slots: self.sql.slots, preparable: self.sql.preparable)
+        statement.shareable = shareable
+        statement.preambleSlots = self.preambleSlots
+        return statement
     }
 
     /// `json_build_object` of the selected fields of a `type` row aliased `alias`.

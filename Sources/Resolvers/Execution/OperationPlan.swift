@@ -32,6 +32,9 @@ public struct Statement: Sendable {
     public var parameters: [PostgresData]
     /// Whether the text names every parameter's type, so it can be prepared.
     public var preparable: Bool
+    /// Set when the answer may be shared (``SharedAnswers``): the text and the values other than
+    /// the principal's own.
+    public var sharingKey: String?
 }
 
 /// One root field of a mutation, with its coerced arguments and the selection of its result.

@@ -18,11 +18,14 @@ public struct QueryRunner: Sendable {
     let probe: DatabaseProbe?
     /// Statements prepared per connection.
     public let statements: PreparedStatements
+    /// Dashboard answers shared for a short time.
+    public let answers: SharedAnswers
 
     public init(database: PostgresClient, wait: Duration = .seconds(2), probe: DatabaseProbe? = nil, statementTimeout: Duration = .seconds(5),
-                statements: PreparedStatements = .init()) {
+                statements: PreparedStatements = .init(), answers: SharedAnswers = .init()) {
         self.database = database
         self.statements = statements
+        self.answers = answers
         self.wait = wait
         self.probe = probe
         self.statementTimeout = statementTimeout
@@ -36,8 +39,9 @@ public struct QueryRunner: Sendable {
         public var rows: Int
     }
 
-    /// Runs every statement of the plan, one round trip each.
-    public func run(_ plan: OperationPlan, logger: Logger) async throws -> Result {
+    /// Runs every statement of the plan, one round trip each. `sharing` names the principal's
+    /// role, scope and person links when its shareable answers may be shared (``SharedAnswers``).
+    public func run(_ plan: OperationPlan, sharing: String? = nil, logger: Logger) async throws -> Result {
         var members: [String] = []
         var learners: Set<Int> = []
         var rowCount = 0
@@ -47,8 +51,12 @@ public struct QueryRunner: Sendable {
                 members.append("\"\(key)\":\(json)")
             case .statement(let statement):
                 let key = statement.key
-                let rows = try await self.rows(of: statement, logger: logger)
-                guard let json = try rows.first?.decode(String?.self) else { throw QueryError.unauthenticated }
+                let json: String
+                if let sharing, let sharingKey = statement.sharingKey, self.answers.enabled {
+                    json = try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) { try await self.json(of: statement, logger: logger) }
+                } else {
+                    json = try await self.json(of: statement, logger: logger)
+                }
                 let stripped = LearnerMarkers.strip(json)
                 learners.formUnion(stripped.learners)
                 rowCount += stripped.rows
@@ -56,6 +64,12 @@ public struct QueryRunner: Sendable {
             }
         }
         return Result(data: "{" + members.joined(separator: ",") + "}", learnerIDs: learners.sorted(), rows: rowCount)
+    }
+
+    /// The JSON one statement built; unauthenticated when the database no longer accepts the token.
+    func json(of statement: Statement, logger: Logger) async throws -> String {
+        guard let json = try await self.rows(of: statement, logger: logger).first?.decode(String?.self) else { throw QueryError.unauthenticated }
+        return json
     }
 
     /// The rows of one statement. A read is safe to repeat: one that lost its connection (the

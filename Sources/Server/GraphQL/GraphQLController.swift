@@ -106,7 +106,7 @@ struct GraphQLController {
                 return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
                                                     request: request.info(context), logger: context.logger)
             } else {
-                let result = try await self.runner.run(plan, logger: context.logger)
+                let result = try await self.runner.run(plan, sharing: principal.sharingScope, logger: context.logger)
                 audit?.update { event in
                     event.learnerIDs = result.learnerIDs
                     event.rowCount = result.rows

@@ -32,9 +32,11 @@ public func buildApplication(
     let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger),
                                plans: plans)
     let probe = DatabaseProbe(configuration: database.connectionConfiguration, logger: logger)
+    var answers = SharedAnswers.Configuration()
+    answers.lifetime = server.caches ? server.sharedAnswers : .zero
     let runner = QueryRunner(database: readers, wait: server.databaseWait, probe: probe,
                              statementTimeout: .milliseconds(server.limits.statementTimeoutMilliseconds),
-                             statements: PreparedStatements(configuration: statements))
+                             statements: PreparedStatements(configuration: statements), answers: SharedAnswers(configuration: answers))
 
     let router = Router(context: EduQLRequestContext.self)
     let audit = server.audit ? AuditSink(database: pool, probe: probe, logger: logger) : nil

@@ -222,6 +222,8 @@ struct RollupTests {
                       AND class_id = (SELECT min(id) FROM eduql.classes WHERE organization_id = 1 AND kind = 'class')
                     """, logger: self.logger)
             }
+            // Answers are shared for a moment (SharedAnswers): the write shows once that has passed.
+            try await Task.sleep(for: ServerConfiguration(host: "127.0.0.1").sharedAnswers + .milliseconds(100))
             let second = try await read()
             #expect(second.0 < first.0)
             #expect(second == (try await expected()))
@@ -239,6 +241,7 @@ struct RollupTests {
                     try await connection.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.regions SET privacy_threshold = \(threshold) WHERE id = 1"),
                                                  logger: self.logger)
                 }
+                try await Task.sleep(for: ServerConfiguration(host: "127.0.0.1").sharedAnswers + .milliseconds(100))
                 let below = try await database.owner.withConnection(logger: self.logger) { connection in
                     try await connection.column(PostgresQuery(unsafeSQL: """
                         SELECT k.id::text FROM eduql.classes k WHERE k.region_id = 1
