@@ -15,7 +15,7 @@ struct ConsumerDocumentsTests {
     static let documents = [
         "region-dashboard/municipality-stats.graphql", "municipal-queue-desk/queue.graphql", "school-portal/class-page.graphql",
         "teacher/journal-page.graphql", "parent/diary-week.graphql", "parent/queue-position.graphql",
-        "integration/roster-export.graphql",
+        "integration/roster-export.graphql", "municipal-dashboard/organization-stats.graphql", "school-portal/class-stats.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)
