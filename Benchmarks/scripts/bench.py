@@ -29,8 +29,31 @@ LUA = os.path.join(ROOT, "Benchmarks", "scripts", "rotate.lua")
 PASSWORD = "bench-password-2026"
 SERVERS = []
 DOCUMENTS = {"diary": "parent/diary-week.graphql", "class": "school-portal/class-page.graphql", "journal": "teacher/journal-page.graphql",
-             "queue": "parent/queue-position.graphql", "dashboard": "region-dashboard/municipality-stats.graphql"}
-SCENARIOS = ["diary", "diary, one account", "class", "journal", "queue", "dashboard", "sign-in", "mixed"]
+             "queue": "parent/queue-position.graphql", "dashboard": "region-dashboard/municipality-stats.graphql",
+             "dashboard, municipal": "municipal-dashboard/organization-stats.graphql", "dashboard, school": "school-portal/class-stats.graphql"}
+SCENARIOS = ["diary", "diary, one account", "class", "journal", "queue", "dashboard", "dashboard, municipal", "dashboard, school",
+             "sign-in", "mixed"]
+DASHBOARDS = [("dashboard", "region_admin"), ("dashboard, municipal", "mouo_admin"), ("dashboard, school", "school_admin")]
+# A lesson's journal entry: five marks and two absences, committed, for the write throughput with
+# and without the rollups' triggers. What it wrote is logged and removed after each run.
+JOURNAL_WRITE = """\\set pick random(:first, :last)
+BEGIN;
+SELECT id AS lesson FROM eduql.lessons WHERE id >= :pick ORDER BY id LIMIT 1 \\gset
+WITH m AS (
+    INSERT INTO eduql.marks (region_id, municipality_id, organization_id, learner_id, class_id, subject_id, term_id, lesson_id, value, kind, weight, given_on)
+    SELECT l.region_id, l.municipality_id, l.organization_id, e.learner_id, l.class_id, l.subject_id, l.term_id, l.id, 1 + e.learner_id % 5, 'current', 1, l.held_on
+    FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id AND e.status = 'active' WHERE l.id = :lesson ORDER BY e.learner_id LIMIT 5
+    RETURNING id),
+a AS (
+    INSERT INTO eduql.attendance (lesson_id, learner_id, region_id, municipality_id, organization_id, code)
+    SELECT l.id, e.learner_id, l.region_id, l.municipality_id, l.organization_id, 'ill'
+    FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id AND e.status = 'active' WHERE l.id = :lesson
+    ORDER BY e.learner_id DESC LIMIT 2 ON CONFLICT DO NOTHING
+    RETURNING lesson_id, learner_id)
+INSERT INTO public.bench_journal_writes SELECT id, NULL, NULL FROM m UNION ALL SELECT NULL, lesson_id, learner_id FROM a;
+COMMIT;
+"""
+
 LARGE_TABLES = ["marks", "attendance", "lessons", "enrollments", "learners", "guardian_learners", "guardians", "queue_applications",
                 "queue_application_choices", "homework", "audit_events", "movements"]
 POSTGRES_PHASES = ["PostgresMain", "standard_ExecutorRun", "standard_ExecutorStart", "GetCachedPlan", "standard_planner",
@@ -72,7 +95,8 @@ class Cluster:
         return json.load(open(os.path.join(self.data_dir, "credentials.json")))
 
     def psql(self, sql, user="eduql_owner", options=None):
-        passwords = {"eduql_owner": self.credentials()["owner"], "eduql_app": self.credentials()["server"]}
+        passwords = {"eduql_owner": self.credentials()["owner"], "eduql_app": self.credentials()["server"],
+                     "postgres": self.credentials()["superuser"]}
         env = dict(os.environ, PGPASSWORD=passwords[user])
         if options:
             env["PGOPTIONS"] = options
@@ -151,16 +175,16 @@ def wrk(url, lines, seconds, connections, label, strict=True):
     return {"rate": rate, "p50": percentiles.get("50"), "p99": percentiles.get("99"), "requests": requests, "failed": max(bad, errors)}
 
 
-def pgbench(cluster, script, seconds, connections, defines, options=None):
+def pgbench(cluster, script, seconds, connections, defines, options=None, user="eduql_app"):
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
         handle.write(script)
         name = handle.name
-    env = dict(os.environ, PGPASSWORD=cluster.credentials()["server"])
+    env = dict(os.environ, PGPASSWORD=cluster.credentials()["server" if user == "eduql_app" else "superuser"])
     if options:
         env["PGOPTIONS"] = options
     output = run(["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2", "-T", str(seconds), "-f", name]
                  + [f"-D{key}={value}" for key, value in defines.items()] + [
-                  "-h", "127.0.0.1", "-p", str(cluster.pg_port), "-U", "eduql_app", "eduql"], env=env)
+                  "-h", "127.0.0.1", "-p", str(cluster.pg_port), "-U", user, "eduql"], env=env)
     os.unlink(name)
     failed = re.search(r"number of failed transactions: (\d+)", output)
     if failed and int(failed.group(1)) > 0:
@@ -189,7 +213,7 @@ def main():
     args = parser.parse_args()
     scale = "demo" if args.smoke else "bench"
     # The smoke run keeps every step but makes each short.
-    counts = ["--parents", "20", "--schools", "4", "--teachers", "6", "--applicants", "3", "--regions", "2"] if args.smoke else []
+    counts = ["--parents", "20", "--schools", "4", "--teachers", "6", "--applicants", "3", "--regions", "2", "--municipalities", "3"] if args.smoke else []
 
     cluster = Cluster(args.data_dir, args.pg_port)
     run([args.eduql, "migrate"], env=cluster.env)
@@ -236,11 +260,16 @@ def main():
                 out.append((token, {"query": documents["queue"], "variables": {"applicationId": str(account["applicationId"])}}))
             elif kind == "dashboard" and account["role"] == "region_admin":
                 out.append((token, {"query": documents["dashboard"], "variables": {"byTerm": False}}))
+            elif kind == "dashboard, municipal" and account["role"] == "mouo_admin":
+                out.append((token, {"query": documents[kind], "variables": {}}))
+            elif kind == "dashboard, school" and account["role"] == "school_admin":
+                out.append((token, {"query": documents[kind], "variables": {"from": first_day, "to": dashboard_to}}))
             elif kind == "sign-in" and account["role"] != "region_admin":
                 out.append((None, {"login": account["login"], "password": PASSWORD}))
         return out
 
-    scenario_lines = {kind: lines(kind) for kind in ["diary", "class", "journal", "queue", "dashboard", "sign-in"]}
+    dashboard_to = (datetime.date.fromisoformat(first_day) + datetime.timedelta(days=41)).isoformat()
+    scenario_lines = {kind: lines(kind) for kind in ["diary", "class", "journal", "queue", "sign-in"] + [kind for kind, _ in DASHBOARDS]}
     # The diary of the one account and week the ceilings (a) and (b) run with: what rotating over many
     # parents and weeks costs, against PostgreSQL's hot rows of one account.
     scenario_lines["diary, one account"] = scenario_lines["diary"][:1]
@@ -251,9 +280,9 @@ def main():
     for round_index in range(args.rounds):
         for kind in SCENARIOS:
             server_cpu, pg_cpu = server.cpu_seconds(), postgres_cpu_seconds(cluster)
-            # The regional dashboard runs at 8 concurrent dashboards (issue 11's target); its failures are
-            # counted and reported in its row rather than ending the run (its rollups are still being built).
-            strict = kind != "dashboard"
+            # Dashboards run at 8 concurrent dashboards (issue 11's target); their failures are counted and
+            # reported in their rows rather than ending the run.
+            strict = not kind.startswith("dashboard")
             measured = wrk(server.url, scenario_lines[kind], args.seconds, args.connections if strict else 8, kind, strict=strict)
             cpu.setdefault(kind, []).append(((server.cpu_seconds() - server_cpu) / measured["requests"],
                                              (postgres_cpu_seconds(cluster) - pg_cpu) / measured["requests"]))
@@ -271,8 +300,7 @@ def main():
     # The statements for PostgreSQL's ceiling, acting as the first parent and school.
     ceilings = {}
     generic_plans = {}
-    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent"),
-                       ("dashboard", "region_admin")]:
+    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent")] + DASHBOARDS:
         token, body = scenario_lines[kind][0]
         assignment = cluster.psql(
             f"SELECT role_assignment_id FROM eduql.sessions WHERE token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'")
@@ -293,10 +321,53 @@ def main():
         main_script = re.sub(r"\$(\d+)", r":p\1", main_select) + ";\n"
         generic_plans[kind] = generic_plan(cluster, sql, parameters)
         ceilings[kind] = {"a": [], "b": []}
+        connections = 8 if kind.startswith("dashboard") else args.connections
         for _ in range(args.rounds):
-            ceilings[kind]["a"].append(pgbench(cluster, full, args.seconds, args.connections, defines))
-            ceilings[kind]["b"].append(pgbench(cluster, main_script, args.seconds, args.connections, defines, options=options))
+            ceilings[kind]["a"].append(pgbench(cluster, full, args.seconds, connections, defines))
+            ceilings[kind]["b"].append(pgbench(cluster, main_script, args.seconds, connections, defines, options=options))
+
+    # How long a mark takes to show in a school's dashboard (through the shared answers).
+    school = next(a for a in accounts if a["role"] == "school_admin")
+    school_line = next(line for line in scenario_lines["dashboard, school"] if line[0] == sessions[school["login"]])
+    visible = visibility(cluster, server, school_line, school["classId"], 3 if args.smoke else 10)
     server.stop()
+
+    # Dashboards answered without sharing: each request runs its own statement.
+    server = Server(args.eduql, cluster, args.port + 2, "on", {"EDUQL_SHARED_ANSWERS_MS": "0"})
+    unshared_sessions = {a["login"]: post(server.url + "/auth/login", {"login": a["login"], "password": PASSWORD})["token"]
+                         for a in accounts if a["role"] in ("region_admin", "mouo_admin", "school_admin")}
+    for _ in range(args.rounds):
+        for kind, role in DASHBOARDS:
+            relogged = [(unshared_sessions[a["login"]], body) for a, (_, body) in
+                        zip([a for a in accounts if a["role"] == role], scenario_lines[kind])]
+            results.setdefault(("unshared", kind), []).append(wrk(server.url, relogged, args.seconds, 8, f"{kind} (unshared)", strict=False))
+    server.stop()
+
+    # A lesson's journal entry written with the rollups' triggers and without them (superuser,
+    # session_replication_role = replica), interleaved.
+    first_lesson, last_lesson = cluster.psql("SELECT min(id), max(id) FROM eduql.lessons").split("|")
+    writes = {"on": [], "off": []}
+    cluster.psql("CREATE UNLOGGED TABLE IF NOT EXISTS public.bench_journal_writes (mark_id bigint, lesson_id bigint, learner_id bigint); "
+                 "TRUNCATE public.bench_journal_writes", user="postgres")
+    # Without rollup maintenance: the rollups' triggers on the journal's tables disabled (foreign keys still checked).
+    toggle = ("DO $$DECLARE t record; BEGIN FOR t IN SELECT tgrelid::regclass AS tbl, tgname FROM pg_trigger "
+              "WHERE tgrelid IN ('eduql.marks'::regclass, 'eduql.attendance'::regclass) AND tgname LIKE 'rollup%' "
+              "LOOP EXECUTE format('ALTER TABLE %s {} TRIGGER %I', t.tbl, t.tgname); END LOOP; END$$")
+    for _ in range(args.rounds):
+        for mode in ["on", "off"]:
+            if mode == "off":
+                cluster.psql(toggle.format("DISABLE"), user="postgres")
+            writes[mode].append(pgbench(cluster, JOURNAL_WRITE, args.seconds, args.connections,
+                                        {"first": first_lesson, "last": last_lesson}, user="postgres"))
+            # Undone as written: with the triggers when they counted the rows, without when they did not.
+            cluster.psql("BEGIN; DELETE FROM eduql.attendance a USING public.bench_journal_writes w "
+                         "WHERE a.lesson_id = w.lesson_id AND a.learner_id = w.learner_id; "
+                         "DELETE FROM eduql.marks m USING public.bench_journal_writes w WHERE m.id = w.mark_id; "
+                         "TRUNCATE public.bench_journal_writes; COMMIT", user="postgres")
+            if mode == "off":
+                cluster.psql(toggle.format("ENABLE"), user="postgres")
+    cluster.psql("DROP TABLE public.bench_journal_writes", user="postgres")
+    rollups_current = run([args.eduql, "rollups", "check"], env=cluster.env, check=False)
 
     # The audit's cost, and the caches' gain: the same rounds with the audit off, then with the caches off.
     for variant, audit, extra in [("off", "off", {}), ("uncached", "on", {"EDUQL_PLAN_CACHE": "off"})]:
@@ -346,6 +417,21 @@ def main():
         print(f"| {label} | {rate:.0f} | {median([r['p50'] for r in runs]):.1f} | {median([r['p99'] for r in runs]):.1f} | "
               f"{server_ms:.2f} | {pg_ms:.2f} | {f'{a:.0f}' if a else '—'} | {f'{b:.0f}' if b else '—'} | "
               f"{f'{rate / a:.2f}' if a else '—'} | {f'{rate / b:.2f}' if b else '—'} |")
+    print("\nDashboards at 8 concurrent dashboards, answers shared (500 ms) and not (each request runs its statement):\n")
+    print("| dashboard | shared: req/s | p50 ms | p99 ms | unshared: req/s | p50 ms | p99 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for kind, _ in DASHBOARDS:
+        shared, unshared = results[("on", kind)], results[("unshared", kind)]
+        print(f"| {kind} | {median([r['rate'] for r in shared]):.0f} | {median([r['p50'] for r in shared]):.1f} | "
+              f"{median([r['p99'] for r in shared]):.1f} | {median([r['rate'] for r in unshared]):.0f} | "
+              f"{median([r['p50'] for r in unshared]):.1f} | {median([r['p99'] for r in unshared]):.1f} |")
+    print(f"\nA mark shows in the school's dashboard {median(visible) * 1000:.0f} ms after its commit (median of {len(visible)}; "
+          f"longest {max(visible) * 1000:.0f} ms).")
+    on_writes, off_writes = median(writes["on"]), median(writes["off"])
+    print(f"\nJournal writes (5 marks and 2 absences of one lesson per committed transaction, pgbench as the superuser, "
+          f"{args.connections} connections): {on_writes:.0f} tps with the rollups' triggers ÷ {off_writes:.0f} tps with them "
+          f"disabled = {on_writes / off_writes:.2f}. After the runs, `eduql rollups check`: "
+          f"{'every rollup current' if 'differ' not in rollups_current else rollups_current.strip()}.")
     for kind in ["diary", "class"]:
         on = median([r["rate"] for r in results[("on", kind)]])
         off = median([r["rate"] for r in results[("off", kind)]])
@@ -366,6 +452,24 @@ def main():
     if profile:
         print("\nProfile of one diary run (`perf record -a`), share of all CPU samples:\n")
         print(profile)
+
+
+def visibility(cluster, server, line, class_id, samples):
+    """Seconds from the commit of a changed mark to the first dashboard answer showing it."""
+    token, body = line
+    delays = []
+    for _ in range(samples):
+        time.sleep(1)
+        before = json.dumps(post(server.url + "/graphql", body, token), sort_keys=True)
+        cluster.psql(f"UPDATE eduql.marks SET value = CASE WHEN value = 5 THEN 4 ELSE 5 END WHERE id = "
+                     f"(SELECT min(id) FROM eduql.marks WHERE class_id = {class_id} AND kind = 'current')")
+        committed = time.time()
+        while json.dumps(post(server.url + "/graphql", body, token), sort_keys=True) == before:
+            if time.time() - committed > 5:
+                sys.exit("a changed mark did not show in the dashboard within 5 s")
+            time.sleep(0.005)
+        delays.append(time.time() - committed)
+    return delays
 
 
 def generic_plan(cluster, sql, parameters):

@@ -71,6 +71,8 @@ struct BenchCommand: AsyncParsableCommand {
         var applicants = 100
         @Option(help: "Region administrators to create (one per region).")
         var regions = 10
+        @Option(help: "Municipal administrators to create (one per municipality).")
+        var municipalities = 30
         @Option(help: "The password every benchmark account gets.")
         var password: String
         @Option(help: "Where to write the list.")
@@ -95,7 +97,8 @@ struct BenchCommand: AsyncParsableCommand {
         func create(hash: String, on database: DatabaseLocator.Connections, logger: Logger) async throws -> [PostgresRow] {
             try await database.owner.withConnection(logger: logger) { connection in
                 try await connection.execute(Self.create(parents: self.parents, schools: self.schools, teachers: self.teachers,
-                                                         applicants: self.applicants, regions: self.regions, hash: hash),
+                                                         applicants: self.applicants, regions: self.regions,
+                                                         municipalities: self.municipalities, hash: hash),
                                              logger: logger)
                 return try await connection.query("""
                     SELECT json_agg(a ORDER BY a.role, a.login)::text FROM (
@@ -118,13 +121,17 @@ struct BenchCommand: AsyncParsableCommand {
                           FROM eduql.users u WHERE u.login LIKE 'bench.applicant.%'
                         UNION ALL
                         SELECT u.login, 'region_admin', NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, u.region_id
-                          FROM eduql.users u WHERE u.login LIKE 'bench.region.%') a
+                          FROM eduql.users u WHERE u.login LIKE 'bench.region.%'
+                        UNION ALL
+                        SELECT u.login, 'mouo_admin', NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, u.region_id
+                          FROM eduql.users u WHERE u.login LIKE 'bench.mouo.%') a
                     """, logger: logger).collect()
             }
         }
 
         /// One statement: the users, then their role assignments; existing ones are kept.
-        static func create(parents: Int, schools: Int, teachers: Int, applicants: Int, regions: Int, hash: String) -> PostgresQuery {
+        static func create(parents: Int, schools: Int, teachers: Int, applicants: Int, regions: Int, municipalities: Int,
+                           hash: String) -> PostgresQuery {
             """
             WITH parents AS (
                 SELECT DISTINCT ON (gl.guardian_id) gl.guardian_id, l.region_id FROM eduql.guardian_learners gl
@@ -145,6 +152,7 @@ struct BenchCommand: AsyncParsableCommand {
                   FROM eduql.queue_applications q WHERE q.status = 'queued'
                  ORDER BY q.applicant_guardian_id LIMIT \(applicants)),
             regions AS (SELECT r.id FROM eduql.regions r ORDER BY r.id LIMIT \(regions)),
+            municipalities AS (SELECT m.id, m.region_id FROM eduql.municipalities m ORDER BY m.id LIMIT \(municipalities)),
             users AS (
                 INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password, guardian_id, staff_id)
                 SELECT region_id, 'bench.parent.' || guardian_id, 'bench parent', \(hash), false, guardian_id, NULL::bigint FROM parents
@@ -153,11 +161,13 @@ struct BenchCommand: AsyncParsableCommand {
                 UNION ALL SELECT region_id, 'bench.applicant.' || guardian_id, 'bench applicant', \(hash), false, guardian_id, NULL::bigint
                   FROM applicants
                 UNION ALL SELECT id, 'bench.region.' || id, 'bench region', \(hash), false, NULL::bigint, NULL::bigint FROM regions
+                UNION ALL SELECT region_id, 'bench.mouo.' || id, 'bench municipality', \(hash), false, NULL::bigint, NULL::bigint FROM municipalities
                 ON CONFLICT (login) DO NOTHING RETURNING id, login, region_id)
             INSERT INTO eduql.role_assignments (region_id, municipality_id, organization_id, user_id, role)
             SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'parent' FROM users u
                 WHERE u.login LIKE 'bench.parent.%' OR u.login LIKE 'bench.applicant.%'
             UNION ALL SELECT u.region_id, NULL::bigint, NULL::bigint, u.id, 'region_admin' FROM users u WHERE u.login LIKE 'bench.region.%'
+            UNION ALL SELECT u.region_id, m.id, NULL::bigint, u.id, 'mouo_admin' FROM users u JOIN municipalities m ON u.login = 'bench.mouo.' || m.id
             UNION ALL SELECT u.region_id, s.municipality_id, s.id, u.id, 'school_admin' FROM users u
                 JOIN schools s ON u.login = 'bench.school.' || s.id
             UNION ALL SELECT u.region_id, t.municipality_id, t.organization_id, u.id, 'teacher' FROM users u

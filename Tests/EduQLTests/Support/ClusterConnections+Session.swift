@@ -12,8 +12,8 @@ extension ClusterConnections {
     func withSession(of login: String, logger: Logger,
                      _ body: @Sendable (PostgresClient, ActingAs) async throws -> Void) async throws {
         let (token, assignment) = try await TestAPI.run(self) { api in
-            let reply = try await api.login(login, try await TestCluster.shared.password(of: login))
-            let roles = try #require(reply["roles"] as? [[String: Any]])
+            let reply = try await api.loginRetryingWhenBusy(login, try await TestCluster.shared.password(of: login))
+            let roles = try #require(reply["roles"] as? [[String: Any]], "sign-in of \(login): \(reply.status) \(reply.text)")
             return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
         }
         var configuration = self.server.clientConfiguration

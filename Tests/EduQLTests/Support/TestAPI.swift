@@ -28,10 +28,12 @@ struct TestAPI {
         authentication: AuthenticationConfiguration = .init(),
         hashing: HashingPool.Configuration = .init(),
         caches: Bool = true,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestAPI) async throws -> T
     ) async throws -> T {
         var server = ServerConfiguration(host: "127.0.0.1", port: 0)
         server.caches = caches
+        configure(&server)
         let app = try buildApplication(server: server, database: database.server,
                                        authentication: authentication, hashing: hashing, logger: Logger(label: "eduql-tests"))
         return try await app.test(.live) { client in try await body(TestAPI(client: client)) }
@@ -64,11 +66,22 @@ struct TestAPI {
 
     /// Signs in and returns the token, failing the test if sign-in fails.
     func token(_ login: String, _ password: String, role: String? = nil) async throws -> String {
-        let reply = try await self.login(login, password, role: role)
+        let reply = try await self.loginRetryingWhenBusy(login, password, role: role)
         guard reply.status == .ok, let token = reply["token"] as? String else {
             throw TestFailure("sign-in of \(login) failed: \(reply.status) \(reply.text)")
         }
         return token
+    }
+
+    /// `POST /auth/login`, once more (up to three times) after a 503 with `Retry-After`, as a
+    /// client does when a loaded machine's password hashing is busy.
+    func loginRetryingWhenBusy(_ login: String, _ password: String, role: String? = nil) async throws -> Reply {
+        var reply = try await self.login(login, password, role: role)
+        for _ in 0..<2 where reply.status == .serviceUnavailable && reply.headers[.retryAfter] != nil {
+            try await Task.sleep(for: .seconds(1))
+            reply = try await self.login(login, password, role: role)
+        }
+        return reply
     }
 
     /// `GET /auth/session`, optionally naming a role.
