@@ -38,5 +38,5 @@ function done(summary, latency, requests)
         bad = bad + thread:get("non2xx")
         failed = failed + thread:get("errors")
     end
-    io.write(string.format("non2xx %d\ngraphql_errors %d\n", bad, failed))
+    io.write(string.format("non2xx %d\ngraphql_errors %d\np95_us %d\n", bad, failed, latency:percentile(95)))
 end

@@ -38,15 +38,17 @@ public final class SharedAnswers: Sendable {
     public var enabled: Bool { self.configuration.lifetime > .zero }
 
     /// The answer for `key`: a shared one young enough, the one another caller is computing, or
-    /// `compute`'s. Should another caller's computation fail (its own token no longer holds, its
-    /// statement timed out), this caller computes its own.
+    /// `compute`'s. An answer past three quarters of its lifetime is still served while one caller computes
+    /// its successor, so a steady stream of dashboards never waits for the statement; none is
+    /// served past its lifetime. Should another caller's computation fail (its own token no
+    /// longer holds, its statement timed out), this caller computes its own.
     func answer(for key: String, compute: @escaping @Sendable () async throws -> String) async throws -> String {
         let now = ContinuousClock.now
+        let lifetime = self.configuration.lifetime
         let lookup = self.state.withLock { state -> (answer: String?, task: Task<String, any Error>?, own: Bool) in
-            if let entry = state.answers[key], now - entry.computedAt < self.configuration.lifetime {
-                return (entry.answer, nil, false)
-            }
-            if let running = state.running[key] { return (nil, running, false) }
+            let entry = state.answers[key].flatMap { now - $0.computedAt < lifetime ? $0 : nil }
+            if let entry, now - entry.computedAt < lifetime * 3 / 4 { return (entry.answer, nil, false) }
+            if let running = state.running[key] { return (entry?.answer, running, false) }
             // Computed outside any one request: a caller that goes away does not fail the others.
             let task = Task { [weak self] in
                 defer { self?.finish(key) }
@@ -55,8 +57,9 @@ public final class SharedAnswers: Sendable {
                 return answer
             }
             state.running[key] = task
-            return (nil, task, true)
+            return (entry?.answer, task, true)
         }
+        // Young enough, its successor under way: served as it is.
         if let answer = lookup.answer { return answer }
         guard let task = lookup.task else { return try await compute() }
         do {
