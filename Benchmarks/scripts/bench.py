@@ -369,6 +369,7 @@ def main():
             if mode == "off":
                 cluster.psql(toggle.format("ENABLE"), user="postgres")
     cluster.psql("DROP TABLE public.bench_journal_writes", user="postgres")
+    api_writes = journal_writes_through_api(args, cluster, accounts, toggle)
     rollups_current = run([args.eduql, "rollups", "check"], env=cluster.env, check=False)
 
     # The audit's cost, and the caches' gain: the same rounds with the audit off, then with the caches off.
@@ -428,6 +429,10 @@ def main():
             f"{median([r[p] for r in runs]):.1f}" for p in ["p50", "p95", "p99"]) for runs in [shared, unshared]) + " |")
     print(f"\nA mark shows in the school's dashboard {median(visible) * 1000:.0f} ms after its commit (median of {len(visible)}; "
           f"longest {max(visible) * 1000:.0f} ms).")
+    on_api, off_api = median([r["rate"] for r in api_writes["on"]]), median([r["rate"] for r in api_writes["off"]])
+    print(f"\nJournal writes through the API (`recordMarks`, 5 marks of a teacher's own lesson held today per request, "
+          f"{args.connections} connections, audit on): {on_api:.0f} req/s (p99 {median([r['p99'] for r in api_writes['on']]):.1f} ms) "
+          f"with the rollups' triggers ÷ {off_api:.0f} req/s with them disabled = {on_api / off_api:.2f}.")
     on_writes, off_writes = median(writes["on"]), median(writes["off"])
     print(f"\nJournal writes (5 marks and 2 absences of one lesson per committed transaction, pgbench as the superuser, "
           f"{args.connections} connections): {on_writes:.0f} tps with the rollups' triggers ÷ {off_writes:.0f} tps with them "
@@ -453,6 +458,50 @@ def main():
     if profile:
         print("\nProfile of one diary run (`perf record -a`), share of all CPU samples:\n")
         print(profile)
+
+
+def journal_writes_through_api(args, cluster, accounts, toggle):
+    """recordMarks through the API by every bench teacher on a lesson of its own held today, with
+    the rollups' triggers and with them disabled, interleaved; what was written is removed."""
+    teachers = [a for a in accounts if a["role"] == "teacher"]
+    pairs = ", ".join("({}, {})".format(a["classId"], a["subjectId"]) for a in teachers)
+    rows = cluster.psql(
+        "INSERT INTO eduql.lessons (region_id, municipality_id, organization_id, class_id, subject_id, teacher_id, term_id, held_on, period, topic) "
+        "SELECT k.region_id, k.municipality_id, k.organization_id, ta.class_id, ta.subject_id, ta.staff_id, "
+        "(SELECT max(t.id) FROM eduql.terms t WHERE t.academic_year_id = k.academic_year_id), current_date, 10, 'bench write' "
+        "FROM eduql.teaching_assignments ta JOIN eduql.classes k ON k.id = ta.class_id "
+        f"WHERE (ta.class_id, ta.subject_id) IN ({pairs}) "
+        "ON CONFLICT DO NOTHING RETURNING id, class_id, subject_id")
+    lessons = {(int(c), int(sub)): int(i) for i, c, sub in (row.split("|") for row in rows.splitlines() if row)}
+    learners = {}
+    for class_id in {c for c, _ in lessons}:
+        learners[class_id] = cluster.psql(f"SELECT learner_id FROM eduql.enrollments WHERE class_id = {class_id} AND status = 'active' "
+                                          "ORDER BY learner_id LIMIT 5").split()
+    server = Server(args.eduql, cluster, args.port + 3, "on")
+    document = "mutation Record($lesson: ID!, $marks: [MarkInput!]!) { recordMarks(lessonId: $lesson, marks: $marks) { id } }"
+    lines = []
+    for account in teachers:
+        lesson = lessons.get((account["classId"], account["subjectId"]))
+        if lesson is None:
+            continue
+        token = post(server.url + "/auth/login", {"login": account["login"], "password": PASSWORD})["token"]
+        marks = [{"learnerId": learner, "value": 2 + index % 4} for index, learner in enumerate(learners[account["classId"]])]
+        lines.append((token, {"query": document, "variables": {"lesson": str(lesson), "marks": marks}}))
+    marks_toggle = toggle.replace("('eduql.marks'::regclass, 'eduql.attendance'::regclass)", "('eduql.marks'::regclass)")
+    results = {"on": [], "off": []}
+    ids = ", ".join(str(i) for i in lessons.values())
+    for _ in range(args.rounds):
+        for mode in ["on", "off"]:
+            if mode == "off":
+                cluster.psql(marks_toggle.format("DISABLE"), user="postgres")
+            results[mode].append(wrk(server.url, lines, args.seconds, args.connections, f"journal write through the API ({mode})"))
+            # Removed as written: with the triggers when they counted the marks, without when they did not.
+            cluster.psql(f"DELETE FROM eduql.marks WHERE lesson_id IN ({ids})", user="postgres")
+            if mode == "off":
+                cluster.psql(marks_toggle.format("ENABLE"), user="postgres")
+    server.stop()
+    cluster.psql(f"DELETE FROM eduql.lessons WHERE id IN ({ids})", user="postgres")
+    return results
 
 
 def visibility(cluster, server, line, class_id, samples):

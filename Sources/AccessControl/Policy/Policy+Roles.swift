@@ -39,19 +39,20 @@ extension Policy {
         types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
-            "AccessLogEntry": .all,
+            "AccessLogEntry": .all, "Mutation": .all,
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
             .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
         ]).merging(noQueue) { _, new in new }.merging(accountRows) { _, new in new }
-            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}"]) { _, new in new }
+            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}"]) { _, new in new },
+        writes: schoolWrites
     )
 
     /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.
     public static let teacher = Policy(
         key: "teacher",
-        types: registry.merging(journal).removing(["Diary", "DiaryDay", "DiaryLesson"]).merging([
+        types: registry.merging(journal).merging(journalMutations).removing(["Diary", "DiaryDay", "DiaryLesson"]).merging([
             "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
                             "class", "learners", "learner", "journal", "benefitCategories"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "movements"])),
@@ -64,14 +65,15 @@ extension Policy {
             .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
             .enrollments: "{t}.class_id IN (SELECT ta.class_id FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff})",
             .guardians: "false", .guardianLearners: "false",
-        ]).merging(noQueue) { _, new in new }
+        ]).merging(noQueue) { _, new in new },
+        writes: teacherWrites
     )
 
     /// Homeroom teacher: the whole class — learners, all subjects' journal, diaries, guardians'
     /// names and e-mail; no sensitive fields.
     public static let homeroomTeacher = Policy(
         key: "homeroom_teacher",
-        types: registry.merging(journal).merging([
+        types: registry.merging(journal).merging(journalMutations).merging([
             "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
                             "class", "learners", "learner", "journal", "diary", "benefitCategories"]),
             "Learner": .allExcept(sensitiveLearnerFields),
@@ -85,7 +87,8 @@ extension Policy {
             .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
             .enrollments: "{t}.class_id = {class}",
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(classLearner("gl.learner_id").template))",
-        ]).merging(noQueue) { _, new in new }
+        ]).merging(noQueue) { _, new in new },
+        writes: teacherWrites
     )
 
     /// Parent: each own child's card (sensitive fields included) and diary, own queue

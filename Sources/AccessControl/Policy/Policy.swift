@@ -11,14 +11,17 @@ public struct Policy: Sendable {
     public var aggregateRows: [Table: RowPredicate]
     /// For integration clients: the only documents (paths under `queries/`) it may send.
     public var trustedDocuments: Set<String>?
+    /// What the principal may write, per table (``WriteRule``); a table absent here is not writable.
+    public var writes: [Table: WriteRule]
 
     public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], aggregateRows: [Table: RowPredicate] = [:],
-                trustedDocuments: Set<String>? = nil) {
+                trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:]) {
         self.key = key
         self.types = types
         self.rows = rows
         self.aggregateRows = aggregateRows
         self.trustedDocuments = trustedDocuments
+        self.writes = writes
     }
 
     /// Whether `type.field` is readable.

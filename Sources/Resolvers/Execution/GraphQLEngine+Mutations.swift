@@ -31,3 +31,25 @@ extension GraphQLEngine {
         return .statement(try compilation.statement(key: mutation.key, value).bound(inputs))
     }
 }
+
+extension GraphQLEngine {
+    /// The statement reading back what a journal mutation wrote, under the caller's read policy:
+    /// the marks written, or the lesson's attendance records of the learners named.
+    public func result(of mutation: MutationField, wrote outcome: JournalWrite.Outcome, by write: JournalWrite, policy: Policy,
+                       actingAs: ActingAs) throws -> OperationPlan.Root {
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+        let relation: Relation
+        if write.table == .marks {
+            let ids = compilation.sql.bind(outcome.ids)
+            relation = Relation("Mark", table: .marks, on: "{c}.id = ANY(\(ids))", many: true, orderBy: "{c}.id")
+        } else {
+            let lesson = compilation.sql.bind(write.lessonID)
+            let learners = compilation.sql.bind(outcome.learnerIDs)
+            relation = Relation("Attendance", table: .attendance, on: "{c}.lesson_id = \(lesson) AND {c}.learner_id = ANY(\(learners))",
+                                many: true, orderBy: "{c}.learner_id")
+        }
+        let value = try compilation.relation(relation, field: mutation.selected, parent: "")
+        let inputs = PlanInputs(variables: mutation.selected.arguments.dependencies.variables, actingAs: actingAs)
+        return .statement(try compilation.statement(key: mutation.key, value).bound(inputs))
+    }
+}

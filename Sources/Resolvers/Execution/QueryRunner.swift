@@ -42,6 +42,25 @@ public struct QueryRunner: Sendable {
     /// Runs every statement of the plan, one round trip each. `sharing` names the principal's
     /// role, scope and person links when its shareable answers may be shared (``SharedAnswers``).
     public func run(_ plan: OperationPlan, sharing: String? = nil, logger: Logger) async throws -> Result {
+        try await Self.assemble(plan) { statement in
+            if let sharing, let sharingKey = statement.sharingKey, self.answers.enabled {
+                return try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) { try await self.json(of: statement, logger: logger) }
+            }
+            return try await self.json(of: statement, logger: logger)
+        }
+    }
+
+    /// Runs every statement of the plan on `connection`: a mutation's read-back, inside its transaction.
+    public static func run(_ plan: OperationPlan, on connection: PostgresConnection, logger: Logger) async throws -> Result {
+        try await Self.assemble(plan) { statement in
+            let rows = try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger).collect()
+            guard let json = try rows.first?.decode(String?.self) else { throw QueryError.unauthenticated }
+            return json
+        }
+    }
+
+    /// The `data` object of a plan, each statement's JSON from `json`, and the learners it carries.
+    static func assemble(_ plan: OperationPlan, json: (Statement) async throws -> String) async throws -> Result {
         var members: [String] = []
         var learners: Set<Int> = []
         var rowCount = 0
@@ -50,17 +69,10 @@ public struct QueryRunner: Sendable {
             case .constant(let key, let json):
                 members.append("\"\(key)\":\(json)")
             case .statement(let statement):
-                let key = statement.key
-                let json: String
-                if let sharing, let sharingKey = statement.sharingKey, self.answers.enabled {
-                    json = try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) { try await self.json(of: statement, logger: logger) }
-                } else {
-                    json = try await self.json(of: statement, logger: logger)
-                }
-                let stripped = LearnerMarkers.strip(json)
+                let stripped = LearnerMarkers.strip(try await json(statement))
                 learners.formUnion(stripped.learners)
                 rowCount += stripped.rows
-                members.append("\"\(key)\":\(stripped.json)")
+                members.append("\"\(statement.key)\":\(stripped.json)")
             }
         }
         return Result(data: "{" + members.joined(separator: ",") + "}", learnerIDs: learners.sorted(), rows: rowCount)

@@ -29,9 +29,12 @@ public final class SharedAnswers: Sendable {
 
     public let configuration: Configuration
     private let state = Mutex(State())
+    /// What time it is (a test's own clock, or the continuous clock).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(configuration: Configuration = .init()) {
+    public init(configuration: Configuration = .init(), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.configuration = configuration
+        self.now = now
     }
 
     /// Whether answers are shared at all.
@@ -43,7 +46,7 @@ public final class SharedAnswers: Sendable {
     /// served past its lifetime. Should another caller's computation fail (its own token no
     /// longer holds, its statement timed out), this caller computes its own.
     func answer(for key: String, compute: @escaping @Sendable () async throws -> String) async throws -> String {
-        let now = ContinuousClock.now
+        let now = self.now()
         let lifetime = self.configuration.lifetime
         let lookup = self.state.withLock { state -> (answer: String?, task: Task<String, any Error>?, own: Bool) in
             let entry = state.answers[key].flatMap { now - $0.computedAt < lifetime ? $0 : nil }
@@ -72,7 +75,7 @@ public final class SharedAnswers: Sendable {
     private func store(_ key: String, _ entry: Entry) {
         self.state.withLock { state in
             if state.answers.count >= self.configuration.capacity {
-                let now = ContinuousClock.now
+                let now = self.now()
                 state.answers = state.answers.filter { now - $0.value.computedAt < self.configuration.lifetime }
                 if state.answers.count >= self.configuration.capacity { state.answers.removeAll() }
             }

@@ -7,61 +7,103 @@ import Hummingbird
 import Logging
 import PostgresNIO
 
-/// Runs the administration mutations of one operation through ``AccountAdministration``
-/// (which checks the grant rules) in one transaction with the request's audit event — every
-/// field takes effect, or none does — then reads each result back under the caller's policy.
+/// Runs the mutation fields of one operation in one transaction on one connection, in order —
+/// account administration through ``AccountAdministration`` (which checks the grant rules),
+/// journal writes through the policy's write rules (``JournalWrite``) — then reads each
+/// result back on that connection under the caller's read policy, and appends the request's
+/// audit event (what was written: learners, rows) to the same transaction: every field takes
+/// effect with its audit record, or nothing does.
 struct MutationExecutor {
     let database: PostgresClient
     let administration: AccountAdministration
     let engine: GraphQLEngine
-    let runner: QueryRunner
 
-    /// A field refused by administration, with its response key.
+    /// A field refused, with its response key, error code and message.
     struct Refused: Error {
         var key: String
-        var failure: AccountAdministration.Failure
+        var code: String
+        var message: String
     }
+
+    /// Database errors that mean the input broke a constraint.
+    static let inputStates: [PostgresError.Code] = [.checkViolation, .foreignKeyViolation, .uniqueViolation, .notNullViolation]
+
+    /// Mutation fields that write the journal.
+    static let journalFields: Set<String> = ["recordMarks", "recordAttendance"]
 
     func run(_ plan: OperationPlan, principal: Principal, actingAs: ActingAs, media: GraphQLMediaType, request: RequestInfo,
              logger: Logger) async throws -> Response {
-        guard case .user(let actor) = principal else { throw QueryError.forbidden("Integration clients may not change accounts.") }
-        let performed: [(id: Int, password: String?)]
+        guard case .user(let actor) = principal else { throw QueryError.forbidden("Integration clients may not write.") }
+        let policy = principal.policy
+        let data: String
         do {
-            performed = try await self.database.auditedTransaction(logger: logger) { connection in
-                // The principal may come from a cache: the database checks the session again,
-                // so a revoked role or session changes nothing from its next request on.
+            data = try await self.database.auditedTransaction(logger: logger) { connection in
+                // The principal may come from a cache: the database checks the session again (and
+                // sets the tenancy row-level security checks writes against), so a revoked role or
+                // session changes nothing from its next request on.
                 let holds = try await connection.guardedQuery(actingAs.check, logger: logger).collect().first?.decode(Bool.self)
                 guard holds == true else { throw QueryError.unauthenticated }
-                var performed: [(id: Int, password: String?)] = []
+                var roots: [OperationPlan.Root] = []
+                var learners: Set<Int> = []
+                var written = 0
                 for mutation in plan.mutations {
-                    do {
-                        performed.append(try await self.perform(mutation, by: actor, request: request, on: connection))
-                    } catch let failure as AccountAdministration.Failure {
-                        throw Refused(key: mutation.key, failure: failure)
+                    if Self.journalFields.contains(mutation.name) {
+                        let (root, outcome) = try await self.writeJournal(mutation, policy: policy, actingAs: actingAs, on: connection, logger: logger)
+                        roots.append(root)
+                        learners.formUnion(outcome.learnerIDs)
+                        written += outcome.rows
+                    } else {
+                        do {
+                            let result = try await self.perform(mutation, by: actor, request: request, on: connection)
+                            roots.append(try self.engine.result(of: mutation, id: result.id, temporaryPassword: result.password, policy: policy,
+                                                                actingAs: actingAs))
+                        } catch let failure as AccountAdministration.Failure {
+                            throw Refused(key: mutation.key, failure: failure)
+                        }
                     }
                 }
-                return performed
+                // Read back on this connection, inside the transaction: what the caller may read of what it wrote.
+                var done = plan
+                done.roots = roots
+                let result = try await QueryRunner.run(done, on: connection, logger: logger)
+                learners.formUnion(result.learnerIDs)
+                AuditRecord.current?.update { event in
+                    event.learnerIDs = learners.sorted()
+                    event.rowCount = written
+                }
+                return result.data
             }
         } catch let refused as Refused {
-            let (code, message): (String, String) =
-                switch refused.failure {
-                case .forbidden(let text): ("FORBIDDEN", text)
-                case .notFound(let text): ("BAD_USER_INPUT", "not found: \(text)")
-                case .invalid(let text): ("BAD_USER_INPUT", text)
-                }
             // Nothing took effect: the operation's transaction rolled back.
             AuditRecord.current?.update(decides: true) { event in
-                event.outcome = code == "FORBIDDEN" ? .denied : .invalid
-                event.errorCodes = [code]
+                event.outcome = refused.code == "FORBIDDEN" ? .denied : .invalid
+                event.errorCodes = [refused.code]
             }
-            return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: code, message: message, path: [refused.key])], data: "null")
+            return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: refused.code, message: refused.message, path: [refused.key])],
+                                             data: "null")
         }
-        var done = plan
-        done.roots = try zip(plan.mutations, performed).map { mutation, result in
-            try self.engine.result(of: mutation, id: result.id, temporaryPassword: result.password, policy: principal.policy, actingAs: actingAs)
+        return GraphQLController.respond(.ok, media, data: data)
+    }
+
+    /// Writes one journal mutation on the operation's connection; its read-back statement and
+    /// what it wrote.
+    func writeJournal(_ mutation: MutationField, policy: Policy, actingAs: ActingAs, on connection: PostgresConnection,
+                      logger: Logger) async throws -> (OperationPlan.Root, JournalWrite.Outcome) {
+        do {
+            let write = try self.engine.journalWrite(mutation, policy: policy)
+            let row = try await connection.guardedQuery(write.query, logger: logger).collect().first
+            guard let row else { throw QueryError.unauthenticated }
+            let outcome = try write.outcome(of: row)
+            return (try self.engine.result(of: mutation, wrote: outcome, by: write, policy: policy, actingAs: actingAs), outcome)
+        } catch let refusal as JournalWrite.Refusal {
+            throw Refused(key: mutation.key, code: refusal.code, message: refusal.message)
+        } catch let error where Self.inputStates.contains(sqlState(of: error) ?? .successfulCompletion) {
+            // A row the database's own constraints refuse, whatever the rule let through.
+            throw Refused(key: mutation.key, code: "BAD_USER_INPUT", message: "\(mutation.name): a row breaks the journal's constraints")
+        } catch let error where sqlState(of: error) == .insufficientPrivilege {
+            // Row-level security refused a row outside the caller's tenancy.
+            throw Refused(key: mutation.key, code: "FORBIDDEN", message: "\(mutation.name): a row is outside your tenancy")
         }
-        let result = try await self.runner.run(done, logger: logger)
-        return GraphQLController.respond(.ok, media, data: result.data)
     }
 
     func perform(_ mutation: MutationField, by actor: UserPrincipal, request: RequestInfo,
@@ -116,5 +158,17 @@ struct MutationExecutor {
     static func scope(_ input: [String: Map], region: Int) throws -> Scope {
         Scope(regionID: region, municipalityID: try input.id("municipalityId"), organizationID: try input.id("organizationId"),
               classID: try input.id("classId"))
+    }
+}
+
+extension MutationExecutor.Refused {
+    /// An administration refusal, as the error the caller gets.
+    init(key: String, failure: AccountAdministration.Failure) {
+        self.key = key
+        switch failure {
+        case .forbidden(let text): (self.code, self.message) = ("FORBIDDEN", text)
+        case .notFound(let text): (self.code, self.message) = ("BAD_USER_INPUT", "not found: \(text)")
+        case .invalid(let text): (self.code, self.message) = ("BAD_USER_INPUT", text)
+        }
     }
 }

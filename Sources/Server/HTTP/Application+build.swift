@@ -51,7 +51,7 @@ public func buildApplication(
     GraphQLController(
         deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
-                                    engine: engine, runner: runner)
+                                    engine: engine)
     ).addRoutes(to: router)
     return Application(
         router: router,

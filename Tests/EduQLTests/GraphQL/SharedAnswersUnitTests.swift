@@ -31,25 +31,36 @@ struct SharedAnswersUnitTests {
         #expect(try await answers.answer(for: "other") { try await source.next() } == "2", "another key computes its own")
     }
 
+    /// A clock the test moves by hand.
+    final class ManualClock: Sendable {
+        let instant = Mutex(ContinuousClock.now)
+        func advance(by duration: Duration) { self.instant.withLock { $0 += duration } }
+        var now: ContinuousClock.Instant { self.instant.withLock { $0 } }
+    }
+
     @Test("past three quarters of its lifetime an answer is served while its successor is computed; past its lifetime, never")
     func staleWhileRefreshing() async throws {
         var configuration = SharedAnswers.Configuration()
-        configuration.lifetime = .seconds(2)
-        let answers = SharedAnswers(configuration: configuration)
+        configuration.lifetime = .seconds(1)
+        let clock = ManualClock()
+        let answers = SharedAnswers(configuration: configuration, now: { clock.now })
         let source = Source()
         #expect(try await answers.answer(for: "k") { try await source.next() } == "1")
-        try await Task.sleep(for: .milliseconds(1_650))
-        // Aging: the old answer at once, and a refresh begins.
+        clock.advance(by: .milliseconds(700))
+        #expect(try await answers.answer(for: "k") { try await source.next() } == "1", "young: served, nothing computed")
+        #expect(source.count.withLock { $0 } == 1)
+        clock.advance(by: .milliseconds(100))
+        // Aging: the old answer at once, and its successor computed meanwhile.
         #expect(try await answers.answer(for: "k") { try await source.next() } == "1")
         var latest = "1"
-        for _ in 0..<40 where latest == "1" {
-            try await Task.sleep(for: .milliseconds(25))
+        for _ in 0..<200 where latest == "1" {
+            try await Task.sleep(for: .milliseconds(10))
             latest = try await answers.answer(for: "k") { try await source.next() }
         }
         #expect(latest == "2")
         #expect(source.count.withLock { $0 } == 2, "one refresh")
-        // Past its lifetime with nobody asking: the caller waits for a fresh one.
-        try await Task.sleep(for: .milliseconds(2_100))
+        // Past its lifetime: the caller waits for a fresh one.
+        clock.advance(by: .seconds(2))
         #expect(try await answers.answer(for: "k") { try await source.next() } == "3")
     }
 }

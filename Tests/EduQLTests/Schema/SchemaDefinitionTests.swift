@@ -13,7 +13,8 @@ struct SchemaDefinitionTests {
                         "learner", "diary", "journal", "queueApplications", "queueApplication", "queuePosition", "benefitCategories", "stats"]
         #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
         let mutation = try #require(schema.mutationType)
-        #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser"])
+        #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser",
+                                                            "recordMarks", "recordAttendance"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)

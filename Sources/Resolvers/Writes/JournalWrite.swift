@@ -1,0 +1,99 @@
+import EduQLAccessControl
+import Foundation
+import GraphQL
+import PostgresNIO
+
+/// One journal mutation (`recordMarks`, `recordAttendance`) compiled: a single statement that
+/// writes every input row under the caller's ``WriteRule`` or none of them, and reports the
+/// first input row the rule refused. It runs inside the operation's transaction, after
+/// `act_as` has set the tenancy, so row-level security checks the same rows underneath.
+public struct JournalWrite: Sendable {
+    /// Why a journal mutation wrote nothing: input it cannot take (`BAD_USER_INPUT`), or rows
+    /// its rule refuses (`FORBIDDEN`), naming the input field.
+    public struct Refusal: Error, Sendable {
+        public var code: String
+        public var message: String
+    }
+
+    /// What the statement wrote.
+    public struct Outcome: Sendable {
+        /// Ids of the rows written (marks), or nothing for a table keyed otherwise.
+        public var ids: [Int]
+        /// The learners whose rows were written or removed.
+        public var learnerIDs: [Int]
+        public var rows: Int
+    }
+
+    public let table: Table
+    public let lessonID: Int
+    public let query: PostgresQuery
+    /// The input's name, for messages (`marks`, `records`).
+    let inputName: String
+
+    /// The outcome of the statement's one row, or the refusal of the first row the rule refused.
+    public func outcome(of row: PostgresRow) throws -> Outcome {
+        let (refused, ids, learners) = try row.decode((Int?, [Int], [Int]).self)
+        if let refused {
+            throw Refusal(code: "FORBIDDEN", message: "\(self.inputName)[\(refused)]: not yours to write — the lesson is not one of your "
+                + "own within its edit window, or the learner was not enrolled in its class on its date")
+        }
+        return Outcome(ids: ids, learnerIDs: Array(Set(learners)).sorted(), rows: max(ids.count, learners.count))
+    }
+}
+
+extension GraphQLEngine {
+    /// The writing statement of a journal mutation under `policy`'s write rules.
+    public func journalWrite(_ mutation: MutationField, policy: Policy) throws -> JournalWrite {
+        let table: Table = mutation.name == "recordMarks" ? .marks : .attendance
+        guard let rule = policy.writeRule(table) else {
+            throw JournalWrite.Refusal(code: "FORBIDDEN", message: "\(mutation.name) is not among your permissions")
+        }
+        guard let lesson = try mutation.arguments.id("lessonId") else {
+            throw JournalWrite.Refusal(code: "BAD_USER_INPUT", message: "lessonId is required")
+        }
+        let name = table == .marks ? "marks" : "records"
+        let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: rule.columns)
+        var bindings = PostgresBindings()
+        bindings.append(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self))
+        bindings.append(lesson)
+        let allowed = rule.rows.sql(alias: "t")
+        let sql = table == .marks ? Self.marksSQL(allowed) : Self.attendanceSQL(allowed)
+        return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: name)
+    }
+
+    /// Marks of one lesson: each input row joined with the lesson (its class, subject, term,
+    /// date and place), checked by the rule, inserted only if every row passes.
+    static func marksSQL(_ allowed: String) -> String {
+        """
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, learner_id bigint, value smallint, kind text, weight smallint)), \
+        t AS (SELECT i.n, l.region_id, l.municipality_id, l.organization_id, i.learner_id, l.class_id, l.subject_id, l.term_id, \
+        l.id AS lesson_id, i.value, i.kind, i.weight, l.held_on AS given_on FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::bigint), \
+        checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \
+        written AS (INSERT INTO eduql.marks (region_id, municipality_id, organization_id, learner_id, class_id, subject_id, term_id, \
+        lesson_id, value, kind, weight, given_on) SELECT region_id, municipality_id, organization_id, learner_id, class_id, subject_id, \
+        term_id, lesson_id, value, kind, weight, given_on FROM checked WHERE NOT EXISTS (SELECT 1 FROM checked WHERE NOT allowed) \
+        ORDER BY n RETURNING id, learner_id) \
+        SELECT (SELECT min(n) FROM checked WHERE NOT allowed), ARRAY(SELECT id FROM written ORDER BY id), ARRAY(SELECT learner_id FROM written)
+        """
+    }
+
+    /// Attendance of one lesson: a code sets the learner's record, none removes it (present);
+    /// all rows or none.
+    static func attendanceSQL(_ allowed: String) -> String {
+        """
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, learner_id bigint, code text)), \
+        t AS (SELECT i.n, l.id AS lesson_id, i.learner_id, l.region_id, l.municipality_id, l.organization_id, i.code \
+        FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::bigint), \
+        checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \
+        go AS (SELECT NOT EXISTS (SELECT 1 FROM checked WHERE NOT allowed) AS ok), \
+        removed AS (DELETE FROM eduql.attendance a USING checked c WHERE (SELECT ok FROM go) AND c.code IS NULL \
+        AND a.lesson_id = c.lesson_id AND a.learner_id = c.learner_id RETURNING a.learner_id), \
+        written AS (INSERT INTO eduql.attendance (lesson_id, learner_id, region_id, municipality_id, organization_id, code) \
+        SELECT lesson_id, learner_id, region_id, municipality_id, organization_id, code FROM checked \
+        WHERE (SELECT ok FROM go) AND code IS NOT NULL ORDER BY learner_id \
+        ON CONFLICT (lesson_id, learner_id) DO UPDATE SET code = excluded.code RETURNING learner_id) \
+        SELECT (SELECT min(n) FROM checked WHERE NOT allowed), '{}'::bigint[], \
+        ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed)
+        """
+    }
+}
