@@ -27,6 +27,7 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case rollupQueueChoices = "rollup_queue_choices"
     case rollupLessonDays = "rollup_lesson_days"
     case rollupAttendanceDays = "rollup_attendance_days"
+    case rollupSubjectMarks = "rollup_subject_marks"
     /// Which classes complementary suppression withholds together (migration 0014).
     case suppressionBlocks = "suppression_blocks"
 
@@ -50,7 +51,7 @@ extension Table {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
              .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
-             .rollupLessonDays, .rollupAttendanceDays, .suppressionBlocks:
+             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks:
             true
         default: false
         }

@@ -31,7 +31,7 @@ extension StatsQuery {
             parts.append("mk AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, "
                 + "sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, sum(r.value_4 + r.value_5)::numeric / nullif(sum(r.marks), 0) AS quality, "
                 + "sum(r.value_1)::int AS v1, sum(r.value_2)::int AS v2, sum(r.value_3)::int AS v3, sum(r.value_4)::int AS v4, sum(r.value_5)::int AS v5 "
-                + "FROM \(self.rollup(.rollupMarks)) AND r.kind IN ('current', 'test') GROUP BY 1, 2)")
+                + "FROM \(self.marks) AND r.kind IN ('current', 'test') GROUP BY 1, 2)")
         }
         if self.needs.contains(.queue) {
             // Queued applications of the territory, or naming the kindergarten among their choices.
@@ -44,6 +44,12 @@ extension StatsQuery {
         }
         parts += self.extra.sorted { $0.key < $1.key }.map { "\($0.key) AS MATERIALIZED (\($0.value))" }
         return parts.joined(separator: ", ")
+    }
+
+    /// The marks rollup, narrowed by the policy and the filters: per subject when the filter names one.
+    var marks: String {
+        guard let subject else { return self.rollup(.rollupMarks) }
+        return "\(self.rollup(.rollupSubjectMarks)) AND r.subject_id = \(subject)"
     }
 
     /// Per value of `columns` of `cls`: whether its classes cut a suppression block.

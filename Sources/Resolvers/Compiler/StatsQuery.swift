@@ -32,6 +32,8 @@ struct StatsQuery {
     private let kind: String?
     private let grade: String?
     private let year: String?
+    /// The subject the marks measures are narrowed to, if any.
+    let subject: String?
 
     init(grouping: String, byTerm: Bool, filter: Arguments, policy: Policy, privacyThreshold: Int, sql: inout SQLBuilder) throws {
         self.grouping = grouping
@@ -52,6 +54,7 @@ struct StatsQuery {
         self.kind = try filter.enumValue("organizationKind").map { "lower(\(sql.bind($0)))" }
         self.grade = try filter.int("grade").map { sql.bind($0) }
         self.year = try filter.id("academicYearId").map { sql.bind($0) }
+        self.subject = try filter.id("subjectId").map { sql.bind($0) }
     }
 
     /// The policy's predicate on `table` for rows aliased `alias`, as a condition.

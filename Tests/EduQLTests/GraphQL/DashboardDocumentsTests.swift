@@ -127,6 +127,40 @@ struct DashboardDocumentsTests {
         }
     }
 
+    @Test("per subject: each municipality's marks of one subject equal SQL over the raw tables")
+    func perSubject() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let subject = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.scalar("SELECT min(subject_id)::int FROM eduql.marks WHERE region_id = 1", as: Int.self)
+        }
+        let expected = try await self.json(database, """
+            SELECT json_agg(json_build_object('id', m.id::text,
+                'averageMark', (SELECT round(avg(s.value), 3)::float8 FROM eduql.marks s JOIN eduql.classes k ON k.id = s.class_id
+                                WHERE k.municipality_id = m.id AND s.subject_id = \(subject) AND s.kind IN ('current', 'test')),
+                'markDistribution', (SELECT json_build_object('two', count(*) FILTER (WHERE s.value = 2), 'five', count(*) FILTER (WHERE s.value = 5))
+                                     FROM eduql.marks s JOIN eduql.classes k ON k.id = s.class_id
+                                     WHERE k.municipality_id = m.id AND s.subject_id = \(subject) AND s.kind IN ('current', 'test'))) ORDER BY m.id)
+            FROM eduql.municipalities m WHERE m.region_id = 1
+            """)
+        try await TestAPI.run(database) { api in
+            let reply = try await api.graphql("""
+                query S($subject: ID) { stats(groupBy: MUNICIPALITY, filter: { subjectId: $subject }) { group { id } averageMark markDistribution { two five } } }
+                """, variables: ["subject": String(subject)], token: try await api.demoToken("region.admin"))
+            let rows = try #require(reply.data?["stats"] as? [[String: Any]], "\(reply.text)")
+            let want = try Self.objects(expected)
+            #expect(rows.count == want.count && want.allSatisfy { $0["averageMark"] is Double })
+            for (row, wanted) in zip(rows, want) {
+                var got = row
+                got["id"] = row.at("group.id")
+                got["group"] = nil
+                #expect(try Self.canonical(got) == Self.canonical(wanted))
+            }
+            // Narrowed to one subject, the measures differ from all subjects'.
+            let all = try await api.graphql("{ stats(groupBy: MUNICIPALITY) { averageMark } }", token: try await api.demoToken("region.admin"))
+            #expect((all.data?["stats"] as? [[String: Any]])?.map { $0["averageMark"] as? Double } != rows.map { $0["averageMark"] as? Double })
+        }
+    }
+
     /// The JSON text one SQL statement builds.
     func json(_ database: ClusterConnections, _ sql: String) async throws -> String {
         try await database.owner.withConnection(logger: self.logger) { connection in
