@@ -25,6 +25,25 @@ extension Policy {
         AND current_date BETWEEN y.starts_on AND y.ends_on)
         """
 
+    /// A lesson (`{t}.lesson_id`, or the lesson itself: `{t}.id`) of the caller's own teaching
+    /// assignments, not older than its region's edit window: its topic and homework may be set
+    /// ahead of it too.
+    static func ownLessonInWindow(_ lesson: String) -> RowPredicate {
+        RowPredicate("""
+            EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.\(lesson) AND \(taughtLesson("l").template) \
+            AND l.held_on >= current_date - (SELECT r.journal_edit_days FROM eduql.regions r WHERE r.id = {region}))
+            """)
+    }
+
+    /// A lesson of the caller's organization in the academic year under way.
+    static func schoolLessonOfThisYear(_ lesson: String) -> RowPredicate {
+        RowPredicate("""
+            EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.classes k ON k.id = l.class_id \
+            JOIN eduql.academic_years y ON y.id = k.academic_year_id \
+            WHERE l.id = {t}.\(lesson) AND l.organization_id = {organization} AND current_date BETWEEN y.starts_on AND y.ends_on)
+            """)
+    }
+
     /// Marks given in a lesson: current and test marks (term and year marks are not a lesson's).
     static let lessonMarkKinds: RowPredicate = "{t}.kind IN ('current', 'test')"
 
@@ -34,6 +53,8 @@ extension Policy {
         .marks: WriteRule(rows: ownRecentLesson.and(enrolledOnLessonDate).and(lessonMarkKinds),
                           columns: ["learner_id", "value", "kind", "weight"]),
         .attendance: WriteRule(rows: ownRecentLesson.and(enrolledOnLessonDate), columns: ["learner_id", "code"]),
+        .lessons: WriteRule(rows: ownLessonInWindow("id"), columns: ["topic"]),
+        .homework: WriteRule(rows: ownLessonInWindow("lesson_id"), columns: ["assignment", "due_on"]),
     ]
 
     /// A school administrator writes any lesson of its school in the current academic year.
@@ -41,8 +62,10 @@ extension Policy {
         .marks: WriteRule(rows: schoolLessonThisYear.and(enrolledOnLessonDate).and(lessonMarkKinds),
                           columns: ["learner_id", "value", "kind", "weight"]),
         .attendance: WriteRule(rows: schoolLessonThisYear.and(enrolledOnLessonDate), columns: ["learner_id", "code"]),
+        .lessons: WriteRule(rows: schoolLessonOfThisYear("id"), columns: ["topic"]),
+        .homework: WriteRule(rows: schoolLessonOfThisYear("lesson_id"), columns: ["assignment", "due_on"]),
     ]
 
     /// The journal mutations, for the roles that keep the journal.
-    static let journalMutations: [String: FieldSet] = ["Mutation": .only(["recordMarks", "recordAttendance"])]
+    static let journalMutations: [String: FieldSet] = ["Mutation": .only(["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"])]
 }

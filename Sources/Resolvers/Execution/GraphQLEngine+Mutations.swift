@@ -39,7 +39,9 @@ extension GraphQLEngine {
                        actingAs: ActingAs) throws -> OperationPlan.Root {
         var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
         let relation: Relation
-        if write.table == .marks {
+        if write.table == .lessons || write.table == .homework {
+            relation = Relation("Lesson", table: .lessons, on: "{c}.id = \(compilation.sql.bind(write.lessonID))")
+        } else if write.table == .marks {
             let ids = compilation.sql.bind(outcome.ids)
             relation = Relation("Mark", table: .marks, on: "{c}.id = ANY(\(ids))", many: true, orderBy: "{c}.id")
         } else {

@@ -33,6 +33,9 @@ public struct JournalWrite: Sendable {
     /// The outcome of the statement's one row, or the refusal of the first row the rule refused.
     public func outcome(of row: PostgresRow) throws -> Outcome {
         let (refused, ids, learners) = try row.decode((Int?, [Int], [Int]).self)
+        if refused != nil, self.table == .lessons || self.table == .homework {
+            throw Refusal(code: "FORBIDDEN", message: "lessonId: not yours to write — not one of your own lessons within its edit window")
+        }
         if let refused {
             throw Refusal(code: "FORBIDDEN", message: "\(self.inputName)[\(refused)]: not yours to write — the lesson is not one of your "
                 + "own within its edit window, or the learner was not enrolled in its class on its date")
@@ -44,12 +47,20 @@ public struct JournalWrite: Sendable {
 extension GraphQLEngine {
     /// The writing statement of a journal mutation under `policy`'s write rules.
     public func journalWrite(_ mutation: MutationField, policy: Policy) throws -> JournalWrite {
-        let table: Table = mutation.name == "recordMarks" ? .marks : .attendance
+        let table: Table = switch mutation.name {
+        case "recordMarks": .marks
+        case "recordAttendance": .attendance
+        case "setLessonTopic": .lessons
+        default: .homework
+        }
         guard let rule = policy.writeRule(table) else {
             throw JournalWrite.Refusal(code: "FORBIDDEN", message: "\(mutation.name) is not among your permissions")
         }
         guard let lesson = try mutation.arguments.id("lessonId") else {
             throw JournalWrite.Refusal(code: "BAD_USER_INPUT", message: "lessonId is required")
+        }
+        if table == .lessons || table == .homework {
+            return try Self.lessonWrite(mutation, table: table, lesson: lesson, rule: rule)
         }
         let name = table == .marks ? "marks" : "records"
         let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: rule.columns)
@@ -59,6 +70,46 @@ extension GraphQLEngine {
         let allowed = rule.rows.sql(alias: "t")
         let sql = table == .marks ? Self.marksSQL(allowed) : Self.attendanceSQL(allowed)
         return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: name)
+    }
+
+    /// A lesson's topic, or its homework: one row, written if the rule lets it.
+    static func lessonWrite(_ mutation: MutationField, table: Table, lesson: Int, rule: WriteRule) throws -> JournalWrite {
+        var bindings = PostgresBindings()
+        bindings.append(lesson)
+        let allowed = rule.rows.sql(alias: "t")
+        let sql: String
+        if table == .lessons {
+            guard let topic = mutation.arguments["topic"]?.text, (1...500).contains(topic.count) else {
+                throw JournalWrite.Refusal(code: "BAD_USER_INPUT", message: "topic must have 1 to 500 characters")
+            }
+            bindings.append(topic)
+            sql = """
+                WITH t AS (SELECT l.* FROM eduql.lessons l WHERE l.id = $1::bigint), \
+                checked AS (SELECT t.id, coalesce(\(allowed), false) AS allowed FROM t), \
+                written AS (UPDATE eduql.lessons l SET topic = $2::text FROM checked c WHERE l.id = c.id AND c.allowed RETURNING l.id) \
+                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT id FROM written), '{}'::bigint[]
+                """
+        } else {
+            guard let assignment = mutation.arguments["assignment"]?.text, (1...4000).contains(assignment.count) else {
+                throw JournalWrite.Refusal(code: "BAD_USER_INPUT", message: "assignment must have 1 to 4000 characters")
+            }
+            let due = try mutation.arguments["dueOn"].flatMap { value -> String? in
+                guard value != .null else { return nil }
+                guard let text = try ArgumentConversion.date(value, "dueOn") else { return nil }
+                return text
+            }
+            bindings.append(assignment)
+            bindings.append(due)
+            sql = """
+                WITH t AS (SELECT l.id AS lesson_id, l.region_id, l.municipality_id, l.organization_id FROM eduql.lessons l WHERE l.id = $1::bigint), \
+                checked AS (SELECT t.*, coalesce(\(allowed), false) AS allowed FROM t), \
+                written AS (INSERT INTO eduql.homework (lesson_id, region_id, municipality_id, organization_id, assignment, due_on) \
+                SELECT lesson_id, region_id, municipality_id, organization_id, $2::text, $3::date FROM checked WHERE allowed \
+                ON CONFLICT (lesson_id) DO UPDATE SET assignment = excluded.assignment, due_on = excluded.due_on RETURNING lesson_id) \
+                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT lesson_id FROM written), '{}'::bigint[]
+                """
+        }
+        return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: "lessonId")
     }
 
     /// Marks of one lesson: each input row joined with the lesson (its class, subject, term,

@@ -29,7 +29,7 @@ struct MutationExecutor {
     static let inputStates: [PostgresError.Code] = [.checkViolation, .foreignKeyViolation, .uniqueViolation, .notNullViolation]
 
     /// Mutation fields that write the journal.
-    static let journalFields: Set<String> = ["recordMarks", "recordAttendance"]
+    static let journalFields: Set<String> = ["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"]
 
     func run(_ plan: OperationPlan, principal: Principal, actingAs: ActingAs, media: GraphQLMediaType, request: RequestInfo,
              logger: Logger) async throws -> Response {

@@ -203,6 +203,58 @@ struct JournalWriteTests {
         }
     }
 
+    @Test("a teacher sets the topic and homework of its own lessons, ahead of them too; nobody else's, none past the window")
+    func topicAndHomework() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let fixture = try await self.fixture(database)
+        let topic = "mutation T($lesson: ID!, $topic: String!) { setLessonTopic(lessonId: $lesson, topic: $topic) { id topic } }"
+        let homework = """
+            mutation H($lesson: ID!, $text: String!, $due: Date) { setHomework(lessonId: $lesson, assignment: $text, dueOn: $due) { id homework { assignment dueOn } } }
+            """
+        @Sendable func stored(_ lesson: Int) async throws -> String {
+            try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar(PostgresQuery(unsafeSQL: """
+                    SELECT l.topic || '|' || coalesce(h.assignment, '') || '|' || coalesce(h.due_on::text, '')
+                    FROM eduql.lessons l LEFT JOIN eduql.homework h ON h.lesson_id = l.id WHERE l.id = \(lesson)
+                    """), as: String.self)
+            }
+        }
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("teacher")
+            let lesson = String(fixture.lesson)
+            let set = try await api.graphql(topic, variables: ["lesson": lesson, "topic": "Дроби"], token: token)
+            #expect(set.data?.at("setLessonTopic.topic") as? String == "Дроби", "\(set.text)")
+            let given = try await api.graphql(homework, variables: ["lesson": lesson, "text": "№ 12, 14", "due": "2026-12-01"], token: token)
+            #expect(given.data?.at("setLessonTopic") == nil && given.data?.at("setHomework.homework.dueOn") as? String == "2026-12-01", "\(given.text)")
+            #expect(try await stored(fixture.lesson) == "Дроби|№ 12, 14|2026-12-01")
+            // Ahead of the lesson too.
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.lessons SET held_on = current_date + 5 WHERE id = \(fixture.lesson)"), logger: self.logger)
+            }
+            let ahead = try await api.graphql(topic, variables: ["lesson": lesson, "topic": "Десятичные дроби"], token: token)
+            #expect(ahead.data?.at("setLessonTopic.topic") as? String == "Десятичные дроби", "\(ahead.text)")
+            let untaughtBefore = try await stored(fixture.untaughtLesson)
+            for (label, variables, query, code) in [
+                ("a lesson it does not teach", ["lesson": String(fixture.untaughtLesson), "topic": "x"], topic, "FORBIDDEN"),
+                ("another school's lesson", ["lesson": String(fixture.foreignLesson), "topic": "x"], topic, "FORBIDDEN"),
+                ("an empty topic", ["lesson": lesson, "topic": ""], topic, "BAD_USER_INPUT"),
+                ("homework of a lesson it does not teach", ["lesson": String(fixture.untaughtLesson), "text": "x"], homework, "FORBIDDEN"),
+                ("a due date that is no date", ["lesson": lesson, "text": "x", "due": "2026-02-30"], homework, "BAD_USER_INPUT"),
+            ] as [(String, [String: Any], String, String)] {
+                let reply = try await api.graphql(query, variables: variables, token: token)
+                #expect(reply.errorCodes == [code], "\(label): \(reply.text)")
+            }
+            #expect(try await stored(fixture.untaughtLesson) == untaughtBefore)
+            #expect(try await stored(fixture.lesson) == "Десятичные дроби|№ 12, 14|2026-12-01")
+            // Past the edit window: refused.
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.lessons SET held_on = current_date - 10 WHERE id = \(fixture.lesson)"), logger: self.logger)
+            }
+            let late = try await api.graphql(topic, variables: ["lesson": lesson, "topic": "поздно"], token: token)
+            #expect(late.errorCodes == ["FORBIDDEN"], "\(late.text)")
+        }
+    }
+
     @Test("an operation whose second field is refused leaves its first undone")
     func oneTransaction() async throws {
         let database = try await TestCluster.shared.database(.demo)
