@@ -53,7 +53,7 @@ struct SharedAnswersUnitTests {
         // Aging: the old answer at once, and its successor computed meanwhile.
         #expect(try await answers.answer(for: "k") { try await source.next() } == "1")
         var latest = "1"
-        for _ in 0..<200 where latest == "1" {
+        for _ in 0..<1_000 where latest == "1" {
             try await Task.sleep(for: .milliseconds(10))
             latest = try await answers.answer(for: "k") { try await source.next() }
         }
