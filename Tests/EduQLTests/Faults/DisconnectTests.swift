@@ -1,3 +1,4 @@
+import EduQLResolvers
 import EduQLSchema
 @testable import EduQLServer
 import Foundation
@@ -15,7 +16,9 @@ struct DisconnectTests {
     @Test("a GraphQL request whose client disconnects is cancelled and audited at once")
     func disconnect() async throws {
         let database = try await TestCluster.shared.database(.demo)
-        try await TestAPI.run(database) { api in
+        // The statement waits on the lock as long as the test needs, however loaded the machine: had
+        // it timed out first, its answer (not the disconnect) would end the request.
+        try await TestAPI.run(database, configure: { $0.limits.statementTimeoutMilliseconds = 60_000 }) { api in
             let token = try await api.demoToken("school.admin")
             let owner = try await PostgresConnection.connect(configuration: database.owner.connectionConfiguration, id: 1, logger: self.logger)
             defer { Task { try? await owner.close() } }
@@ -26,22 +29,22 @@ struct DisconnectTests {
             let client = try await RawConnection.open(port: api.port)
             try await client.post(body: RawHTTP.graphql("query Blocked { organization(id: 1) { shortName } }"), token: token)
             // Wait until the request's statement is blocked on the lock, then hang up.
+            // Only a superuser sees what other roles' sessions wait for; one connection, opened once.
+            let observer = try await PostgresConnection.connect(configuration: database.superuser.connectionConfiguration, id: 2, logger: self.logger)
+            defer { Task { try? await observer.close() } }
             var blocked = false
-            for _ in 0..<200 where !blocked {
+            for _ in 0..<400 where !blocked {
                 try await Task.sleep(for: .milliseconds(50))
-                // Only a superuser sees what other roles' sessions wait for.
-                blocked = try await database.superuser.withConnection(logger: self.logger) { connection in
-                    try await connection.query("""
-                        SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database.server.database) AND usename = 'eduql_app' AND wait_event_type = 'Lock' AND query LIKE '%act_as%'
-                        """, logger: self.logger).collect().first!.decode(Int.self) > 0
-                }
+                blocked = try await observer.query("""
+                    SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database.server.database) AND usename = 'eduql_app' AND wait_event_type = 'Lock' AND query LIKE '%act_as%'
+                    """, logger: self.logger).collect().first!.decode(Int.self) > 0
             }
             try #require(blocked, "the request reached the database")
             try await client.close()
 
             // While the table is still locked, the request has been cancelled and audited.
             var status: String?
-            for _ in 0..<100 where status == nil {
+            for _ in 0..<300 where status == nil {
                 try await Task.sleep(for: .milliseconds(100))
                 status = try await database.owner.withConnection(logger: self.logger) { connection in
                     try await connection.query("""
@@ -49,7 +52,7 @@ struct DisconnectTests {
                         """, logger: self.logger).collect().first?.decode(String?.self)
                 }
             }
-            // Had the work run on, it would have ended (at the statement timeout) in an answer
+            // Had the work run on, it would have ended (at the request deadline) in an answer
             // recorded with its own status; 499 is recorded only when the disconnect cancelled it.
             #expect(status == "499")
             try await owner.execute("ROLLBACK", logger: self.logger)
