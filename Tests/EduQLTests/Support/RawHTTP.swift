@@ -34,6 +34,21 @@ enum RawHTTP {
                            body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
     }
 
+    /// POSTs `json` to `path` on `port` with extra `headers`, over a connection of its own (the
+    /// test client pipelines every request on one connection, each bounded by 15 s).
+    static func post(port: Int, path: String, json: [String: Any], token: String?, headers: [String: String] = [:]) async throws -> RawExchange {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.httpBody = try JSONSerialization.data(withJSONObject: json)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await self.session.data(for: request)
+        let http = response as? HTTPURLResponse
+        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
+    }
+
     /// A GraphQL request body.
     static func graphql(_ query: String, variables: [String: Any] = [:]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: ["query": query, "variables": variables]), as: UTF8.self)
