@@ -3,9 +3,9 @@ import Foundation
 import GraphQL
 import PostgresNIO
 
-/// One journal mutation (`recordMarks`, `recordAttendance`) compiled: a single statement that
-/// writes every input row under the caller's ``WriteRule`` or none of them, and reports the
-/// first input row the rule refused. It runs inside the operation's transaction, after
+/// One journal mutation (`recordMarks`, `recordAttendance`, `setLessonTopic`, `setHomework`)
+/// compiled: a single statement that writes every input row under the caller's ``WriteRule``
+/// or none of them, and reports the first input row the rule refused. It runs inside the operation's transaction, after
 /// `act_as` has set the tenancy, so row-level security checks the same rows underneath.
 public struct JournalWrite: Sendable {
     /// Why a journal mutation wrote nothing: input it cannot take (`BAD_USER_INPUT`), or rows
