@@ -30,7 +30,13 @@ struct HealthTests {
     @Test("/readyz is 200 when the database answers and its migrations are this build's")
     func ready() async throws {
         let database = try await TestCluster.shared.database(.migrated)
-        let (status, body) = try await self.status("/readyz", database: database.server)
+        // Readiness answers within 2 s or says unavailable; on a loaded machine (the whole suite
+        // starting at once) a probe polls again, as a load balancer does.
+        var (status, body) = try await self.status("/readyz", database: database.server)
+        for _ in 0..<5 where status == .serviceUnavailable && body.contains("unreachable") {
+            try await Task.sleep(for: .seconds(1))
+            (status, body) = try await self.status("/readyz", database: database.server)
+        }
         #expect(status == .ok)
         #expect(body.contains(#""status":"ready""#))
     }
