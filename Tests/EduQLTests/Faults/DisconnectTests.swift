@@ -16,9 +16,13 @@ struct DisconnectTests {
     @Test("a GraphQL request whose client disconnects is cancelled and audited at once")
     func disconnect() async throws {
         let database = try await TestCluster.shared.database(.demo)
-        // The statement waits on the lock as long as the test needs, however loaded the machine: had
-        // it timed out first, its answer (not the disconnect) would end the request.
-        try await TestAPI.run(database, configure: { $0.limits.statementTimeoutMilliseconds = 60_000 }) { api in
+        // The statement waits on the lock, and the request on it, as long as the test needs, however
+        // loaded the machine: had either timed out first, its answer (not the disconnect) would end
+        // the request (a loaded CI machine once took longer than the default 12 s deadline).
+        try await TestAPI.run(database, configure: {
+            $0.limits.statementTimeoutMilliseconds = 60_000
+            $0.requestDeadline = .seconds(90)
+        }) { api in
             let token = try await api.demoToken("school.admin")
             let owner = try await PostgresConnection.connect(configuration: database.owner.connectionConfiguration, id: 1, logger: self.logger)
             defer { Task { try? await owner.close() } }
