@@ -24,7 +24,7 @@ extension Policy {
 
     /// Journal and diary types.
     static let journal: [String: FieldSet] = [
-        "Lesson": .all, "Homework": .all, "Mark": .all, "Attendance": .all, "Journal": .all,
+        "Lesson": .all, "Homework": .all, "Mark": .all, "MarkCorrection": .all, "Attendance": .all, "Journal": .all,
         "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all,
     ]
 
@@ -41,8 +41,14 @@ extension Policy {
 
     /// Account administration: the mutations and what they return.
     static let administration: [String: FieldSet] = [
-        "Mutation": .allExcept(["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"]), "User": .all, "CreatedCredentials": .all,
+        "Mutation": .only(accountMutations), "User": .all, "CreatedCredentials": .all,
     ]
+
+    /// The mutations of account administration (`AccountAdministration` checks who may grant what).
+    static let accountMutations: Set<String> = ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser"]
+
+    /// The municipality's say on a transfer between two of its schools.
+    static let transferDecisions: Set<String> = ["confirmTransfer", "declineTransfer"]
 }
 
 extension Dictionary where Key == String, Value == FieldSet {

@@ -7,7 +7,8 @@ extension Policy {
         types: registry.merging(administration).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
-            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]),
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
+            "Transfer": .all,
         ]),
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new },
@@ -20,8 +21,10 @@ extension Policy {
         key: "mouo_admin",
         types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["diary", "journal"]),
+            "Mutation": .only(accountMutations.union(transferDecisions)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
-            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]),
+            "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
+            "Transfer": .all,
             "Guardian": .allExcept(["snils", "address", "children"]),
         ]),
         rows: scoped(.municipality).narrowed(by: [
@@ -29,8 +32,10 @@ extension Policy {
             .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.municipality_id = {municipality})",
             .guardianLearners: "false",
         ]).merging(accountRows) { _, new in new }
+            .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
-        aggregateRows: [.marks: scoped(.municipality)[.marks]!]
+        aggregateRows: [.marks: scoped(.municipality)[.marks]!],
+        writes: transferConfirmation
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
@@ -39,14 +44,15 @@ extension Policy {
         types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
-            "AccessLogEntry": .all, "Mutation": .all,
+            "AccessLogEntry": .all, "Transfer": .all, "Mutation": .allExcept(["confirmTransfer"]),
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
             .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
         ]).merging(noQueue) { _, new in new }.merging(accountRows) { _, new in new }
-            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}"]) { _, new in new },
-        writes: schoolWrites
+            .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}",
+                      .transfers: "{t}.region_id = {region} AND ({t}.organization_id = {organization} OR {t}.to_organization_id = {organization})"]) { _, new in new },
+        writes: schoolWrites.merging(contingentWrites) { _, new in new }
     )
 
     /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.
@@ -97,7 +103,7 @@ extension Policy {
         key: "parent",
         types: registry.merging(journal).merging(queue).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats"]),
-            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
+            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all, "Transfer": .all,
             "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownChild)).narrowed(by: familyRows(ownChild)).narrowed(by: [
@@ -114,7 +120,7 @@ extension Policy {
         key: "student",
         types: registry.merging(journal).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats", "queueApplications", "queueApplication", "queuePosition"]),
-            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all,
+            "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all, "Transfer": .all,
             "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [

@@ -38,6 +38,7 @@ extension Policy {
             .attendance: learnerVisible("{t}.learner_id"),
             .enrollments: learnerVisible("{t}.learner_id"),
             .movements: learnerVisible("{t}.learner_id"),
+            .transfers: learnerVisible("{t}.learner_id"),
             .guardianLearners: learnerVisible("{t}.learner_id"),
         ]
     }

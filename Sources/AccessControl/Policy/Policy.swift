@@ -18,6 +18,9 @@ public struct Policy: Sendable {
                 trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:]) {
         self.key = key
         self.types = types
+        // A mark's history is read as the mark is: the same columns, the same predicate.
+        var rows = rows
+        rows[.markHistory] = rows[.marks]
         self.rows = rows
         self.aggregateRows = aggregateRows
         self.trustedDocuments = trustedDocuments

@@ -38,6 +38,12 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
         return RowPredicate("(\(self.template)) AND (\(other.template))")
     }
 
+    /// Either predicate.
+    public func or(_ other: RowPredicate) -> RowPredicate {
+        if self == .all || other == .all { return .all }
+        return RowPredicate("(\(self.template)) OR (\(other.template))")
+    }
+
     /// The SQL for a row aliased `alias`.
     public func sql(alias: String) -> String {
         self.parts.joined(separator: alias)

@@ -9,6 +9,8 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case staff
     case teachingAssignments = "teaching_assignments"
     case enrollments, movements, lessons, homework, marks, attendance
+    case markHistory = "mark_history"
+    case transfers
     case benefitCategories = "benefit_categories"
     case queueApplications = "queue_applications"
     case queueChoices = "queue_application_choices"
@@ -49,7 +51,7 @@ extension Table {
     public var hasOrganization: Bool {
         switch self {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
-             .lessons, .homework, .marks, .attendance, .queueChoices, .roleAssignments, .auditEvents,
+             .lessons, .homework, .marks, .markHistory, .transfers, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
              .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks:
             true

@@ -22,6 +22,14 @@ extension Catalog {
             "term": one("Term", .terms, "{c}.id = {t}.term_id"),
             "lesson": one("Lesson", .lessons, "{c}.id = {t}.lesson_id"),
             "learner": one("Learner", .learners, "{c}.id = {t}.learner_id"),
+            "history": many("MarkCorrection", .markHistory, "{c}.mark_id = {t}.id", orderBy: "{c}.changed_at, {c}.id"),
+        ],
+        "MarkCorrection": [
+            "markId": id("mark_id"), "changedAt": column("changed_at"), "changedBy": column("changed_by_name"),
+            "oldValue": column("old_value"), "newValue": column("new_value"), "oldWeight": column("old_weight"),
+            "newWeight": column("new_weight"), "reason": column("reason"), "kind": enumeration("kind"),
+            "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
+            "lesson": one("Lesson", .lessons, "{c}.id = {t}.lesson_id"),
         ],
         "Attendance": [
             "code": enumeration("code"),

@@ -47,9 +47,18 @@ extension Catalog {
             "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "homeroomTeacher": one("Staff", .staff, "{c}.id = {t}.homeroom_teacher_id"),
-            "learners": many("Learner", .learners,
-                             "{c}.id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {t}.id AND e.status = 'active')",
-                             orderBy: "{c}.last_name, {c}.first_name, {c}.id"),
+            "learners": .custom { compilation, field, parent in
+                // The composition on a date: enrolled by then and not yet left; by default, today's.
+                let enrolled = if let on = try field.arguments.date("on") {
+                    "e.enrolled_on <= \(compilation.sql.bind(on))::date AND (e.left_on IS NULL OR e.left_on > \(compilation.sql.bind(on))::date)"
+                } else {
+                    "e.status = 'active'"
+                }
+                let learners = Relation("Learner", table: .learners,
+                                        on: "{c}.id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {t}.id AND \(enrolled))",
+                                        many: true, orderBy: "{c}.last_name, {c}.first_name, {c}.id")
+                return try compilation.relation(learners, field: field, parent: parent)
+            },
             "subjects": many("Subject", .subjects,
                              "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.id)",
                              orderBy: "{c}.name"),

@@ -16,6 +16,8 @@ extension Catalog {
             "guardians": many("GuardianLink", .guardianLearners, "{c}.learner_id = {t}.id", orderBy: "{c}.guardian_id"),
             "enrollments": many("Enrollment", .enrollments, "{c}.learner_id = {t}.id", orderBy: "{c}.enrolled_on, {c}.id"),
             "movements": many("Movement", .movements, "{c}.learner_id = {t}.id", orderBy: "{c}.occurred_on, {c}.id"),
+            "markHistory": many("MarkCorrection", .markHistory, "{c}.learner_id = {t}.id", orderBy: "{c}.changed_at, {c}.id"),
+            "transfers": many("Transfer", .transfers, "{c}.learner_id = {t}.id", orderBy: "{c}.requested_at, {c}.id"),
             "marks": many("Mark", .marks, "{c}.learner_id = {t}.id", orderBy: "{c}.given_on, {c}.id") { arguments, builder, alias in
                 var conditions = try dateRange("given_on")(arguments, &builder, alias)
                 if let subject = try arguments.id("subjectId") { conditions.append("\(alias).subject_id = \(builder.bind(subject))") }
@@ -59,6 +61,17 @@ extension Catalog {
             "reason": column("reason"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "otherOrganization": one("Organization", .organizations, "{c}.id = {t}.other_organization_id"),
+            "class": one("Class", .classes, "{c}.id = {t}.class_id"),
+            "otherClass": one("Class", .classes, "{c}.id = {t}.other_class_id"),
+        ],
+        "Transfer": [
+            "id": id(), "status": enumeration("status"), "transferOn": column("transfer_on"), "orderNumber": column("order_number"),
+            "reason": column("reason"), "learnerName": column("learner_name"), "requestedAt": column("requested_at"),
+            "decidedAt": column("decided_at"),
+            "learner": one("Learner", .learners, "{c}.id = {t}.learner_id"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "toOrganization": one("Organization", .organizations, "{c}.id = {t}.to_organization_id"),
+            "arrival": one("Enrollment", .enrollments, "{c}.id = {t}.arrival_enrollment_id"),
         ],
     ]
 

@@ -24,6 +24,10 @@ extension Catalog {
         "class": .relation(Relation("Class", table: .classes, on: nil, filter: byID)),
         "learners": .connection(learnerConnection(on: nil)),
         "learner": .relation(Relation("Learner", table: .learners, on: nil, filter: byID)),
+        "transfers": .relation(Relation("Transfer", table: .transfers, on: nil, many: true, orderBy: "{c}.requested_at, {c}.id") { arguments, builder, alias in
+            guard let status = try arguments.enumValue("status") else { return [] }
+            return ["\(alias).status = lower(\(builder.bind(status)))"]
+        }),
         "queueApplications": .connection(queueConnection()),
         "queueApplication": .relation(Relation("QueueApplication", table: .queueApplications, on: nil, filter: byID)),
         "benefitCategories": .relation(Relation("BenefitCategory", table: .benefitCategories, on: nil, many: true,

@@ -55,3 +55,15 @@ extension GraphQLEngine {
         return .statement(try compilation.statement(key: mutation.key, value).bound(inputs))
     }
 }
+
+extension GraphQLEngine {
+    /// The statement reading back what a ``RuleWriter`` field wrote, under the caller's read policy.
+    public func result(of mutation: MutationField, written: Written, policy: Policy, actingAs: ActingAs) throws -> OperationPlan.Root {
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+        let ids = compilation.sql.bind(written.ids)
+        let relation = Relation(written.type, table: written.table, on: "{c}.id = ANY(\(ids))", many: written.many, orderBy: "{c}.id")
+        let value = try compilation.relation(relation, field: mutation.selected, parent: "")
+        let inputs = PlanInputs(variables: mutation.selected.arguments.dependencies.variables, actingAs: actingAs)
+        return .statement(try compilation.statement(key: mutation.key, value).bound(inputs))
+    }
+}

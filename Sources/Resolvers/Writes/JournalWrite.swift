@@ -8,12 +8,7 @@ import PostgresNIO
 /// or none of them, and reports the first input row the rule refused. It runs inside the operation's transaction, after
 /// `act_as` has set the tenancy, so row-level security checks the same rows underneath.
 public struct JournalWrite: Sendable {
-    /// Why a journal mutation wrote nothing: input it cannot take (`BAD_USER_INPUT`), or rows
-    /// its rule refuses (`FORBIDDEN`), naming the input field.
-    public struct Refusal: Error, Sendable {
-        public var code: String
-        public var message: String
-    }
+    public typealias Refusal = WriteRefusal
 
     /// What the statement wrote.
     public struct Outcome: Sendable {
@@ -53,7 +48,7 @@ extension GraphQLEngine {
         case "setLessonTopic": .lessons
         default: .homework
         }
-        guard let rule = policy.writeRule(table) else {
+        guard let rule = policy.writable(table, table == .lessons ? .update : .insert) else {
             throw JournalWrite.Refusal(code: "FORBIDDEN", message: "\(mutation.name) is not among your permissions")
         }
         guard let lesson = try mutation.arguments.id("lessonId") else {
@@ -63,20 +58,20 @@ extension GraphQLEngine {
             return try Self.lessonWrite(mutation, table: table, lesson: lesson, rule: rule)
         }
         let name = table == .marks ? "marks" : "records"
-        let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: rule.columns)
+        let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: policy.writeRule(table)?.columns ?? [])
         var bindings = PostgresBindings()
         bindings.append(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self))
         bindings.append(lesson)
-        let allowed = rule.rows.sql(alias: "t")
+        let allowed = rule.sql(alias: "t")
         let sql = table == .marks ? Self.marksSQL(allowed) : Self.attendanceSQL(allowed)
         return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: name)
     }
 
     /// A lesson's topic, or its homework: one row, written if the rule lets it.
-    static func lessonWrite(_ mutation: MutationField, table: Table, lesson: Int, rule: WriteRule) throws -> JournalWrite {
+    static func lessonWrite(_ mutation: MutationField, table: Table, lesson: Int, rule: RowPredicate) throws -> JournalWrite {
         var bindings = PostgresBindings()
         bindings.append(lesson)
-        let allowed = rule.rows.sql(alias: "t")
+        let allowed = rule.sql(alias: "t")
         let sql: String
         if table == .lessons {
             guard let topic = mutation.arguments["topic"]?.text, (1...500).contains(topic.count) else {

@@ -45,13 +45,20 @@ struct MutationExecutor {
                 guard holds == true else { throw QueryError.unauthenticated }
                 var roots: [OperationPlan.Root] = []
                 var learners: Set<Int> = []
-                var written = 0
+                var count = 0
                 for mutation in plan.mutations {
-                    if Self.journalFields.contains(mutation.name) {
+                    if RuleWriter.fields.contains(mutation.name) {
+                        let written = try await self.refusing(mutation) {
+                            try await RuleWriter(policy: policy, connection: connection, logger: logger).perform(mutation)
+                        }
+                        roots.append(try self.engine.result(of: mutation, written: written, policy: policy, actingAs: actingAs))
+                        learners.formUnion(written.learnerIDs)
+                        count += written.rows
+                    } else if Self.journalFields.contains(mutation.name) {
                         let (root, outcome) = try await self.writeJournal(mutation, policy: policy, actingAs: actingAs, on: connection, logger: logger)
                         roots.append(root)
                         learners.formUnion(outcome.learnerIDs)
-                        written += outcome.rows
+                        count += outcome.rows
                     } else {
                         do {
                             let result = try await self.perform(mutation, by: actor, request: request, on: connection)
@@ -69,7 +76,7 @@ struct MutationExecutor {
                 learners.formUnion(result.learnerIDs)
                 AuditRecord.current?.update { event in
                     event.learnerIDs = learners.sorted()
-                    event.rowCount = written
+                    event.rowCount = count
                 }
                 return result.data
             }
@@ -89,21 +96,35 @@ struct MutationExecutor {
     /// what it wrote.
     func writeJournal(_ mutation: MutationField, policy: Policy, actingAs: ActingAs, on connection: PostgresConnection,
                       logger: Logger) async throws -> (OperationPlan.Root, JournalWrite.Outcome) {
-        do {
+        try await self.refusing(mutation) {
             let write = try self.engine.journalWrite(mutation, policy: policy)
             let row = try await connection.guardedQuery(write.query, logger: logger).collect().first
             guard let row else { throw QueryError.unauthenticated }
             let outcome = try write.outcome(of: row)
             return (try self.engine.result(of: mutation, wrote: outcome, by: write, policy: policy, actingAs: actingAs), outcome)
-        } catch let refusal as JournalWrite.Refusal {
+        }
+    }
+
+    /// Runs the writes of one field, turning a write rule's refusal, a broken constraint and a
+    /// row outside the tenancy into the field's error.
+    func refusing<T>(_ mutation: MutationField, _ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch let refusal as WriteRefusal {
             throw Refused(key: mutation.key, code: refusal.code, message: refusal.message)
         } catch let error where Self.inputStates.contains(sqlState(of: error) ?? .successfulCompletion) {
             // A row the database's own constraints refuse, whatever the rule let through.
-            throw Refused(key: mutation.key, code: "BAD_USER_INPUT", message: "\(mutation.name): a row breaks the journal's constraints")
+            throw Refused(key: mutation.key, code: "BAD_USER_INPUT", message: "\(mutation.name): the input breaks a rule of the records (\(Self.constraint(of: error)))")
         } catch let error where sqlState(of: error) == .insufficientPrivilege {
             // Row-level security refused a row outside the caller's tenancy.
             throw Refused(key: mutation.key, code: "FORBIDDEN", message: "\(mutation.name): a row is outside your tenancy")
         }
+    }
+
+    /// The name of the constraint a database error broke, as PostgreSQL reports it.
+    static func constraint(of error: any Error) -> String {
+        let info = (error as? PSQLError)?.serverInfo ?? ((error as? PostgresTransactionError)?.closureError as? PSQLError)?.serverInfo
+        return info?[.constraintName] ?? info?[.message] ?? "a constraint"
     }
 
     func perform(_ mutation: MutationField, by actor: UserPrincipal, request: RequestInfo,

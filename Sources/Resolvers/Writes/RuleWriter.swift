@@ -1,0 +1,115 @@
+import EduQLAccessControl
+import EduQLSchema
+import Foundation
+import GraphQL
+import Logging
+import PostgresNIO
+
+/// Runs the statements of one mutation field under the caller's write rules, on the
+/// operation's connection inside its transaction: mark corrections and final marks
+/// (`RuleWriter+Marks`), admissions, moves and leaving (`RuleWriter+Contingent`), transfers
+/// between organizations (`RuleWriter+Transfers`). A refusal throws, and the operation's
+/// transaction rolls back whatever the field or the fields before it wrote.
+public struct RuleWriter: Sendable {
+    let policy: Policy
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(policy: Policy, connection: PostgresConnection, logger: Logger) {
+        self.policy = policy
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Mutation fields this writer performs.
+    public static let fields: Set<String> = [
+        "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass", "transferToOrganization",
+        "confirmTransfer", "declineTransfer", "acceptTransfer", "expelLearner", "graduateLearner",
+    ]
+
+    /// Performs one mutation field.
+    public func perform(_ mutation: MutationField) async throws -> Written {
+        let arguments = mutation.arguments
+        switch mutation.name {
+        case "correctMark": return try await self.correctMark(arguments)
+        case "deleteMark": return try await self.deleteMark(arguments)
+        case "recordFinalMarks": return try await self.recordFinalMarks(arguments)
+        case "admitLearner": return try await self.admitLearner(try Self.input(arguments))
+        case "transferToClass": return try await self.transferToClass(try Self.input(arguments))
+        case "expelLearner": return try await self.leave(try Self.input(arguments), status: "expelled")
+        case "graduateLearner": return try await self.leave(try Self.input(arguments), status: "graduated")
+        case "transferToOrganization": return try await self.requestTransfer(try Self.input(arguments))
+        case "confirmTransfer": return try await self.decideTransfer(arguments, confirm: true)
+        case "declineTransfer": return try await self.decideTransfer(arguments, confirm: false)
+        case "acceptTransfer": return try await self.acceptTransfer(arguments)
+        default: throw WriteRefusal.invalid("Unknown mutation \(mutation.name).")
+        }
+    }
+
+    /// The rule of `action` on `table`; FORBIDDEN when the caller may not write it at all.
+    func rule(_ table: Table, _ action: WriteRule.Action) throws -> RowPredicate {
+        guard let rule = self.policy.writable(table, action) else {
+            throw WriteRefusal.forbidden("you may not \(action) \(table.rawValue)")
+        }
+        return rule
+    }
+
+    /// Runs a checked statement: what it wrote; BAD_USER_INPUT naming `path` when it found
+    /// nothing to write, FORBIDDEN when the rule refused a row.
+    @discardableResult
+    func run(_ query: PostgresQuery, _ path: String, notFound: String, refused: String) async throws -> CheckedRows {
+        guard let row = try await self.connection.guardedQuery(query, logger: self.logger).collect().first else {
+            throw WriteRefusal.invalid("\(path): \(notFound)")
+        }
+        let checked = try CheckedRows(row)
+        if checked.found == 0 { throw WriteRefusal.invalid("\(path): \(notFound)") }
+        if checked.refused > 0 || checked.ids.isEmpty { throw WriteRefusal.forbidden("\(path): \(refused)") }
+        return checked
+    }
+
+    static func input(_ arguments: [String: Map]) throws -> [String: Map] {
+        guard let input = arguments.object("input") else { throw WriteRefusal.invalid("input is required") }
+        return input
+    }
+}
+
+/// Checked reads of input values: each names its path in the refusal.
+extension Dictionary where Key == String, Value == Map {
+    func requiredID(_ name: String, at path: String) throws -> Int {
+        guard let text = self[name]?.text else { throw WriteRefusal.invalid("\(path)\(name) is required") }
+        guard let id = Int(text), id > 0 else { throw WriteRefusal.invalid("\(path)\(name) is not a valid id") }
+        return id
+    }
+
+    func optionalID(_ name: String, at path: String) throws -> Int? {
+        guard let value = self[name], value != .null else { return nil }
+        return try self.requiredID(name, at: path)
+    }
+
+    func date(_ name: String, at path: String) throws -> String {
+        guard let text = self[name]?.text else { throw WriteRefusal.invalid("\(path)\(name) is required") }
+        guard DateScalar.isValidDate(text) else { throw WriteRefusal.invalid("\(path)\(name) is not an ISO-8601 date (YYYY-MM-DD)") }
+        return text
+    }
+
+    /// Text of `lengths` characters, trimmed; nil when absent and not required.
+    func text(_ name: String, at path: String, lengths: ClosedRange<Int>, required: Bool = true) throws -> String? {
+        guard let value = self[name], value != .null else {
+            if required { throw WriteRefusal.invalid("\(path)\(name) is required") }
+            return nil
+        }
+        guard let text = value.text?.trimmingCharacters(in: .whitespacesAndNewlines), lengths.contains(text.count),
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw WriteRefusal.invalid("\(path)\(name) must have \(lengths.lowerBound) to \(lengths.upperBound) characters, none of them control characters")
+        }
+        return text
+    }
+
+    func integer(_ name: String, at path: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = self[name], value != .null else { return nil }
+        guard case .number(let number) = value, range.contains(number.intValue) else {
+            throw WriteRefusal.invalid("\(path)\(name) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return number.intValue
+    }
+}
