@@ -103,8 +103,20 @@ struct GraphQLController {
                 data = try await QueryRunner.introspect(prepared, schema: try self.engine.schema(for: policy),
                                                         operationName: body.operationName, variables: body.variables ?? .null)
             } else if plan.operation == .mutation {
+                var retry: IdempotentRetry?
+                if let key = request.headers[IdempotentRetry.header], case .user(let user) = principal {
+                    guard let taken = try? IdempotentRetry(key: key, user: user, body: body) else {
+                        audit?.update(decides: true) { event in
+                            event.outcome = .invalid
+                            event.errorCodes = ["BAD_REQUEST"]
+                        }
+                        return Self.respond(.badRequest, media, [GraphQLErrorBody(
+                            code: "BAD_REQUEST", message: "Idempotency-Key must be 1 to 255 visible ASCII characters.")])
+                    }
+                    retry = taken
+                }
                 return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
-                                                    request: request.info(context), logger: context.logger)
+                                                    request: request.info(context), retry: retry, logger: context.logger)
             } else {
                 let result = try await self.runner.run(plan, sharing: principal.sharingScope, logger: context.logger)
                 audit?.update { event in

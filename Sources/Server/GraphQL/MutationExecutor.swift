@@ -32,17 +32,22 @@ struct MutationExecutor {
     static let journalFields: Set<String> = ["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"]
 
     func run(_ plan: OperationPlan, principal: Principal, actingAs: ActingAs, media: GraphQLMediaType, request: RequestInfo,
-             logger: Logger) async throws -> Response {
+             retry: IdempotentRetry? = nil, logger: Logger) async throws -> Response {
         guard case .user(let actor) = principal else { throw QueryError.forbidden("Integration clients may not write.") }
         let policy = principal.policy
         let data: String
+        let replayed: Bool
         do {
-            data = try await self.database.auditedTransaction(logger: logger) { connection in
+            (data, replayed) = try await self.database.auditedTransaction(logger: logger) { connection in
                 // The principal may come from a cache: the database checks the session again (and
                 // sets the tenancy row-level security checks writes against), so a revoked role or
                 // session changes nothing from its next request on.
                 let holds = try await connection.guardedQuery(actingAs.check, logger: logger).collect().first?.decode(Bool.self)
                 guard holds == true else { throw QueryError.unauthenticated }
+                if let retry, let answer = try await retry.claim(on: connection, logger: logger) {
+                    AuditRecord.current?.update { $0.rowCount = 0 }
+                    return (answer, true)
+                }
                 var roots: [OperationPlan.Root] = []
                 var learners: Set<Int> = []
                 var count = 0
@@ -78,8 +83,16 @@ struct MutationExecutor {
                     event.learnerIDs = learners.sorted()
                     event.rowCount = count
                 }
-                return result.data
+                try await retry?.keep(result.data, on: connection, logger: logger)
+                return (result.data, false)
             }
+        } catch IdempotentRetry.Refusal.reused {
+            AuditRecord.current?.update(decides: true) { event in
+                event.outcome = .invalid
+                event.errorCodes = ["BAD_REQUEST"]
+            }
+            return GraphQLController.respond(.unprocessableContent, media, [GraphQLErrorBody(
+                code: "BAD_REQUEST", message: "This Idempotency-Key was used for another request in the last 24 hours.")])
         } catch let refused as Refused {
             // Nothing took effect: the operation's transaction rolled back.
             AuditRecord.current?.update(decides: true) { event in
@@ -89,7 +102,9 @@ struct MutationExecutor {
             return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: refused.code, message: refused.message, path: [refused.key])],
                                              data: "null")
         }
-        return GraphQLController.respond(.ok, media, data: data)
+        var response = GraphQLController.respond(.ok, media, data: data)
+        if replayed { response.headers[IdempotentRetry.replayedHeader] = "true" }
+        return response
     }
 
     /// Writes one journal mutation on the operation's connection; its read-back statement and

@@ -19,7 +19,12 @@ struct RowLevelSecurityTests {
         let database = try await TestCluster.shared.database(.demo)
         try await database.owner.withConnection(logger: self.logger) { connection in
             for statement in Self.fixtures {
-                try await connection.execute(PostgresQuery(unsafeSQL: statement))
+                do {
+                    try await connection.execute(PostgresQuery(unsafeSQL: statement))
+                } catch {
+                    Issue.record("fixture failed: \(String(reflecting: error))")
+                    throw error
+                }
             }
         }
         return database
@@ -57,6 +62,25 @@ struct RowLevelSecurityTests {
         WHERE a.municipality_id = (SELECT min(m.id) FROM eduql.municipalities m WHERE m.region_id = a.region_id)
         ORDER BY a.region_id, a.id
         """,
+        """
+        INSERT INTO eduql.mark_history (region_id, municipality_id, organization_id, mark_id, learner_id, class_id, subject_id, term_id,
+                                        lesson_id, kind, old_value, new_value, old_weight, new_weight, reason, changed_by, changed_by_name)
+        SELECT DISTINCT ON (m.region_id) m.region_id, m.municipality_id, m.organization_id, m.id, m.learner_id, m.class_id, m.subject_id,
+               m.term_id, m.lesson_id, m.kind, m.value, 5, m.weight, 1, 'fixture', u.id, 'Fixture'
+        FROM eduql.marks m JOIN eduql.users u ON u.login = 'fixture.r' || m.region_id ORDER BY m.region_id, m.id
+        """,
+        """
+        INSERT INTO eduql.transfers (region_id, municipality_id, organization_id, learner_id, learner_name, enrollment_id, to_municipality_id,
+                                     to_organization_id, transfer_on, order_number, status)
+        SELECT DISTINCT ON (e.region_id) e.region_id, e.municipality_id, e.organization_id, e.learner_id, 'Fixture', e.id, e.municipality_id,
+               (SELECT max(o.id) FROM eduql.organizations o WHERE o.municipality_id = e.municipality_id AND o.id <> e.organization_id),
+               current_date, '1-fixture', 'awaiting_confirmation'
+        FROM eduql.enrollments e
+        WHERE e.status = 'active'
+          AND EXISTS (SELECT 1 FROM eduql.organizations o WHERE o.municipality_id = e.municipality_id AND o.id > e.organization_id)
+        ORDER BY e.region_id, e.organization_id, e.id
+        """,
+        "INSERT INTO eduql.idempotent_answers (principal, key, region_id, request, answer) SELECT 'fixture' || r, 'key', r, '\\x00', '{}' FROM unnest(ARRAY[1, 2]) r",
         // A threshold above the demo's class sizes puts classes in suppression blocks.
         "UPDATE eduql.regions SET privacy_threshold = 40",
     ]
