@@ -43,14 +43,14 @@ extension RuleWriter {
 
     /// A learner of the caller's school (its read rows) holding no current enrollment.
     func readmittable(_ learner: Int) async throws -> Int {
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let query = statement.query("""
             SELECT x.id FROM eduql.learners x WHERE x.id = \(statement.bind(learner, "int8")) AND \(self.policy.predicate(.learners, alias: "x")) \
             AND x.organization_id = eduql.current_organization_id() \
             AND NOT EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.learner_id = x.id AND e.status = 'active')
             """)
         guard try await self.connection.guardedQuery(query, logger: self.logger).collect().first != nil else {
-            throw WriteRefusal.invalid("input.learnerId: not a learner of your school without a current enrollment (another school's learner comes by transfer)")
+            throw WriteRefusal.forbidden("input.learnerId: not a learner of your school without a current enrollment (another school's learner comes by transfer)")
         }
         return learner
     }
@@ -64,7 +64,7 @@ extension RuleWriter {
         if let snils, snils.wholeMatch(of: /[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}/) == nil {
             throw WriteRefusal.invalid("\(path)snils must read NNN-NNN-NNN NN")
         }
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let values = [
             try statement.bind(card.text("lastName", at: path, lengths: 1...100), "text") + " AS last_name",
             try statement.bind(card.text("firstName", at: path, lengths: 1...100), "text") + " AS first_name",
@@ -93,17 +93,17 @@ extension RuleWriter {
         guard ["mother", "father", "guardian", "trustee"].contains(relation) else { throw WriteRefusal.invalid("\(path)relation is required") }
         let guardian: Int
         if let existing = try link.optionalID("guardianId", at: path) {
-            var statement = WriteStatement()
+            let statement = WriteStatement()
             let query = statement.query("""
                 SELECT g.id FROM eduql.guardians g WHERE g.id = \(statement.bind(existing, "int8")) AND \(self.policy.predicate(.guardians, alias: "g"))
                 """)
             guard try await self.connection.guardedQuery(query, logger: self.logger).collect().first != nil else {
-                throw WriteRefusal.invalid("\(path)guardianId: not a guardian of your school's learners")
+                throw WriteRefusal.forbidden("\(path)guardianId: not a guardian of your school's learners")
             }
             guardian = existing
         } else if let person = link.object("guardian") {
             let at = path + "guardian."
-            var statement = WriteStatement()
+            let statement = WriteStatement()
             let values = try [("lastName", "last_name", true), ("firstName", "first_name", true), ("middleName", "middle_name", false),
                               ("phone", "phone", false), ("email", "email", false), ("snils", "snils", false), ("address", "address", false)]
                 .map { field, column, required in
@@ -116,7 +116,7 @@ extension RuleWriter {
         } else {
             throw WriteRefusal.invalid("\(path): give guardianId or guardian")
         }
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let source = """
             SELECT l.region_id, \(statement.bind(guardian, "int8")) AS guardian_id, l.id AS learner_id, \(statement.bind(relation, "text")) AS relation \
             FROM eduql.learners l WHERE l.id = \(statement.bind(learner, "int8"))
@@ -129,7 +129,7 @@ extension RuleWriter {
 
     /// Starts an enrollment in `klass` on `on`; its id.
     func enroll(_ learner: Int, klass: Int, on: String, path: String) async throws -> Int {
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let source = """
             SELECT k.region_id, k.municipality_id, k.organization_id, \(statement.bind(learner, "int8")) AS learner_id, k.id AS class_id, \
             k.academic_year_id, \(statement.bind(on, "date")) AS enrolled_on FROM eduql.classes k WHERE k.id = \(statement.bind(klass, "int8"))
@@ -142,7 +142,7 @@ extension RuleWriter {
     /// Ends the learner's current enrollment on `on` with `status`; the enrollment's id.
     func endEnrollment(of learner: Int, status: String, on: String) async throws -> Int {
         let rule = try self.rule(.enrollments, .update)
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let query = statement.update(
             .enrollments, where: "o.learner_id = \(statement.bind(learner, "int8")) AND o.status = 'active'",
             set: try statement.bind(json: ["status": status, "left_on": on]), columns: ["status", "left_on"],
@@ -154,7 +154,7 @@ extension RuleWriter {
     /// Records a movement of `enrollment`; `klass` and `otherClass` are SQL over the enrollment `e`.
     func recordMovement(_ kind: String, enrollment: Int, on: String, order: String, reason: String?, otherOrganization: Int? = nil,
                         klass: String = "NULL::bigint", otherClass: Int? = nil) async throws {
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let source = """
             SELECT e.region_id, e.municipality_id, e.organization_id, e.learner_id, e.id AS enrollment_id, \(statement.bind(kind, "text")) AS kind, \
             \(statement.bind(on, "date")) AS occurred_on, \(statement.bind(otherOrganization, "int8")) AS other_organization_id, \
@@ -175,7 +175,7 @@ extension RuleWriter {
         let reason = try input.text("reason", at: "input.", lengths: 1...500, required: false)
         let left = try await self.endEnrollment(of: learner, status: "transferred", on: on)
         let entered = try await self.enroll(learner, klass: klass, on: on, path: "input.classId")
-        var check = WriteStatement()
+        let check = WriteStatement()
         let same = try await self.connection.guardedQuery(check.query("""
             SELECT a.class_id = b.class_id FROM eduql.enrollments a, eduql.enrollments b \
             WHERE a.id = \(check.bind(left, "int8")) AND b.id = \(check.bind(entered, "int8"))

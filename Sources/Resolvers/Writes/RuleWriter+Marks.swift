@@ -8,7 +8,7 @@ import PostgresNIO
 extension RuleWriter {
     /// The history row of a change to mark `$1`, as the rule for `action` on marks sees it: the
     /// row carries the mark's own columns, so the rule reads it as it reads the mark.
-    static func historySource(_ statement: inout WriteStatement, mark: Int, value: Int?, weight: Int?, reason: String) -> String {
+    static func historySource(_ statement: WriteStatement, mark: Int, value: Int?, weight: Int?, reason: String) -> String {
         let newValue = statement.bind(value, "int2")
         let newWeight = weight.map { statement.bind($0, "int2") } ?? (value == nil ? "NULL::int2" : "m.weight")
         return """
@@ -35,7 +35,7 @@ extension RuleWriter {
         let reason = try arguments.text("reason", at: "", lengths: 3...500)!
         let rule = try self.rule(.marks, .update)
         let history = try await self.recordHistory(of: mark, value: value, weight: weight, reason: reason, rule: rule)
-        var update = WriteStatement()
+        let update = WriteStatement()
         var changes: [String: Any] = ["value": value]
         if let weight { changes["weight"] = weight }
         let query = update.update(.marks, where: "o.id = \(update.bind(mark, "int8"))", set: try update.bind(json: changes),
@@ -51,7 +51,7 @@ extension RuleWriter {
         let reason = try arguments.text("reason", at: "", lengths: 3...500)!
         let rule = try self.rule(.marks, .delete)
         let history = try await self.recordHistory(of: mark, value: nil, weight: nil, reason: reason, rule: rule)
-        var removal = WriteStatement()
+        let removal = WriteStatement()
         let removed = try await self.connection.guardedQuery(removal.query("""
             DELETE FROM eduql.marks m WHERE m.id = \(removal.bind(mark, "int8")) AND \(rule.sql(alias: "m")) RETURNING m.id
             """), logger: self.logger).collect()
@@ -61,8 +61,8 @@ extension RuleWriter {
 
     /// Inserts the history row of a change to `mark` under the marks rule of the change.
     func recordHistory(of mark: Int, value: Int?, weight: Int?, reason: String, rule: RowPredicate) async throws -> CheckedRows {
-        var statement = WriteStatement()
-        let source = Self.historySource(&statement, mark: mark, value: value, weight: weight, reason: reason)
+        let statement = WriteStatement()
+        let source = Self.historySource(statement, mark: mark, value: value, weight: weight, reason: reason)
         let query = statement.insert(into: .markHistory, columns: Self.historyColumns, from: source, rule: rule, learner: "learner_id")
         return try await self.run(query, "markId", notFound: "no such mark", refused: Self.refusedMark)
     }
@@ -90,7 +90,7 @@ extension RuleWriter {
             rows.append(["n": index, "learner_id": learner, "value": value])
         }
         let rule = try self.rule(.marks, .insert)
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let input = statement.bind(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self), "jsonb")
         let source = """
             SELECT i.n, k.region_id, k.municipality_id, k.organization_id, i.learner_id, k.id AS class_id, \

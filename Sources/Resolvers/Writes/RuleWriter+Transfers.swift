@@ -19,7 +19,7 @@ extension RuleWriter {
         let on = try input.date("on", at: "input.")
         let order = try input.text("orderNumber", at: "input.", lengths: 1...50)!
         let reason = try input.text("reason", at: "input.", lengths: 1...500, required: false)
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let source = """
             SELECT e.region_id, e.municipality_id, e.organization_id, e.learner_id, concat_ws(' ', x.last_name, x.first_name, x.middle_name) AS learner_name, \
             e.id AS enrollment_id, d.municipality_id AS to_municipality_id, \(statement.bind(destination, "int8")) AS to_organization_id, \
@@ -45,7 +45,7 @@ extension RuleWriter {
         guard let rule = self.policy.writeRule(.transfers), let filter = rule.rows(.update), let check = rule.updateCheck else {
             throw WriteRefusal.forbidden("you may not decide transfers")
         }
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let changes = confirm ? "'{\"status\": \"awaiting_arrival\"}'::jsonb" : "jsonb_build_object('status', 'declined', 'decided_at', now())"
         let columns = confirm ? ["status"] : ["status", "decided_at"]
         let query = statement.update(.transfers, where: "o.id = \(statement.bind(transfer, "int8"))", set: changes, columns: columns,
@@ -64,16 +64,15 @@ extension RuleWriter {
         let accept = try self.rule(.transfers, .update)
         let check = self.policy.writeRule(.transfers)?.updateCheck ?? accept
         let enroll = try self.rule(.enrollments, .insert)
-        var statement = WriteStatement()
+        let statement = WriteStatement()
         let id = statement.bind(transfer, "int8")
         let classID = statement.bind(klass, "int8")
         let query = statement.query("""
-            WITH o AS (SELECT * FROM eduql.transfers WHERE id = \(id)), \
-            t AS (SELECT k.region_id, k.municipality_id, k.organization_id, o.learner_id, k.id AS class_id, k.academic_year_id, \
-            o.transfer_on AS enrolled_on FROM o JOIN eduql.classes k ON k.id = \(classID)), \
-            c AS (SELECT o.id, o.learner_id, coalesce(\(accept.sql(alias: "o")), false) AND coalesce(\(check.sql(alias: "n")), false) \
+            WITH c AS (SELECT o.id, o.learner_id, coalesce(\(accept.sql(alias: "o")), false) AND coalesce(\(check.sql(alias: "n")), false) \
             AND coalesce(\(enroll.sql(alias: "t")), false) AS allowed \
-            FROM o CROSS JOIN LATERAL jsonb_populate_record(o, '{"status": "completed"}') n CROSS JOIN t), \
+            FROM eduql.transfers o CROSS JOIN LATERAL jsonb_populate_record(o, '{"status": "completed"}'::jsonb) n \
+            CROSS JOIN LATERAL (SELECT k.region_id, k.municipality_id, k.organization_id, o.learner_id, k.id AS class_id, k.academic_year_id, \
+            o.transfer_on AS enrolled_on FROM eduql.classes k WHERE k.id = \(classID)) t WHERE o.id = \(id)), \
             w AS (SELECT eduql.complete_transfer(c.id, \(classID), \(statement.bind(order, "text"))) AS arrival, c.id, c.learner_id \
             FROM c WHERE c.allowed) \
             SELECT (SELECT count(*) FROM c)::int, (SELECT count(*) FROM c WHERE NOT allowed)::int, \

@@ -54,15 +54,16 @@ public struct RuleWriter: Sendable {
         return rule
     }
 
-    /// Runs a checked statement: what it wrote; BAD_USER_INPUT naming `path` when it found
-    /// nothing to write, FORBIDDEN when the rule refused a row.
+    /// Runs a checked statement: what it wrote; FORBIDDEN naming `path` when it found nothing
+    /// to write under the caller's tenancy (whether a row exists elsewhere is not told) or the
+    /// rule refused a row.
     @discardableResult
     func run(_ query: PostgresQuery, _ path: String, notFound: String, refused: String) async throws -> CheckedRows {
         guard let row = try await self.connection.guardedQuery(query, logger: self.logger).collect().first else {
-            throw WriteRefusal.invalid("\(path): \(notFound)")
+            throw WriteRefusal.forbidden("\(path): \(notFound)")
         }
         let checked = try CheckedRows(row)
-        if checked.found == 0 { throw WriteRefusal.invalid("\(path): \(notFound)") }
+        if checked.found == 0 { throw WriteRefusal.forbidden("\(path): \(notFound)") }
         if checked.refused > 0 || checked.ids.isEmpty { throw WriteRefusal.forbidden("\(path): \(refused)") }
         return checked
     }

@@ -6,19 +6,21 @@ import PostgresNIO
 /// parameter, and the checks of the caller's ``WriteRule`` printed around the rows it writes.
 /// Each statement answers one row: how many rows it found to write, how many of them the rule
 /// refused, and the ids and learners it wrote — all of them, or none when one was refused.
-struct WriteStatement {
+/// A reference: the text that names a placeholder and the statement made from it see the same
+/// bindings, in whatever order Swift evaluates them.
+final class WriteStatement {
     private(set) var bindings = PostgresBindings()
     private var count = 0
 
     /// The placeholder of `value`, cast to the SQL `type`; nil binds NULL.
-    mutating func bind<Value: PostgresNonThrowingEncodable>(_ value: Value?, _ type: String) -> String {
+    func bind<Value: PostgresNonThrowingEncodable>(_ value: Value?, _ type: String) -> String {
         if let value { self.bindings.append(value) } else { self.bindings.appendNull() }
         self.count += 1
         return "$\(self.count)::\(type)"
     }
 
     /// The placeholder of a JSON object's text.
-    mutating func bind(json object: [String: Any]) throws -> String {
+    func bind(json object: [String: Any]) throws -> String {
         self.bind(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self), "jsonb")
     }
 
