@@ -124,7 +124,7 @@ extension RuleWriter {
         let query = statement.insert(into: .guardianLearners, columns: ["region_id", "guardian_id", "learner_id", "relation"], from: source,
                                      rule: try self.rule(.guardianLearners, .insert), conflict: "ON CONFLICT DO NOTHING",
                                      id: "guardian_id", learner: "learner_id")
-        try await self.run(query, path, notFound: "the learner is not yours", refused: "not yours to link")
+        try await self.run(query, path, notFound: "the learner is not yours", refused: "not yours to link", conflictsSkipped: true)
     }
 
     /// Starts an enrollment in `klass` on `on`; its id.

@@ -106,7 +106,7 @@ extension RuleWriter {
             from: source, rule: rule, conflict: "ON CONFLICT DO NOTHING")
         let ids = try await self.run(query, "classId", notFound: "not a class you can see",
                                      refused: "not yours to mark — not your class subject in this term's window, a learner not enrolled "
-                                         + "in the class during the term, or a year mark outside the year's last term").ids
+                                         + "in the class during the term, or a year mark outside the year's last term", conflictsSkipped: true).ids
         guard ids.count == rows.count else {
             throw WriteRefusal.invalid("marks: a learner already has this \(kind) mark; change it with correctMark")
         }

@@ -58,13 +58,14 @@ public struct RuleWriter: Sendable {
     /// to write under the caller's tenancy (whether a row exists elsewhere is not told) or the
     /// rule refused a row.
     @discardableResult
-    func run(_ query: PostgresQuery, _ path: String, notFound: String, refused: String) async throws -> CheckedRows {
+    func run(_ query: PostgresQuery, _ path: String, notFound: String, refused: String, conflictsSkipped: Bool = false) async throws -> CheckedRows {
         guard let row = try await self.connection.guardedQuery(query, logger: self.logger).collect().first else {
             throw WriteRefusal.forbidden("\(path): \(notFound)")
         }
         let checked = try CheckedRows(row)
         if checked.found == 0 { throw WriteRefusal.forbidden("\(path): \(notFound)") }
-        if checked.refused > 0 || checked.ids.isEmpty { throw WriteRefusal.forbidden("\(path): \(refused)") }
+        // Nothing written although nothing was refused: only rows skipped as conflicts may do that.
+        if checked.refused > 0 || (checked.ids.isEmpty && !conflictsSkipped) { throw WriteRefusal.forbidden("\(path): \(refused)") }
         return checked
     }
 

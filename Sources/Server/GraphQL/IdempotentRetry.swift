@@ -5,6 +5,7 @@ import EduQLSchema
 import Foundation
 import HTTPTypes
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// A mutation sent with an `Idempotency-Key` header: the same key from the same principal (user
@@ -17,7 +18,7 @@ struct IdempotentRetry: Sendable {
     /// Whose key it is: the user and the role assignment it acts in.
     let principal: String
     /// SHA-256 of the operation and its variables: the same key with another request is refused.
-    let request: [UInt8]
+    let request: ByteBuffer
 
     /// The request header that carries the key.
     static let header = HTTPField.Name("Idempotency-Key")!
@@ -41,8 +42,11 @@ struct IdempotentRetry: Sendable {
         hash.update(data: Data([0]))
         hash.update(data: Data((body.operationName ?? "").utf8))
         hash.update(data: Data([0]))
-        hash.update(data: (try? JSONEncoder().encode(body.variables)) ?? Data())
-        self.request = Array(hash.finalize())
+        // Variables in a canonical form: the same values in another member order are the same request.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        hash.update(data: (try? encoder.encode(body.variables)) ?? Data())
+        self.request = ByteBuffer(bytes: Array(hash.finalize()))
     }
 
     /// Claims the key on the transaction's connection: nil when this request is the first (or
@@ -60,7 +64,7 @@ struct IdempotentRetry: Sendable {
         let rows = try await connection.guardedQuery("""
             SELECT request, answer FROM eduql.idempotent_answers WHERE principal = \(self.principal) AND key = \(self.key)
             """, logger: logger).collect()
-        guard let (request, answer) = try rows.first?.decode(([UInt8], String?).self), let answer else { throw Refusal.reused }
+        guard let (request, answer) = try rows.first?.decode((ByteBuffer, String?).self), let answer else { throw Refusal.reused }
         guard request == self.request else { throw Refusal.reused }
         return answer
     }
