@@ -31,6 +31,11 @@ CREATE INDEX ON eduql.mark_history (learner_id, changed_at);
 CREATE INDEX ON eduql.mark_history (organization_id);
 CREATE INDEX ON eduql.mark_history (municipality_id);
 CREATE INDEX ON eduql.mark_history (region_id);
+CREATE INDEX ON eduql.mark_history (changed_by);
+CREATE INDEX ON eduql.mark_history (class_id);
+CREATE INDEX ON eduql.mark_history (lesson_id);
+CREATE INDEX ON eduql.mark_history (subject_id);
+CREATE INDEX ON eduql.mark_history (term_id);
 SELECT eduql.apply_tenancy('eduql.mark_history');
 
 -- One term mark and one year mark per learner, class, subject and term: a second is a correction.
@@ -40,6 +45,8 @@ CREATE UNIQUE INDEX marks_one_final ON eduql.marks (learner_id, class_id, subjec
 ALTER TABLE eduql.movements
     ADD COLUMN class_id bigint REFERENCES eduql.classes,
     ADD COLUMN other_class_id bigint REFERENCES eduql.classes;
+CREATE INDEX ON eduql.movements (class_id);
+CREATE INDEX ON eduql.movements (other_class_id);
 
 -- A transfer to another organization: requested by the school the learner leaves, confirmed by
 -- the municipality when both schools are its own, completed by the school that admits the
@@ -71,6 +78,8 @@ CREATE INDEX ON eduql.transfers (to_organization_id);
 CREATE INDEX ON eduql.transfers (municipality_id);
 CREATE INDEX ON eduql.transfers (to_municipality_id);
 CREATE INDEX ON eduql.transfers (region_id);
+CREATE INDEX ON eduql.transfers (enrollment_id);
+CREATE INDEX ON eduql.transfers (arrival_enrollment_id);
 
 -- Both sides of a transfer see it: the tenancy of the leaving side or of the arriving one.
 ALTER TABLE eduql.transfers ENABLE ROW LEVEL SECURITY;
@@ -152,6 +161,7 @@ CREATE TABLE eduql.idempotent_answers (
 );
 COMMENT ON COLUMN eduql.idempotent_answers.request IS 'SHA-256 of the operation and its variables: the same key with another request is refused';
 CREATE INDEX ON eduql.idempotent_answers (created_at);
+CREATE INDEX ON eduql.idempotent_answers (region_id);
 ALTER TABLE eduql.idempotent_answers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE eduql.idempotent_answers FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenancy ON eduql.idempotent_answers USING (region_id = (SELECT eduql.current_region_id()));

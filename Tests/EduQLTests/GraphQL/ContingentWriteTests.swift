@@ -263,4 +263,40 @@ struct ContingentWriteTests {
         }
         #expect(transferred == 1 && admitted == 1)
     }
+
+    @Test("a declined transfer moves nothing; a graduation ends the enrollment with its movement")
+    func declineAndGraduate() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let fixture = try await self.fixture(database)
+        let password = try await TestCluster.shared.password(of: "teacher")
+        try await TestAPI.run(database) { api in
+            let leaving = try await api.demoToken("school.admin")
+            let arriving = try await api.token("teacher", password, role: "school_admin")
+            let mouo = try await api.demoToken("mouo.admin")
+            let asked = try await api.graphql("""
+                mutation T($input: OrganizationTransferInput!) { transferToOrganization(input: $input) { id } }
+                """, variables: ["input": ["learnerId": String(fixture.learner), "toOrganizationId": String(fixture.otherSchool), "on": Self.date(0),
+                                           "orderNumber": "40-к"]], token: leaving)
+            let id = try #require((asked.data?["transferToOrganization"] as? [String: Any])?["id"] as? String, "\(asked.text)")
+            let byArriving = try await api.graphql("mutation D($id: ID!) { declineTransfer(transferId: $id) { status } }", variables: ["id": id], token: arriving)
+            #expect(byArriving.errorCodes == ["FORBIDDEN"], "not the arriving school's to decline before confirmation: \(byArriving.text)")
+            let declined = try await api.graphql("mutation D($id: ID!) { declineTransfer(transferId: $id) { status decidedAt } }", variables: ["id": id], token: mouo)
+            let decision = try #require(declined.data?["declineTransfer"] as? [String: Any], "\(declined.text)")
+            #expect(decision["status"] as? String == "DECLINED" && decision["decidedAt"] is String)
+            let confirm = try await api.graphql("mutation C($id: ID!) { confirmTransfer(transferId: $id) { status } }", variables: ["id": id], token: mouo)
+            #expect(confirm.errorCodes == ["FORBIDDEN"], "\(confirm.text)")
+
+            let graduated = try await api.graphql("""
+                mutation G($input: LeavingInput!) { graduateLearner(input: $input) { class { id } enrollments { status } movements { kind orderNumber } } }
+                """, variables: ["input": ["learnerId": String(fixture.learner), "on": Self.date(0), "orderNumber": "50-в"]], token: leaving)
+            let learner = try #require(graduated.data?["graduateLearner"] as? [String: Any], "\(graduated.text)")
+            #expect(learner["class"] is NSNull)
+            #expect((learner["enrollments"] as? [[String: Any]])?.last?["status"] as? String == "GRADUATED")
+            #expect((learner["movements"] as? [[String: Any]])?.last?["orderNumber"] as? String == "50-в")
+        }
+        let stayed = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.scalar(PostgresQuery(unsafeSQL: "SELECT organization_id::int FROM eduql.learners WHERE id = \(fixture.learner)"), as: Int.self)
+        }
+        #expect(stayed == fixture.school)
+    }
 }

@@ -14,7 +14,10 @@ struct SchemaDefinitionTests {
         #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
         let mutation = try #require(schema.mutationType)
         #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser",
-                                                            "recordMarks", "recordAttendance", "setLessonTopic", "setHomework"])
+                                                            "recordMarks", "recordAttendance", "setLessonTopic", "setHomework",
+                                                            "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass",
+                                                            "transferToOrganization", "confirmTransfer", "declineTransfer", "acceptTransfer",
+                                                            "expelLearner", "graduateLearner"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)
