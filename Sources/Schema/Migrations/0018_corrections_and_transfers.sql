@@ -166,3 +166,13 @@ ALTER TABLE eduql.idempotent_answers ENABLE ROW LEVEL SECURITY;
 ALTER TABLE eduql.idempotent_answers FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenancy ON eduql.idempotent_answers USING (region_id = (SELECT eduql.current_region_id()));
 GRANT SELECT, INSERT, UPDATE, DELETE ON eduql.idempotent_answers TO eduql_app;
+
+-- Drops the answers past their 24 hours, in every region (the server's own role sees one region
+-- at a time); the server calls it every few hours.
+CREATE FUNCTION eduql.prune_idempotent_answers() RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH gone AS (DELETE FROM eduql.idempotent_answers WHERE created_at < now() - interval '24 hours' RETURNING 1)
+    SELECT count(*) FROM gone
+$$;
+REVOKE ALL ON FUNCTION eduql.prune_idempotent_answers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION eduql.prune_idempotent_answers() TO eduql_app;

@@ -4,7 +4,8 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Keeps the audit log's monthly partitions ahead of time: this month's and the next are
-/// ensured at start-up and every six hours, so an insert never finds its month missing.
+/// ensured at start-up and every six hours, so an insert never finds its month missing. The
+/// same round drops the idempotent answers past their 24 hours.
 struct AuditPartitionService: Service {
     let database: PostgresClient
     let logger: Logger
@@ -33,6 +34,7 @@ struct AuditPartitionService: Service {
             try await connection.execute("""
                 SELECT eduql.ensure_audit_partition(current_date), eduql.ensure_audit_partition((current_date + interval '1 month')::date)
                 """, logger: self.logger)
+            try await connection.execute("SELECT eduql.prune_idempotent_answers()", logger: self.logger)
         }
     }
 }

@@ -179,6 +179,20 @@ struct MarkCorrectionTests {
             let theirs = try await RawHTTP.post(port: api.port, path: "/graphql", json: body(), token: school, headers: ["Idempotency-Key": "retry-1"])
             #expect(theirs.status == 200, "\(theirs.body)")
             #expect(try await self.journal.marks(database) == before + 3)
+
+            // Past 24 hours a key is free again: the retry writes anew; pruning drops what expired.
+            _ = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.query("UPDATE eduql.idempotent_answers SET created_at = now() - interval '25 hours' WHERE key IN ('retry-1', 'retry-2')",
+                                           logger: self.logger).collect()
+            }
+            let late = try await RawHTTP.post(port: port, path: "/graphql", json: body(), token: teacher, headers: ["Idempotency-Key": "retry-1"])
+            #expect(late.status == 200 && late.body.contains("recordMarks"), "\(late.body)")
+            #expect(try await self.journal.marks(database) == before + 4)
+            let pruned = try await database.server.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("SELECT eduql.prune_idempotent_answers()::int", as: Int.self)
+            }
+            #expect(pruned == 2, "retry-1 of the school admin and retry-2 of the teacher")
+            #expect(try await self.count(database, "SELECT count(*)::int FROM eduql.idempotent_answers") == 1)
         }
     }
 }
