@@ -4,7 +4,7 @@
 extension Policy {
     static let sensitiveLearnerFields: Set<String> = ["birthDate", "snils", "address", "healthGroup"]
     static let sensitiveGuardianFields: Set<String> = ["phone", "snils", "address"]
-    static let sensitiveApplicationFields: Set<String> = ["childBirthDate", "childSnils", "benefit"]
+    static let sensitiveApplicationFields: Set<String> = ["childBirthDate", "childSnils", "benefit", "benefitStatus", "benefitDocument"]
 
     /// Organizations, years, subjects, classes, staff and the plumbing every role reads.
     static let registry: [String: FieldSet] = [

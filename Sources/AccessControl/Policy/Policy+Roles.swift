@@ -21,7 +21,7 @@ extension Policy {
         key: "mouo_admin",
         types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["diary", "journal"]),
-            "Mutation": .only(accountMutations.union(transferDecisions)),
+            "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
             "Transfer": .all,
@@ -35,7 +35,7 @@ extension Policy {
             .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.municipality)[.marks]!],
-        writes: transferConfirmation
+        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
@@ -44,7 +44,8 @@ extension Policy {
         types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
-            "AccessLogEntry": .all, "Transfer": .all, "Mutation": .allExcept(["confirmTransfer"]),
+            "AccessLogEntry": .all, "Transfer": .all,
+            "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(["confirmTransfer"])),
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
@@ -103,6 +104,7 @@ extension Policy {
         key: "parent",
         types: registry.merging(journal).merging(queue).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats"]),
+            "Mutation": .only(parentQueueMutations),
             "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all, "Transfer": .all,
             "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
         ]),
@@ -112,7 +114,8 @@ extension Policy {
             .queueChoices: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
             .queueStatusHistory: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
             .allocations: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
-        ])
+        ]),
+        writes: parentQueueWrites
     )
 
     /// Student: own card and diary.

@@ -30,6 +30,7 @@ extension Catalog {
         }),
         "queueApplications": .connection(queueConnection()),
         "queueApplication": .relation(Relation("QueueApplication", table: .queueApplications, on: nil, filter: byID)),
+        "distributionRun": .relation(Relation("DistributionRun", table: .distributionRuns, on: nil, filter: byID)),
         "benefitCategories": .relation(Relation("BenefitCategory", table: .benefitCategories, on: nil, many: true,
                                                 orderBy: "{c}.level, {c}.code")),
         "queuePosition": .relation(Relation("QueuePosition", table: .queueApplications, on: nil) { arguments, builder, alias in

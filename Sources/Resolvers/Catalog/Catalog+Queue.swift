@@ -23,6 +23,8 @@ extension Catalog {
             "choices": many("QueueChoice", .queueChoices, "{c}.application_id = {t}.id", orderBy: "{c}.rank"),
             "history": many("QueueStatusChange", .queueStatusHistory, "{c}.application_id = {t}.id", orderBy: "{c}.changed_at, {c}.id"),
             "allocations": many("Allocation", .allocations, "{c}.application_id = {t}.id", orderBy: "{c}.id"),
+            "benefitStatus": enumeration("benefit_status"), "benefitDocument": column("benefit_document"),
+            "offerExpiresOn": column("offer_expires_on"),
         ],
         "QueueChoice": [
             "rank": column("rank"),
@@ -30,16 +32,19 @@ extension Catalog {
         ],
         "QueueStatusChange": [
             "fromStatus": enumeration("from_status"), "toStatus": enumeration("to_status"), "changedAt": column("changed_at"),
-            "reason": column("reason"),
+            "reason": column("reason"), "changedBy": column("changed_by_name"),
         ],
         "DistributionRun": [
             "id": id(), "runOn": column("run_on"), "startedAt": column("started_at"), "finishedAt": column("finished_at"),
             "municipality": one("Municipality", .municipalities, "{c}.id = {t}.municipality_id"),
+            "lines": many("Allocation", .allocations, "{c}.run_id = {t}.id", orderBy: "{c}.id"),
         ],
         "Allocation": [
             "outcome": enumeration("outcome"), "choiceRank": column("choice_rank"), "voucherNumber": column("voucher_number"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "run": one("DistributionRun", .distributionRuns, "{c}.id = {t}.run_id"),
+            "application": one("QueueApplication", .queueApplications, "{c}.id = {t}.application_id"),
+            "response": enumeration("response"), "respondedAt": column("responded_at"),
         ],
     ]
 

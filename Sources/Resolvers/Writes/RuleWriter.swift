@@ -25,6 +25,8 @@ public struct RuleWriter: Sendable {
     public static let fields: Set<String> = [
         "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass", "transferToOrganization",
         "confirmTransfer", "declineTransfer", "acceptTransfer", "expelLearner", "graduateLearner",
+        "fileQueueApplication", "changeQueueChoices", "withdrawQueueApplication", "respondToOffer",
+        "reviewQueueApplication", "decideBenefit", "transferQueueApplication", "runDistribution",
     ]
 
     /// Performs one mutation field.
@@ -42,6 +44,14 @@ public struct RuleWriter: Sendable {
         case "confirmTransfer": return try await self.decideTransfer(arguments, confirm: true)
         case "declineTransfer": return try await self.decideTransfer(arguments, confirm: false)
         case "acceptTransfer": return try await self.acceptTransfer(arguments)
+        case "fileQueueApplication": return try await self.fileQueueApplication(try Self.input(arguments))
+        case "changeQueueChoices": return try await self.changeQueueChoices(arguments)
+        case "withdrawQueueApplication": return try await self.withdrawQueueApplication(arguments)
+        case "respondToOffer": return try await self.respondToOffer(arguments)
+        case "reviewQueueApplication": return try await self.reviewQueueApplication(arguments)
+        case "decideBenefit": return try await self.decideBenefit(arguments)
+        case "transferQueueApplication": return try await self.transferQueueApplication(arguments)
+        case "runDistribution": return try await self.runDistribution(try Self.input(arguments))
         default: throw WriteRefusal.invalid("Unknown mutation \(mutation.name).")
         }
     }

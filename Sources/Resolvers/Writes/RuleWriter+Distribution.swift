@@ -1,0 +1,199 @@
+import EduQLAccessControl
+import EduQLSchema
+import Foundation
+import GraphQL
+import PostgresNIO
+
+/// The municipality's side of the queue: review, benefits, transfers and distribution.
+extension RuleWriter {
+    /// Days a family has to answer an offered place.
+    static let acceptanceDays = 14
+
+    /// `reviewQueueApplication`: a new application is queued, or rejected with a reason.
+    func reviewQueueApplication(_ arguments: [String: Map]) async throws -> Written {
+        let application = try arguments.requiredID("applicationId", at: "")
+        guard case .bool(let accept)? = arguments["accept"] else { throw WriteRefusal.invalid("accept is required") }
+        let reason = try arguments.text("reason", at: "", lengths: 3...500, required: !accept)
+        let status = accept ? "queued" : "rejected"
+        let statement = WriteStatement()
+        try await self.updateApplication(application, where: "o.status = 'new'",
+                                         set: "jsonb_build_object('status', \(statement.bind(status, "text")), 'status_changed_at', now())",
+                                         columns: ["status", "status_changed_at"], statement: statement,
+                                         refused: "not yours to review — not a new application of your municipality")
+        try await self.recordQueueChange(application, from: "new", to: status, reason: reason ?? "Документы подтверждены")
+        return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1)
+    }
+
+    /// `decideBenefit`: a confirmed benefit gives its priority class; a refused one none.
+    func decideBenefit(_ arguments: [String: Map]) async throws -> Written {
+        let application = try arguments.requiredID("applicationId", at: "")
+        guard case .bool(let confirm)? = arguments["confirm"] else { throw WriteRefusal.invalid("confirm is required") }
+        let reason = try arguments.text("reason", at: "", lengths: 3...500, required: !confirm)
+        let statement = WriteStatement()
+        let changes = confirm
+            ? """
+              jsonb_build_object('benefit_status', 'confirmed', 'priority_rank', (SELECT CASE b.priority WHEN 'out_of_turn' THEN 0 \
+              WHEN 'first_turn' THEN 1 ELSE 2 END FROM eduql.benefit_categories b WHERE b.id = o.benefit_category_id))
+              """
+            : "jsonb_build_object('benefit_status', 'refused', 'priority_rank', 3)"
+        let before = try await self.updateApplication(application, where: "o.benefit_status = 'claimed' AND o.status IN ('new', 'queued')",
+                                                      set: changes, columns: ["benefit_status", "priority_rank"], statement: statement,
+                                                      refused: "not yours to decide — no claimed benefit on a waiting application of your municipality")
+        try await self.recordQueueChange(application, from: before, to: before,
+                                         reason: reason ?? (confirm ? "Льгота подтверждена" : "Льгота не подтверждена"))
+        return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1)
+    }
+
+    /// `transferQueueApplication`: the caller's rule on the application, then
+    /// `eduql.transfer_queue_application`, which moves it and checks again.
+    func transferQueueApplication(_ arguments: [String: Map]) async throws -> Written {
+        let application = try arguments.requiredID("applicationId", at: "")
+        let destination = try arguments.requiredID("toMunicipalityId", at: "")
+        let choices = try Self.choices(arguments["choices"], path: "choices")
+        let reason = try arguments.text("reason", at: "", lengths: 3...500)!
+        let rule = try self.rule(.queueApplications, .update)
+        let statement = WriteStatement()
+        let moved = try await self.connection.guardedQuery(statement.query("""
+            SELECT eduql.transfer_queue_application(o.id, \(statement.bind(destination, "int8")), \(statement.bind(choices, "int8[]")), \
+            \(statement.bind(reason, "text"))) FROM eduql.queue_applications o \
+            WHERE o.id = \(statement.bind(application, "int8")) AND \(rule.sql(alias: "o"))
+            """), logger: self.logger).collect().first?.decode(Int?.self)
+        guard moved != nil else {
+            throw WriteRefusal.forbidden("applicationId: not yours to transfer — not a waiting application of your municipality, or the destination "
+                                         + "is not another municipality of the region, or a choice is not one of its kindergartens")
+        }
+        return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1)
+    }
+
+    /// `runDistribution`: one run per municipality at a time (an advisory lock held to the
+    /// transaction's end), the same key answering the same run.
+    func runDistribution(_ input: [String: Map]) async throws -> Written {
+        let on = try input.date("on", at: "input.")
+        let year = try input.requiredID("academicYearId", at: "input.")
+        let key = try input.text("runKey", at: "input.", lengths: 1...100)!
+        let runRule = try self.rule(.distributionRuns, .insert)
+        let statement = WriteStatement()
+        let municipality = try await self.connection.guardedQuery(statement.query("SELECT eduql.current_municipality_id()"),
+                                                                  logger: self.logger).collect().first?.decode(Int?.self)
+        guard let municipality else { throw WriteRefusal.forbidden("only a municipality distributes its queue") }
+        let lock = WriteStatement()
+        _ = try await self.connection.guardedQuery(lock.query("""
+            SELECT 1 FROM (SELECT pg_advisory_xact_lock(\(Self.distributionLock), \(lock.bind(municipality, "int4")))) l
+            """), logger: self.logger).collect()
+        let earlier = WriteStatement()
+        if let run = try await self.connection.guardedQuery(earlier.query("""
+            SELECT id FROM eduql.distribution_runs WHERE municipality_id = \(earlier.bind(municipality, "int8")) AND run_key = \(earlier.bind(key, "text"))
+            """), logger: self.logger).collect().first?.decode(Int.self) {
+            return Written(type: "DistributionRun", table: .distributionRuns, ids: [run], many: false, learnerIDs: [], rows: 0)
+        }
+        try await self.expireOffers(municipality: municipality, on: on)
+        let (applicants, free) = try await self.queue(municipality: municipality, year: year)
+        let lines = QueueDistribution.lines(applicants, free: free, on: on)
+
+        let insert = WriteStatement()
+        let source = """
+            SELECT m.region_id, m.id AS municipality_id, \(insert.bind(year, "int8")) AS academic_year_id, \(insert.bind(on, "date")) AS run_on, \
+            now() AS started_at, clock_timestamp() AS finished_at, \(insert.bind(key, "text")) AS run_key, eduql.current_id('user_id') AS run_by \
+            FROM eduql.municipalities m WHERE m.id = \(insert.bind(municipality, "int8"))
+            """
+        let run = try await self.run(insert.insert(into: .distributionRuns, columns: [
+            "region_id", "municipality_id", "academic_year_id", "run_on", "started_at", "finished_at", "run_key", "run_by",
+        ], from: source, rule: runRule), "input.academicYearId", notFound: "no such municipality", refused: "not an academic year of your region").ids[0]
+        if !lines.isEmpty { try await self.recordProtocol(lines, run: run, on: on) }
+        return Written(type: "DistributionRun", table: .distributionRuns, ids: [run], many: false, learnerIDs: [], rows: lines.count)
+    }
+
+    /// The advisory lock's first key: distribution, per municipality.
+    static let distributionLock = 7_301
+
+    /// Offers past their date return to the queue, with their original registration time.
+    func expireOffers(municipality: Int, on: String) async throws {
+        let statement = WriteStatement()
+        let update = try self.rule(.queueApplications, .update)
+        let allocations = try self.rule(.allocations, .update)
+        try await self.connection.guardedQuery(statement.query("""
+            WITH expired AS (UPDATE eduql.queue_applications o SET status = 'queued', status_changed_at = now(), offer_expires_on = NULL \
+            WHERE o.municipality_id = \(statement.bind(municipality, "int8")) AND o.status = 'allocated' \
+            AND o.offer_expires_on < \(statement.bind(on, "date")) AND \(update.sql(alias: "o")) RETURNING o.id, o.region_id, o.municipality_id), \
+            answered AS (UPDATE eduql.allocations l SET response = 'expired', responded_at = now() FROM expired e \
+            WHERE l.application_id = e.id AND l.outcome = 'allocated' AND l.response IS NULL AND \(allocations.sql(alias: "l")) RETURNING l.id) \
+            INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
+            changed_by, changed_by_name) SELECT e.region_id, e.municipality_id, e.id, 'allocated', 'queued', now(), \
+            'Срок ответа на предложенное место истёк', eduql.current_id('user_id'), \
+            (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM expired e
+            """), logger: self.logger).collect()
+    }
+
+    /// The municipality's queued applications and the free places of the year's groups: the
+    /// capacity less the enrolled and the offers still open.
+    func queue(municipality: Int, year: Int) async throws -> ([QueueDistribution.Applicant], [QueueDistribution.Group: Int]) {
+        let statement = WriteStatement()
+        let id = statement.bind(municipality, "int8")
+        var applicants: [QueueDistribution.Applicant] = []
+        let rows = try await self.connection.guardedQuery(statement.query("""
+            SELECT q.id, q.priority_rank::int, (extract(epoch FROM q.registered_at) * 1000000)::int8, q.age_group::int, q.desired_start_on::text, \
+            ARRAY(SELECT c.organization_id FROM eduql.queue_application_choices c WHERE c.application_id = q.id ORDER BY c.rank) \
+            FROM eduql.queue_applications q WHERE q.municipality_id = \(id) AND q.status = 'queued'
+            """), logger: self.logger).collect()
+        for row in rows {
+            let (id, rank, registered, age, start, choices) = try row.decode((Int, Int, Int64, Int, String, [Int]).self)
+            applicants.append(.init(id: id, priorityRank: rank, registeredAt: registered, ageGroup: age, desiredStartOn: start, choices: choices))
+        }
+        let places = WriteStatement()
+        var free: [QueueDistribution.Group: Int] = [:]
+        for row in try await self.connection.guardedQuery(places.query("""
+            SELECT kc.organization_id, kc.age_group::int, (kc.capacity - kc.occupied - (SELECT count(*) FROM eduql.allocations l \
+            JOIN eduql.queue_applications q ON q.id = l.application_id JOIN eduql.distribution_runs r ON r.id = l.run_id \
+            WHERE l.organization_id = kc.organization_id AND l.age_group = kc.age_group AND r.academic_year_id = kc.academic_year_id \
+            AND l.outcome = 'allocated' AND l.response IS NULL AND q.status = 'allocated'))::int \
+            FROM eduql.kindergarten_capacities kc WHERE kc.municipality_id = \(places.bind(municipality, "int8")) \
+            AND kc.academic_year_id = \(places.bind(year, "int8"))
+            """), logger: self.logger).collect() {
+            let (organization, age, places) = try row.decode((Int, Int, Int).self)
+            free[.init(organization: organization, ageGroup: age)] = max(places, 0)
+        }
+        return (applicants, free)
+    }
+
+    /// Writes a run's protocol: its lines, the offers, and each offer's status change.
+    func recordProtocol(_ lines: [QueueDistribution.Line], run: Int, on: String) async throws {
+        let rows: [[String: Any]] = lines.enumerated().map { index, line in
+            var row: [String: Any] = ["n": index + 1, "application_id": line.applicant.id, "age_group": line.applicant.ageGroup]
+            switch line.outcome {
+            case .allocated(let organization, let rank):
+                row["outcome"] = "allocated"
+                row["organization_id"] = organization
+                row["choice_rank"] = rank
+            case .noFreePlace: row["outcome"] = "no_free_place"
+            case .startDateNotReached: row["outcome"] = "start_date_not_reached"
+            }
+            return row
+        }
+        let statement = WriteStatement()
+        let input = statement.bind(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self), "jsonb")
+        let source = """
+            SELECT r.region_id, r.municipality_id, r.id AS run_id, i.application_id, i.outcome, i.organization_id, i.choice_rank, i.age_group, \
+            CASE WHEN i.outcome = 'allocated' THEN format('П-%s-%s-%s', r.municipality_id, r.id, i.n) END AS voucher_number \
+            FROM jsonb_to_recordset(\(input)) AS i(n int, application_id bigint, outcome text, organization_id bigint, choice_rank smallint, age_group smallint) \
+            CROSS JOIN eduql.distribution_runs r WHERE r.id = \(statement.bind(run, "int8"))
+            """
+        try await self.run(statement.insert(into: .allocations, columns: [
+            "region_id", "municipality_id", "run_id", "application_id", "outcome", "organization_id", "choice_rank", "age_group", "voucher_number",
+        ], from: source, rule: try self.rule(.allocations, .insert)), "input", notFound: "no such run", refused: "not yours to allocate")
+        let offered = lines.filter { if case .allocated = $0.outcome { true } else { false } }.map(\.applicant.id)
+        guard !offered.isEmpty else { return }
+        let update = try self.rule(.queueApplications, .update)
+        let offers = WriteStatement()
+        let ids = offers.bind(offered, "int8[]")
+        let changed = try await self.connection.guardedQuery(offers.query("""
+            WITH o AS (UPDATE eduql.queue_applications o SET status = 'allocated', status_changed_at = now(), \
+            offer_expires_on = \(offers.bind(on, "date")) + \(Self.acceptanceDays) WHERE o.id = ANY(\(ids)) AND o.status = 'queued' \
+            AND \(update.sql(alias: "o")) RETURNING o.id, o.region_id, o.municipality_id), \
+            h AS (INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
+            changed_by, changed_by_name) SELECT o.region_id, o.municipality_id, o.id, 'queued', 'allocated', now(), 'Комплектование', \
+            eduql.current_id('user_id'), (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM o RETURNING 1) \
+            SELECT count(*)::int FROM o
+            """), logger: self.logger).collect().first?.decode(Int.self)
+        guard changed == offered.count else { throw WriteRefusal.forbidden("input: an offered application is not yours to change") }
+    }
+}
