@@ -44,10 +44,22 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
         return RowPredicate("(\(self.template)) OR (\(other.template))")
     }
 
-    /// The SQL for a row aliased `alias`.
+    /// The SQL for a row aliased `alias`. The alias must not be one the predicate's own
+    /// subqueries name a table by, or the row would be shadowed there.
     public func sql(alias: String) -> String {
-        self.parts.joined(separator: alias)
+        assert(!self.innerAliases.contains(alias), "the alias \(alias) is shadowed inside the predicate \(self.template)")
+        return self.parts.joined(separator: alias)
     }
+
+    /// The aliases the predicate's subqueries name their tables by (`eduql.lessons l` → `l`).
+    var innerAliases: Set<String> {
+        let words = self.template.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ")" || $0 == "," })
+        return Set(zip(words, words.dropFirst()).compactMap { table, alias in
+            table.hasPrefix("eduql.") && !table.contains("(") && !Self.keywords.contains(alias.uppercased()) ? String(alias) : nil
+        })
+    }
+
+    static let keywords: Set<String> = ["WHERE", "JOIN", "ON", "AND", "OR", "LEFT", "INNER", "CROSS", "GROUP", "ORDER", "LIMIT", "AS", "USING"]
 
     static let settings: [(String, String)] = [
         ("{region}", "(SELECT eduql.current_region_id())"),

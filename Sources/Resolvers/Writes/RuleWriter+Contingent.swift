@@ -144,7 +144,7 @@ extension RuleWriter {
         let rule = try self.rule(.enrollments, .update)
         let statement = WriteStatement()
         let query = statement.update(
-            .enrollments, where: "o.learner_id = \(statement.bind(learner, "int8")) AND o.status = 'active'",
+            .enrollments, where: "w_old.learner_id = \(statement.bind(learner, "int8")) AND w_old.status = 'active'",
             set: try statement.bind(json: ["status": status, "left_on": on]), columns: ["status", "left_on"],
             rule: rule, check: self.policy.writeRule(.enrollments)?.updateCheck ?? rule, learner: "x.learner_id")
         return try await self.run(query, "input.learnerId", notFound: "no current enrollment of a learner you can see",

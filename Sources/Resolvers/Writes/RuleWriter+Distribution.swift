@@ -15,10 +15,9 @@ extension RuleWriter {
         guard case .bool(let accept)? = arguments["accept"] else { throw WriteRefusal.invalid("accept is required") }
         let reason = try arguments.text("reason", at: "", lengths: 3...500, required: !accept)
         let status = accept ? "queued" : "rejected"
-        let statement = WriteStatement()
-        try await self.updateApplication(application, where: "o.status = 'new'",
-                                         set: "jsonb_build_object('status', \(statement.bind(status, "text")), 'status_changed_at', now())",
-                                         columns: ["status", "status_changed_at"], statement: statement,
+        try await self.updateApplication(application, where: "w_old.status = 'new'",
+                                         set: { "jsonb_build_object('status', \($0.bind(status, "text")), 'status_changed_at', now())" },
+                                         columns: ["status", "status_changed_at"],
                                          refused: "not yours to review — not a new application of your municipality")
         try await self.recordQueueChange(application, from: "new", to: status, reason: reason ?? "Документы подтверждены")
         return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1)
@@ -29,15 +28,14 @@ extension RuleWriter {
         let application = try arguments.requiredID("applicationId", at: "")
         guard case .bool(let confirm)? = arguments["confirm"] else { throw WriteRefusal.invalid("confirm is required") }
         let reason = try arguments.text("reason", at: "", lengths: 3...500, required: !confirm)
-        let statement = WriteStatement()
         let changes = confirm
             ? """
               jsonb_build_object('benefit_status', 'confirmed', 'priority_rank', (SELECT CASE b.priority WHEN 'out_of_turn' THEN 0 \
-              WHEN 'first_turn' THEN 1 ELSE 2 END FROM eduql.benefit_categories b WHERE b.id = o.benefit_category_id))
+              WHEN 'first_turn' THEN 1 ELSE 2 END FROM eduql.benefit_categories b WHERE b.id = w_old.benefit_category_id))
               """
             : "jsonb_build_object('benefit_status', 'refused', 'priority_rank', 3)"
-        let before = try await self.updateApplication(application, where: "o.benefit_status = 'claimed' AND o.status IN ('new', 'queued')",
-                                                      set: changes, columns: ["benefit_status", "priority_rank"], statement: statement,
+        let before = try await self.updateApplication(application, where: "w_old.benefit_status = 'claimed' AND w_old.status IN ('new', 'queued')",
+                                                      set: { _ in changes }, columns: ["benefit_status", "priority_rank"],
                                                       refused: "not yours to decide — no claimed benefit on a waiting application of your municipality")
         try await self.recordQueueChange(application, from: before, to: before,
                                          reason: reason ?? (confirm ? "Льгота подтверждена" : "Льгота не подтверждена"))
@@ -54,9 +52,9 @@ extension RuleWriter {
         let rule = try self.rule(.queueApplications, .update)
         let statement = WriteStatement()
         let moved = try await self.connection.guardedQuery(statement.query("""
-            SELECT eduql.transfer_queue_application(o.id, \(statement.bind(destination, "int8")), \(statement.bind(choices, "int8[]")), \
-            \(statement.bind(reason, "text"))) FROM eduql.queue_applications o \
-            WHERE o.id = \(statement.bind(application, "int8")) AND \(rule.sql(alias: "o"))
+            SELECT eduql.transfer_queue_application(w_old.id, \(statement.bind(destination, "int8")), \(statement.bind(choices, "int8[]")), \
+            \(statement.bind(reason, "text"))) FROM eduql.queue_applications w_old \
+            WHERE w_old.id = \(statement.bind(application, "int8")) AND \(rule.sql(alias: "w_old"))
             """), logger: self.logger).collect().first?.decode(Int?.self)
         guard moved != nil else {
             throw WriteRefusal.forbidden("applicationId: not yours to transfer — not a waiting application of your municipality, or the destination "
@@ -111,12 +109,13 @@ extension RuleWriter {
         let statement = WriteStatement()
         let update = try self.rule(.queueApplications, .update)
         let allocations = try self.rule(.allocations, .update)
-        try await self.connection.guardedQuery(statement.query("""
-            WITH expired AS (UPDATE eduql.queue_applications o SET status = 'queued', status_changed_at = now(), offer_expires_on = NULL \
-            WHERE o.municipality_id = \(statement.bind(municipality, "int8")) AND o.status = 'allocated' \
-            AND o.offer_expires_on < \(statement.bind(on, "date")) AND \(update.sql(alias: "o")) RETURNING o.id, o.region_id, o.municipality_id), \
-            answered AS (UPDATE eduql.allocations l SET response = 'expired', responded_at = now() FROM expired e \
-            WHERE l.application_id = e.id AND l.outcome = 'allocated' AND l.response IS NULL AND \(allocations.sql(alias: "l")) RETURNING l.id) \
+        _ = try await self.connection.guardedQuery(statement.query("""
+            WITH expired AS (UPDATE eduql.queue_applications w_old SET status = 'queued', status_changed_at = now(), offer_expires_on = NULL \
+            WHERE w_old.municipality_id = \(statement.bind(municipality, "int8")) AND w_old.status = 'allocated' \
+            AND w_old.offer_expires_on < \(statement.bind(on, "date")) AND \(update.sql(alias: "w_old")) RETURNING w_old.id, w_old.region_id, w_old.municipality_id), \
+            answered AS (UPDATE eduql.allocations w_offer SET response = 'expired', responded_at = now() FROM expired e \
+            WHERE w_offer.application_id = e.id AND w_offer.outcome = 'allocated' AND w_offer.response IS NULL \
+            AND \(allocations.sql(alias: "w_offer")) RETURNING w_offer.id) \
             INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
             changed_by, changed_by_name) SELECT e.region_id, e.municipality_id, e.id, 'allocated', 'queued', now(), \
             'Срок ответа на предложенное место истёк', eduql.current_id('user_id'), \
@@ -186,13 +185,13 @@ extension RuleWriter {
         let offers = WriteStatement()
         let ids = offers.bind(offered, "int8[]")
         let changed = try await self.connection.guardedQuery(offers.query("""
-            WITH o AS (UPDATE eduql.queue_applications o SET status = 'allocated', status_changed_at = now(), \
-            offer_expires_on = \(offers.bind(on, "date")) + \(Self.acceptanceDays) WHERE o.id = ANY(\(ids)) AND o.status = 'queued' \
-            AND \(update.sql(alias: "o")) RETURNING o.id, o.region_id, o.municipality_id), \
+            WITH offered AS (UPDATE eduql.queue_applications w_old SET status = 'allocated', status_changed_at = now(), \
+            offer_expires_on = \(offers.bind(on, "date")) + \(Self.acceptanceDays) WHERE w_old.id = ANY(\(ids)) AND w_old.status = 'queued' \
+            AND \(update.sql(alias: "w_old")) RETURNING w_old.id, w_old.region_id, w_old.municipality_id), \
             h AS (INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
-            changed_by, changed_by_name) SELECT o.region_id, o.municipality_id, o.id, 'queued', 'allocated', now(), 'Комплектование', \
-            eduql.current_id('user_id'), (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM o RETURNING 1) \
-            SELECT count(*)::int FROM o
+            changed_by, changed_by_name) SELECT f.region_id, f.municipality_id, f.id, 'queued', 'allocated', now(), 'Комплектование', \
+            eduql.current_id('user_id'), (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM offered f RETURNING 1) \
+            SELECT count(*)::int FROM offered
             """), logger: self.logger).collect().first?.decode(Int.self)
         guard changed == offered.count else { throw WriteRefusal.forbidden("input: an offered application is not yours to change") }
     }

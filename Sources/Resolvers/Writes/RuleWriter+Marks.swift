@@ -38,7 +38,7 @@ extension RuleWriter {
         let update = WriteStatement()
         var changes: [String: Any] = ["value": value]
         if let weight { changes["weight"] = weight }
-        let query = update.update(.marks, where: "o.id = \(update.bind(mark, "int8"))", set: try update.bind(json: changes),
+        let query = update.update(.marks, where: "w_old.id = \(update.bind(mark, "int8"))", set: try update.bind(json: changes),
                                   columns: ["value", "weight"], rule: rule, check: self.policy.writeRule(.marks)?.updateCheck ?? rule,
                                   learner: "x.learner_id")
         let written = try await self.run(query, "markId", notFound: "no such mark", refused: Self.refusedMark)

@@ -33,19 +33,21 @@ extension RuleWriter {
         return ids
     }
 
-    /// Refuses the first choice that is not an active kindergarten of `municipality` with a
-    /// group of `age` (SQL over the application `q`, or a value).
-    func checkChoices(_ choices: [Int], municipality: String, age: String, from: String = "", statement: WriteStatement, path: String) async throws {
+    /// Refuses the first choice that is not an active kindergarten of the application's
+    /// municipality with a group of the child's age.
+    func checkChoices(_ choices: [Int], application: Int, path: String) async throws {
+        let statement = WriteStatement()
         let query = statement.query("""
-            SELECT c.n::int, EXISTS (SELECT 1 FROM eduql.organizations o WHERE o.id = c.id AND o.municipality_id = \(municipality) \
-            AND o.kind = 'kindergarten' AND o.status = 'active'), \
-            EXISTS (SELECT 1 FROM eduql.kindergarten_capacities kc WHERE kc.organization_id = c.id AND kc.age_group = \(age)), \(age) \
-            FROM unnest(\(statement.bind(choices, "int8[]"))) WITH ORDINALITY AS c(id, n) \(from) ORDER BY c.n
+            SELECT c.n::int, EXISTS (SELECT 1 FROM eduql.organizations k WHERE k.id = c.id AND k.municipality_id = q.municipality_id \
+            AND k.kind = 'kindergarten' AND k.status = 'active'), \
+            EXISTS (SELECT 1 FROM eduql.kindergarten_capacities kc WHERE kc.organization_id = c.id AND kc.age_group = q.age_group), q.age_group::int \
+            FROM unnest(\(statement.bind(choices, "int8[]"))) WITH ORDINALITY AS c(id, n) \
+            CROSS JOIN eduql.queue_applications q WHERE q.id = \(statement.bind(application, "int8")) ORDER BY c.n
             """)
         for row in try await self.connection.guardedQuery(query, logger: self.logger).collect() {
-            let (n, kindergarten, fits, age) = try row.decode((Int, Bool, Bool, Int?).self)
+            let (n, kindergarten, fits, age) = try row.decode((Int, Bool, Bool, Int).self)
             if !kindergarten { throw WriteRefusal.invalid("\(path)[\(n - 1)]: not a kindergarten of the application's municipality") }
-            if !fits { throw WriteRefusal.invalid("\(path)[\(n - 1)]: has no group for the child's age (\(age.map(String.init) ?? "unknown"))") }
+            if !fits { throw WriteRefusal.invalid("\(path)[\(n - 1)]: has no group for the child's age (\(age))") }
         }
     }
 
@@ -101,9 +103,7 @@ extension RuleWriter {
         let application = try await self.run(query, "input", notFound: "the child is not yours, the municipality is not of your region, "
                                                  + "the benefit category does not apply there, or the child is past kindergarten age",
                                              refused: "not yours to file").ids[0]
-        try await self.checkChoices(choices, municipality: "q.municipality_id", age: "q.age_group",
-                                    from: "CROSS JOIN eduql.queue_applications q WHERE q.id = \(statement.bind(application, "int8"))",
-                                    statement: statement, path: "input.choices")
+        try await self.checkChoices(choices, application: application, path: "input.choices")
         try await self.insertChoices(choices, application: application, path: "input.choices")
         try await self.recordQueueChange(application, from: nil, to: "new", reason: "Заявление подано")
         return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1 + choices.count)
@@ -140,18 +140,19 @@ extension RuleWriter {
 
     /// Updates one application under the caller's rule for applications; its status before.
     @discardableResult
-    func updateApplication(_ application: Int, where condition: String = "true", set changes: String, columns: [String],
-                           statement: WriteStatement, refused: String) async throws -> String {
+    func updateApplication(_ application: Int, where condition: String = "true", set changes: (WriteStatement) -> String, columns: [String],
+                           refused: String) async throws -> String {
+        let statement = WriteStatement()
         guard let rule = self.policy.writeRule(.queueApplications), let filter = rule.rows(.update), let check = rule.updateCheck else {
             throw WriteRefusal.forbidden("you may not change queue applications")
         }
         let before = try await self.connection.guardedQuery(statement.query("""
-            SELECT o.status FROM eduql.queue_applications o WHERE o.id = \(statement.bind(application, "int8")) AND \(self.policy.predicate(.queueApplications, alias: "o"))
+            SELECT w_old.status FROM eduql.queue_applications w_old WHERE w_old.id = \(statement.bind(application, "int8")) AND \(self.policy.predicate(.queueApplications, alias: "w_old"))
             """), logger: self.logger).collect().first?.decode(String.self)
         guard let before else { throw WriteRefusal.forbidden("applicationId: no application of yours") }
         let update = WriteStatement()
-        let query = update.update(.queueApplications, where: "o.id = \(update.bind(application, "int8")) AND \(condition)",
-                                  set: changes, columns: columns, rule: filter, check: check)
+        let query = update.update(.queueApplications, where: "w_old.id = \(update.bind(application, "int8")) AND \(condition)",
+                                  set: changes(update), columns: columns, rule: filter, check: check)
         try await self.run(query, "applicationId", notFound: refused, refused: refused)
         return before
     }
@@ -162,17 +163,14 @@ extension RuleWriter {
         let choices = try Self.choices(arguments["choices"], path: "choices")
         let statement = WriteStatement()
         let removal = statement.query("""
-            WITH c AS (SELECT o.*, coalesce(\(try self.rule(.queueChoices, .delete).sql(alias: "o")), false) AS allowed \
-            FROM eduql.queue_application_choices o WHERE o.application_id = \(statement.bind(application, "int8"))), \
+            WITH c AS (SELECT w_old.*, coalesce(\(try self.rule(.queueChoices, .delete).sql(alias: "w_old")), false) AS allowed \
+            FROM eduql.queue_application_choices w_old WHERE w_old.application_id = \(statement.bind(application, "int8"))), \
             w AS (DELETE FROM eduql.queue_application_choices x USING c WHERE x.application_id = c.application_id AND x.rank = c.rank \
             AND NOT EXISTS (SELECT 1 FROM c WHERE NOT allowed) RETURNING x.application_id AS id, NULL::bigint AS learner_id) \
             \(WriteStatement.report)
             """)
         try await self.run(removal, "applicationId", notFound: "no waiting application of yours", refused: "not yours to change — not waiting")
-        let check = WriteStatement()
-        try await self.checkChoices(choices, municipality: "q.municipality_id", age: "q.age_group",
-                                    from: "CROSS JOIN eduql.queue_applications q WHERE q.id = \(check.bind(application, "int8"))",
-                                    statement: check, path: "choices")
+        try await self.checkChoices(choices, application: application, path: "choices")
         try await self.insertChoices(choices, application: application, path: "choices")
         try await self.recordQueueChange(application, from: nil, to: try await self.status(of: application), reason: "Изменены желаемые детские сады")
         return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: choices.count)
@@ -182,7 +180,7 @@ extension RuleWriter {
     func status(of application: Int) async throws -> String {
         let statement = WriteStatement()
         let status = try await self.connection.guardedQuery(statement.query("""
-            SELECT o.status FROM eduql.queue_applications o WHERE o.id = \(statement.bind(application, "int8")) AND \(self.policy.predicate(.queueApplications, alias: "o"))
+            SELECT w_old.status FROM eduql.queue_applications w_old WHERE w_old.id = \(statement.bind(application, "int8")) AND \(self.policy.predicate(.queueApplications, alias: "w_old"))
             """), logger: self.logger).collect().first?.decode(String.self)
         guard let status else { throw WriteRefusal.forbidden("applicationId: no application of yours") }
         return status
@@ -192,11 +190,10 @@ extension RuleWriter {
     func withdrawQueueApplication(_ arguments: [String: Map]) async throws -> Written {
         let application = try arguments.requiredID("applicationId", at: "")
         let reason = try arguments.text("reason", at: "", lengths: 1...500, required: false)
-        let statement = WriteStatement()
         let before = try await self.updateApplication(
-            application, where: "o.status IN ('new', 'queued', 'allocated')",
-            set: "jsonb_build_object('status', 'withdrawn', 'status_changed_at', now(), 'offer_expires_on', NULL)",
-            columns: ["status", "status_changed_at", "offer_expires_on"], statement: statement, refused: "not yours to withdraw — not waiting")
+            application, where: "w_old.status IN ('new', 'queued', 'allocated')",
+            set: { _ in "jsonb_build_object('status', 'withdrawn', 'status_changed_at', now(), 'offer_expires_on', NULL)" },
+            columns: ["status", "status_changed_at", "offer_expires_on"], refused: "not yours to withdraw — not waiting")
         if before == "allocated" { try await self.answerOffer(application, response: "refused") }
         try await self.recordQueueChange(application, from: before, to: "withdrawn", reason: reason ?? "Отозвано заявителем")
         return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 1)
@@ -208,7 +205,7 @@ extension RuleWriter {
             throw WriteRefusal.forbidden("you may not answer offers")
         }
         let statement = WriteStatement()
-        let query = statement.update(.allocations, where: "o.application_id = \(statement.bind(application, "int8")) AND o.outcome = 'allocated' AND o.response IS NULL",
+        let query = statement.update(.allocations, where: "w_old.application_id = \(statement.bind(application, "int8")) AND w_old.outcome = 'allocated' AND w_old.response IS NULL",
                                      set: "jsonb_build_object('response', \(statement.bind(response, "text")), 'responded_at', now())",
                                      columns: ["response", "responded_at"], rule: filter, check: check)
         try await self.run(query, "applicationId", notFound: "no open offer", refused: "not yours to answer")
@@ -234,10 +231,9 @@ extension RuleWriter {
             return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false,
                            learnerIDs: enrolled.1.map { [$0] } ?? [], rows: 4)
         }
-        let statement = WriteStatement()
-        try await self.updateApplication(application, where: "o.status = 'allocated'",
-                                         set: "jsonb_build_object('status', 'queued', 'status_changed_at', now(), 'offer_expires_on', NULL)",
-                                         columns: ["status", "status_changed_at", "offer_expires_on"], statement: statement, refused: "no open offer of yours")
+        try await self.updateApplication(application, where: "w_old.status = 'allocated'",
+                                         set: { _ in "jsonb_build_object('status', 'queued', 'status_changed_at', now(), 'offer_expires_on', NULL)" },
+                                         columns: ["status", "status_changed_at", "offer_expires_on"], refused: "no open offer of yours")
         try await self.answerOffer(application, response: "refused")
         try await self.recordQueueChange(application, from: "allocated", to: "queued", reason: "Место отклонено заявителем")
         return Written(type: "QueueApplication", table: .queueApplications, ids: [application], many: false, learnerIDs: [], rows: 2)

@@ -48,7 +48,7 @@ extension RuleWriter {
         let statement = WriteStatement()
         let changes = confirm ? "'{\"status\": \"awaiting_arrival\"}'::jsonb" : "jsonb_build_object('status', 'declined', 'decided_at', now())"
         let columns = confirm ? ["status"] : ["status", "decided_at"]
-        let query = statement.update(.transfers, where: "o.id = \(statement.bind(transfer, "int8"))", set: changes, columns: columns,
+        let query = statement.update(.transfers, where: "w_old.id = \(statement.bind(transfer, "int8"))", set: changes, columns: columns,
                                      rule: filter, check: confirm ? check.and("{t}.status = 'awaiting_arrival'") : check, learner: "x.learner_id")
         let written = try await self.run(query, "transferId", notFound: "no such transfer",
                                          refused: "not yours to \(confirm ? "confirm" : "decline") — not awaiting your decision")
@@ -68,11 +68,11 @@ extension RuleWriter {
         let id = statement.bind(transfer, "int8")
         let classID = statement.bind(klass, "int8")
         let query = statement.query("""
-            WITH c AS (SELECT o.id, o.learner_id, coalesce(\(accept.sql(alias: "o")), false) AND coalesce(\(check.sql(alias: "n")), false) \
+            WITH c AS (SELECT w_old.id, w_old.learner_id, coalesce(\(accept.sql(alias: "w_old")), false) AND coalesce(\(check.sql(alias: "w_new")), false) \
             AND coalesce(\(enroll.sql(alias: "t")), false) AS allowed \
-            FROM eduql.transfers o CROSS JOIN LATERAL jsonb_populate_record(o, '{"status": "completed"}'::jsonb) n \
-            CROSS JOIN LATERAL (SELECT k.region_id, k.municipality_id, k.organization_id, o.learner_id, k.id AS class_id, k.academic_year_id, \
-            o.transfer_on AS enrolled_on FROM eduql.classes k WHERE k.id = \(classID)) t WHERE o.id = \(id)), \
+            FROM eduql.transfers w_old CROSS JOIN LATERAL jsonb_populate_record(w_old, '{"status": "completed"}'::jsonb) w_new \
+            CROSS JOIN LATERAL (SELECT k.region_id, k.municipality_id, k.organization_id, w_old.learner_id, k.id AS class_id, k.academic_year_id, \
+            w_old.transfer_on AS enrolled_on FROM eduql.classes k WHERE k.id = \(classID)) t WHERE w_old.id = \(id)), \
             w AS (SELECT eduql.complete_transfer(c.id, \(classID), \(statement.bind(order, "text"))) AS arrival, c.id, c.learner_id \
             FROM c WHERE c.allowed) \
             SELECT (SELECT count(*) FROM c)::int, (SELECT count(*) FROM c WHERE NOT allowed)::int, \

@@ -44,8 +44,8 @@ final class WriteStatement {
                 check: RowPredicate, learner: String = "NULL::bigint") -> PostgresQuery {
         let assignments = columns.map { "\($0) = c.\($0)" }.joined(separator: ", ")
         return self.query("""
-            WITH c AS (SELECT n.*, coalesce(\(rule.sql(alias: "o")), false) AND coalesce(\(check.sql(alias: "n")), false) AS allowed \
-            FROM \(table.qualifiedName) o CROSS JOIN LATERAL jsonb_populate_record(o, \(changes)) n WHERE \(condition) FOR UPDATE OF o), \
+            WITH c AS (SELECT w_new.*, coalesce(\(rule.sql(alias: "w_old")), false) AND coalesce(\(check.sql(alias: "w_new")), false) AS allowed \
+            FROM \(table.qualifiedName) w_old CROSS JOIN LATERAL jsonb_populate_record(w_old, \(changes)) w_new WHERE \(condition) FOR UPDATE OF w_old), \
             w AS (UPDATE \(table.qualifiedName) x SET \(assignments) FROM c WHERE x.id = c.id \
             AND NOT EXISTS (SELECT 1 FROM c WHERE NOT allowed) RETURNING x.id, \(learner) AS learner_id) \
             \(Self.report)

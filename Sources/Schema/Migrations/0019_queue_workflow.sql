@@ -53,8 +53,8 @@ ALTER TABLE eduql.allocations
     ADD COLUMN response text CHECK (response IN ('accepted', 'refused', 'expired')),
     ADD COLUMN responded_at timestamptz,
     ADD COLUMN age_group smallint,
-    CHECK ((response IS NULL) = (responded_at IS NULL)),
-    CHECK (response IS NULL OR outcome = 'allocated');
+    ADD CHECK ((response IS NULL) = (responded_at IS NULL)),
+    ADD CHECK (response IS NULL OR outcome = 'allocated');
 CREATE INDEX ON eduql.allocations (run_id);
 UPDATE eduql.allocations l SET age_group = q.age_group FROM eduql.queue_applications q WHERE q.id = l.application_id;
 UPDATE eduql.allocations l SET response = 'accepted', responded_at = q.status_changed_at

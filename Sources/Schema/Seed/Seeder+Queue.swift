@@ -45,19 +45,21 @@ extension Seeder {
             """,
             """
             INSERT INTO eduql.queue_applications (id, region_id, municipality_id, number, applicant_guardian_id, child_last_name, child_first_name,
-                child_middle_name, child_birth_date, child_snils, registered_at, desired_start_on, age_group, benefit_category_id,
-                priority_rank, status, status_changed_at)
+                child_middle_name, child_gender, child_birth_date, child_snils, registered_at, desired_start_on, age_group, benefit_category_id,
+                benefit_status, priority_rank, status, status_changed_at, offer_expires_on)
             SELECT a.id, a.region_id, a.municipality_id, format('%s-%s-%s', a.code, a.municipality_id, lpad(a.j::text, 6, '0')),
                    10000000 + a.id, pg_temp.surname(a.family, a.female), pg_temp.first_name(pg_temp.h(a.id, 9), a.female),
-                   pg_temp.patronymic(pg_temp.h(a.id, 10), a.female), a.birth_date, pg_temp.snils(pg_temp.h(a.id, 11)),
-                   s.registered_at, make_date(\(y) + greatest(0, 2 - a.age), 9, 1), a.age, b.id,
+                   pg_temp.patronymic(pg_temp.h(a.id, 10), a.female), CASE WHEN a.female THEN 'female' ELSE 'male' END, a.birth_date,
+                   pg_temp.snils(pg_temp.h(a.id, 11)), s.registered_at, make_date(\(y) + greatest(0, 2 - a.age), 9, 1), a.age, b.id,
+                   CASE WHEN b.id IS NOT NULL THEN 'confirmed' END,
                    CASE b.priority WHEN 'out_of_turn' THEN 0 WHEN 'first_turn' THEN 1 WHEN 'preferential' THEN 2 ELSE 3 END,
                    s.status,
                    CASE s.status WHEN 'new' THEN s.registered_at WHEN 'rejected' THEN s.registered_at + interval '3 days'
                         WHEN 'withdrawn' THEN s.registered_at + interval '60 days'
                         WHEN 'allocated' THEN (make_date(\(y), 6, 1) + time '10:00') AT TIME ZONE 'Europe/Moscow'
                         WHEN 'enrolled' THEN (make_date(\(y), 7, 1) + time '10:00') AT TIME ZONE 'Europe/Moscow'
-                        ELSE s.registered_at + interval '1 day' END
+                        ELSE s.registered_at + interval '1 day' END,
+                   CASE WHEN s.status = 'allocated' THEN make_date(\(y), 6, 15) END
             FROM application_seeds a
             CROSS JOIN LATERAL (
                 SELECT (least(a.birth_date + (20 + pg_temp.h(a.id, 12) % 200)::integer, make_date(\(y), 8, 31))
@@ -111,13 +113,15 @@ extension Seeder {
             FROM eduql.municipalities m
             """,
             """
-            INSERT INTO eduql.allocations (id, region_id, municipality_id, run_id, application_id, outcome, organization_id, choice_rank, voucher_number)
+            INSERT INTO eduql.allocations (id, region_id, municipality_id, run_id, application_id, outcome, organization_id, choice_rank, voucher_number,
+                                           age_group, response, responded_at)
             SELECT a.id, a.region_id, a.municipality_id, a.municipality_id, a.id,
                    CASE WHEN a.status IN ('allocated', 'enrolled') THEN 'allocated'
                         WHEN a.desired_start_on > make_date(\(y), 9, 1) THEN 'start_date_not_reached' ELSE 'no_free_place' END,
                    CASE WHEN a.status IN ('allocated', 'enrolled') THEN c.organization_id END,
                    CASE WHEN a.status IN ('allocated', 'enrolled') THEN 1 END,
-                   CASE WHEN a.status IN ('allocated', 'enrolled') THEN format('П-%s-%s', a.municipality_id, a.id) END
+                   CASE WHEN a.status IN ('allocated', 'enrolled') THEN format('П-%s-%s', a.municipality_id, a.id) END,
+                   a.age_group, CASE WHEN a.status = 'enrolled' THEN 'accepted' END, CASE WHEN a.status = 'enrolled' THEN a.status_changed_at END
             FROM eduql.queue_applications a
             JOIN eduql.queue_application_choices c ON c.application_id = a.id AND c.rank = 1
             WHERE a.status IN ('allocated', 'enrolled')

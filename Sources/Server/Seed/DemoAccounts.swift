@@ -98,8 +98,8 @@ struct DemoAccounts {
         try await db.run("""
             WITH app AS (
                 INSERT INTO eduql.queue_applications (region_id, municipality_id, number, applicant_guardian_id, child_last_name,
-                    child_first_name, child_middle_name, child_birth_date, registered_at, desired_start_on, age_group, status, status_changed_at)
-                SELECT g.region_id, \(municipality), 'DEMO-' || g.id, g.id, g.last_name, 'Мария', 'Андреевна', date '2025-03-14',
+                    child_first_name, child_middle_name, child_gender, child_birth_date, registered_at, desired_start_on, age_group, status, status_changed_at)
+                SELECT g.region_id, \(municipality), 'DEMO-' || g.id, g.id, g.last_name, 'Мария', 'Андреевна', 'female', date '2025-03-14',
                        timestamptz '2025-04-02 09:30+03', date '2027-09-01', 1, 'queued', timestamptz '2025-04-03 09:30+03'
                 FROM eduql.guardians g WHERE g.id = \(guardian)
                 RETURNING id, region_id, municipality_id
