@@ -53,7 +53,8 @@ struct SchemaVisibilityTests {
                 default:
                     #expect(sensitive.isEmpty, "\(login) sees \(sensitive)")
                 }
-                #expect(mayMutate == ["region.admin", "mouo.admin", "school.admin", "teacher", "homeroom"].contains(login), "\(login)")
+                // Parents write the queue; students and integration clients write nothing.
+                #expect(mayMutate == ["region.admin", "mouo.admin", "school.admin", "teacher", "homeroom", "parent"].contains(login), "\(login)")
                 // The journal's mutations only for those who keep it.
                 let journalMutations = fields["Mutation", default: []].intersection(["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"])
                 #expect(journalMutations.isEmpty != ["school.admin", "teacher", "homeroom"].contains(login), "\(login): \(journalMutations)")

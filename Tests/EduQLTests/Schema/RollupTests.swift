@@ -154,8 +154,8 @@ struct RollupTests {
             try await connection.execute("""
                 WITH app AS (
                     INSERT INTO eduql.queue_applications (region_id, municipality_id, number, applicant_guardian_id, child_last_name,
-                        child_first_name, child_birth_date, registered_at, desired_start_on, age_group, status, status_changed_at)
-                    SELECT g.region_id, 1, 'ROLLUP-1', g.id, 'Тестова', 'Анна', date '2025-01-01', now(), date '2027-09-01', 2, 'queued', now()
+                        child_first_name, child_gender, child_birth_date, registered_at, desired_start_on, age_group, status, status_changed_at)
+                    SELECT g.region_id, 1, 'ROLLUP-1', g.id, 'Тестова', 'Анна', 'female', date '2025-01-01', now(), date '2027-09-01', 2, 'queued', now()
                     FROM eduql.guardians g WHERE g.region_id = 1 ORDER BY g.id LIMIT 1 RETURNING id, region_id, municipality_id)
                 INSERT INTO eduql.queue_application_choices (application_id, rank, region_id, municipality_id, organization_id)
                 SELECT app.id, o.rank, app.region_id, app.municipality_id, o.id FROM app

@@ -17,7 +17,9 @@ struct SchemaDefinitionTests {
                                                             "recordMarks", "recordAttendance", "setLessonTopic", "setHomework",
                                                             "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass",
                                                             "transferToOrganization", "confirmTransfer", "declineTransfer", "acceptTransfer",
-                                                            "expelLearner", "graduateLearner"])
+                                                            "expelLearner", "graduateLearner", "fileQueueApplication", "changeQueueChoices",
+                                                            "withdrawQueueApplication", "respondToOffer", "reviewQueueApplication", "decideBenefit",
+                                                            "transferQueueApplication", "runDistribution"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)
