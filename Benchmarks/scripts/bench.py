@@ -291,6 +291,9 @@ def main():
             results.setdefault(("on", kind), []).append(measured)
     rss = server.rss_kib()
 
+    # Queue positions as parents check them: at 2 connections, the latency a parent waits (issue 13: p95 at most 10 ms).
+    positions = [wrk(server.url, scenario_lines["queue"], args.seconds, 2, "queue positions at 2 connections") for _ in range(args.rounds)]
+
     # Diary p99 while sign-ins flood the server: wrk on both at once.
     flood = subprocess.Popen(["wrk", "-t1", "-c8", f"-d{args.seconds + 2}s", "-s", LUA, server.url],
                              env=dict(os.environ, LINES_FILE=write_lines(scenario_lines["sign-in"])), stdout=subprocess.DEVNULL,
@@ -427,6 +430,10 @@ def main():
         shared, unshared = results[("on", kind)], results[("unshared", kind)]
         print(f"| {kind} | " + " | ".join(f"{median([r['rate'] for r in runs]):.0f} | " + " | ".join(
             f"{median([r[p] for r in runs]):.1f}" for p in ["p50", "p95", "p99"]) for runs in [shared, unshared]) + " |")
+    print(f"\nQueue positions (`queuePosition`, overall and per chosen kindergarten, {len(scenario_lines['queue'])} parents' applications "
+          f"rotating) at 2 connections, audit on: {median([r['rate'] for r in positions]):.0f} req/s, p50 "
+          f"{median([r['p50'] for r in positions]):.1f} ms, p95 {median([r['p95'] for r in positions]):.1f} ms, "
+          f"p99 {median([r['p99'] for r in positions]):.1f} ms.")
     print(f"\nA mark shows in the school's dashboard {median(visible) * 1000:.0f} ms after its commit (median of {len(visible)}; "
           f"longest {max(visible) * 1000:.0f} ms).")
     on_api, off_api = median([r["rate"] for r in api_writes["on"]]), median([r["rate"] for r in api_writes["off"]])
