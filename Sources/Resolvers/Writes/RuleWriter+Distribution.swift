@@ -171,14 +171,14 @@ extension RuleWriter {
         let statement = WriteStatement()
         let input = statement.bind(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self), "jsonb")
         let source = """
-            SELECT r.region_id, r.municipality_id, r.id AS run_id, i.application_id, i.outcome, i.organization_id, i.choice_rank, i.age_group, \
+            SELECT i.n, r.region_id, r.municipality_id, r.id AS run_id, i.application_id, i.outcome, i.organization_id, i.choice_rank, i.age_group, \
             CASE WHEN i.outcome = 'allocated' THEN format('П-%s-%s-%s', r.municipality_id, r.id, i.n) END AS voucher_number \
             FROM jsonb_to_recordset(\(input)) AS i(n int, application_id bigint, outcome text, organization_id bigint, choice_rank smallint, age_group smallint) \
             CROSS JOIN eduql.distribution_runs r WHERE r.id = \(statement.bind(run, "int8"))
             """
         try await self.run(statement.insert(into: .allocations, columns: [
             "region_id", "municipality_id", "run_id", "application_id", "outcome", "organization_id", "choice_rank", "age_group", "voucher_number",
-        ], from: source, rule: try self.rule(.allocations, .insert)), "input", notFound: "no such run", refused: "not yours to allocate")
+        ], from: source, rule: try self.rule(.allocations, .insert), orderBy: "n"), "input", notFound: "no such run", refused: "not yours to allocate")
         let offered = lines.filter { if case .allocated = $0.outcome { true } else { false } }.map(\.applicant.id)
         guard !offered.isEmpty else { return }
         let update = try self.rule(.queueApplications, .update)

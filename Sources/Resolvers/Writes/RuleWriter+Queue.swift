@@ -22,6 +22,16 @@ extension RuleWriter {
         """
     }
 
+    /// A child's age on 1 September of the academic year `start` falls in (dates as
+    /// `YYYY-MM-DD`), as ``ageGroup(birth:start:)`` computes it in SQL.
+    static func age(born birth: String, starting start: String) -> Int? {
+        let parts = [birth, start].map { $0.split(separator: "-").compactMap { Int($0) } }
+        guard parts.allSatisfy({ $0.count == 3 }) else { return nil }
+        let (born, begins) = (parts[0], parts[1])
+        let year = begins[1] >= 9 ? begins[0] : begins[0] - 1
+        return year - born[0] - ((born[1], born[2]) > (9, 1) ? 1 : 0)
+    }
+
     /// 1–5 distinct kindergarten ids.
     static func choices(_ value: Map?, path: String) throws -> [Int] {
         guard case .array(let items)? = value, (1...5).contains(items.count) else { throw WriteRefusal.invalid("\(path) must name 1 to 5 kindergartens") }
@@ -74,11 +84,15 @@ extension RuleWriter {
             guard gender == "male" || gender == "female" else { throw WriteRefusal.invalid("\(path)gender is required") }
             let snils = try card.text("snils", at: path, lengths: 14...14, required: false)
             if let snils, snils.wholeMatch(of: /[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}/) == nil { throw WriteRefusal.invalid("\(path)snils must read NNN-NNN-NNN NN") }
+            let birth = try card.date("birthDate", at: path)
+            guard let age = Self.age(born: birth, starting: desired), (0...7).contains(age) else {
+                throw WriteRefusal.invalid("\(path)birthDate: the child is not of kindergarten age (0 to 7) on 1 September of the desired start's year")
+            }
             child = """
                 (SELECT NULL::bigint AS learner_id, \(statement.bind(try card.text("lastName", at: path, lengths: 1...100), "text")) AS child_last_name, \
                 \(statement.bind(try card.text("firstName", at: path, lengths: 1...100), "text")) AS child_first_name, \
                 \(statement.bind(try card.text("middleName", at: path, lengths: 1...100, required: false), "text")) AS child_middle_name, \
-                \(statement.bind(gender, "text")) AS child_gender, \(statement.bind(try card.date("birthDate", at: path), "date")) AS child_birth_date, \
+                \(statement.bind(gender, "text")) AS child_gender, \(statement.bind(birth, "date")) AS child_birth_date, \
                 \(statement.bind(snils, "text")) AS child_snils)
                 """
         } else {
@@ -95,13 +109,13 @@ extension RuleWriter {
             3 AS priority_rank, 'new' AS status, now() AS status_changed_at \
             FROM eduql.municipalities m JOIN eduql.regions r ON r.id = m.region_id CROSS JOIN \(child) ch \
             WHERE m.id = \(statement.bind(municipality, "int8")) AND (\(category) IS NULL OR EXISTS (SELECT 1 FROM eduql.benefit_categories b \
-            WHERE b.id = \(category) AND (b.municipality_id IS NULL OR b.municipality_id = m.id)))) x \
-            WHERE x.age_group BETWEEN 0 AND 7
+            WHERE b.id = \(category) AND (b.municipality_id IS NULL OR b.municipality_id = m.id)))) x
             """
         let query = statement.insert(into: .queueApplications, columns: Self.applicationColumns, from: source,
                                      rule: try self.rule(.queueApplications, .insert))
+        // A child past kindergarten age breaks the age group's check: BAD_USER_INPUT naming it.
         let application = try await self.run(query, "input", notFound: "the child is not yours, the municipality is not of your region, "
-                                                 + "the benefit category does not apply there, or the child is past kindergarten age",
+                                                 + "or the benefit category does not apply there",
                                              refused: "not yours to file").ids[0]
         try await self.checkChoices(choices, application: application, path: "input.choices")
         try await self.insertChoices(choices, application: application, path: "input.choices")
@@ -216,14 +230,14 @@ extension RuleWriter {
     func respondToOffer(_ arguments: [String: Map]) async throws -> Written {
         let application = try arguments.requiredID("applicationId", at: "")
         guard case .bool(let accept)? = arguments["accept"] else { throw WriteRefusal.invalid("accept is required") }
-        guard try await self.status(of: application) == "allocated", self.policy.writable(.queueApplications, .update) != nil else {
-            throw WriteRefusal.forbidden("applicationId: no open offer of yours")
-        }
+        guard try await self.status(of: application) == "allocated" else { throw WriteRefusal.forbidden("applicationId: no open offer of yours") }
         if accept {
+            // The caller's rule on the application, then the function, which checks the offer again and enrolls.
+            let rule = try self.rule(.queueApplications, .update)
             let statement = WriteStatement()
             let enrolled = try await self.connection.guardedQuery(statement.query("""
-                SELECT eduql.accept_queue_offer(\(statement.bind(application, "int8"))), (SELECT learner_id FROM eduql.queue_applications \
-                WHERE id = \(statement.bind(application, "int8")))
+                SELECT eduql.accept_queue_offer(w_old.id), (SELECT q.learner_id FROM eduql.queue_applications q WHERE q.id = w_old.id) \
+                FROM eduql.queue_applications w_old WHERE w_old.id = \(statement.bind(application, "int8")) AND \(rule.sql(alias: "w_old"))
                 """), logger: self.logger).collect().first?.decode((Int?, Int?).self)
             guard let enrolled, enrolled.0 != nil else {
                 throw WriteRefusal.forbidden("applicationId: the offer is past its date, or the kindergarten has no group of the child's age")

@@ -27,12 +27,13 @@ final class WriteStatement {
     /// Inserts the rows `source` yields (a SELECT of `columns`) if `rule` lets every one of them;
     /// `id` and `learner` name what to report of each row written.
     func insert(into table: Table, columns: [String], from source: String, rule: RowPredicate, conflict: String = "",
-                id: String = "id", learner: String = "NULL::bigint") -> PostgresQuery {
+                id: String = "id", learner: String = "NULL::bigint", orderBy: String? = nil) -> PostgresQuery {
         let list = columns.joined(separator: ", ")
+        let order = orderBy.map { " ORDER BY \($0)" } ?? ""
         return self.query("""
             WITH t AS (\(source)), c AS (SELECT t.*, coalesce(\(rule.sql(alias: "t")), false) AS allowed FROM t), \
             w AS (INSERT INTO \(table.qualifiedName) (\(list)) SELECT \(list) FROM c \
-            WHERE NOT EXISTS (SELECT 1 FROM c WHERE NOT allowed) \(conflict) RETURNING \(id) AS id, \(learner) AS learner_id) \
+            WHERE NOT EXISTS (SELECT 1 FROM c WHERE NOT allowed)\(order) \(conflict) RETURNING \(id) AS id, \(learner) AS learner_id) \
             \(Self.report)
             """)
     }

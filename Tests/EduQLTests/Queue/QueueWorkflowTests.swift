@@ -25,6 +25,8 @@ struct QueueWorkflowTests {
         var strangersApplication: Int
         var foreignApplication: Int
         var school: Int
+        var parentsChild: Int
+        var strangersChild: Int
     }
 
     func fixture(_ database: ClusterConnections) async throws -> Fixture {
@@ -71,6 +73,13 @@ struct QueueWorkflowTests {
                 """), as: Int.self)
             let school = try await connection.scalar(PostgresQuery(unsafeSQL:
                 "SELECT min(id)::int FROM eduql.organizations WHERE municipality_id = \(municipality) AND kind = 'school'"), as: Int.self)
+            let parentsChild = try await connection.scalar("""
+                SELECT min(gl.learner_id)::int FROM eduql.guardian_learners gl JOIN eduql.users u ON u.guardian_id = gl.guardian_id WHERE u.login = 'parent'
+                """, as: Int.self)
+            let strangersChild = try await connection.scalar("""
+                SELECT min(e.learner_id)::int FROM eduql.enrollments e WHERE e.learner_id NOT IN (
+                  SELECT gl.learner_id FROM eduql.guardian_learners gl JOIN eduql.users u ON u.guardian_id = gl.guardian_id WHERE u.login = 'parent')
+                """, as: Int.self)
             // Open offers of the generated data stay open through the tests' runs (one test lets one lapse on purpose).
             try await connection.execute("UPDATE eduql.queue_applications SET offer_expires_on = current_date + 7 WHERE status = 'allocated'", logger: self.logger)
             // The teacher's account also acts for the other municipality, to see a transfer arrive.
@@ -79,7 +88,8 @@ struct QueueWorkflowTests {
                 SELECT m.region_id, m.id, u.id, 'mouo_admin' FROM eduql.municipalities m, eduql.users u WHERE m.id = \(other) AND u.login = 'teacher'
                 """), logger: self.logger)
             return Fixture(municipality: municipality, kindergartens: kindergartens, year: year, benefit: benefit, otherMunicipality: other,
-                           otherKindergarten: otherKindergarten, strangersApplication: strangers, foreignApplication: foreign, school: school)
+                           otherKindergarten: otherKindergarten, strangersApplication: strangers, foreignApplication: foreign, school: school,
+                           parentsChild: parentsChild, strangersChild: strangersChild)
         }
     }
 
@@ -262,7 +272,9 @@ struct QueueWorkflowTests {
                 ("six choices", "parent", Self.file, ["input": base.merging(["choices": Array(repeating: String(fixture.kindergartens[0]), count: 6)]) { $1 }], "BAD_USER_INPUT"),
                 ("a school as a choice", "parent", Self.file, ["input": base.merging(["choices": [String(fixture.school)]]) { $1 }], "BAD_USER_INPUT"),
                 ("another municipality's kindergarten", "parent", Self.file, ["input": base.merging(["choices": [String(fixture.otherKindergarten)]]) { $1 }], "BAD_USER_INPUT"),
-                ("a child past kindergarten age", "parent", Self.file, ["input": base.merging(["child": Self.child("Старшая", born: "2015-01-01")]) { $1 }], "FORBIDDEN"),
+                ("a child past kindergarten age", "parent", Self.file, ["input": base.merging(["child": Self.child("Старшая", born: "2015-01-01")]) { $1 }], "BAD_USER_INPUT"),
+                ("a school child filed by learnerId", "parent", Self.file, ["input": base.merging(["learnerId": String(fixture.parentsChild)]) { $1 }.filter { $0.key != "child" }], "BAD_USER_INPUT"),
+                ("another family's child by learnerId", "parent", Self.file, ["input": base.merging(["learnerId": String(fixture.strangersChild)]) { $1 }.filter { $0.key != "child" }], "FORBIDDEN"),
                 ("a benefit without its document", "parent", Self.file, ["input": base.merging(["benefitCategoryId": String(fixture.benefit)]) { $1 }], "BAD_USER_INPUT"),
                 ("withdrawing another parent's application", "parent", "mutation W($id: ID!) { withdrawQueueApplication(applicationId: $id) { id } }",
                  ["id": String(fixture.strangersApplication)], "FORBIDDEN"),
