@@ -79,8 +79,7 @@ extension Catalog {
             "byChoice": .relation(Relation(
                 "ChoicePosition", table: .queueChoices,
                 from: """
-                    (SELECT ch.*, q.age_group, q.priority_rank, q.registered_at, q.status FROM eduql.queue_application_choices ch \
-                    JOIN eduql.queue_applications q ON q.id = ch.application_id)
+                    (SELECT ch.*, q.status FROM eduql.queue_application_choices ch JOIN eduql.queue_applications q ON q.id = ch.application_id)
                     """,
                 on: "{c}.application_id = {t}.id", many: true, orderBy: "{c}.rank")),
         ],
@@ -89,12 +88,14 @@ extension Catalog {
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "position": .column("""
                 CASE WHEN {t}.status = 'queued' THEN (SELECT count(*) FROM eduql.queue_application_choices oc \
-                JOIN eduql.queue_applications o ON o.id = oc.application_id WHERE oc.organization_id = {t}.organization_id \
-                AND o.status = 'queued' AND o.age_group = {t}.age_group \
-                AND (o.priority_rank, o.registered_at, o.id) <= ({t}.priority_rank, {t}.registered_at, {t}.application_id))::int ELSE 0 END
+                WHERE oc.organization_id = {t}.organization_id AND oc.queued AND oc.age_group = {t}.age_group \
+                AND (oc.priority_rank, oc.registered_at, oc.application_id) <= ({t}.priority_rank, {t}.registered_at, {t}.application_id))::int ELSE 0 END
                 """),
             "freePlaces": .column("""
-                (SELECT coalesce(sum(greatest(kc.capacity - kc.occupied, 0)), 0)::int FROM eduql.kindergarten_capacities kc \
+                (SELECT coalesce(sum(greatest(kc.capacity - kc.occupied - (SELECT count(*) FROM eduql.allocations l \
+                JOIN eduql.queue_applications q ON q.id = l.application_id JOIN eduql.distribution_runs r ON r.id = l.run_id \
+                WHERE l.organization_id = kc.organization_id AND l.age_group = kc.age_group AND r.academic_year_id = kc.academic_year_id \
+                AND l.outcome = 'allocated' AND l.response IS NULL AND q.status = 'allocated'), 0)), 0)::int FROM eduql.kindergarten_capacities kc \
                 WHERE kc.organization_id = {t}.organization_id AND kc.age_group = {t}.age_group AND kc.academic_year_id = \
                 (SELECT ay.id FROM eduql.academic_years ay ORDER BY (current_date BETWEEN ay.starts_on AND ay.ends_on) DESC, ay.starts_on DESC LIMIT 1))
                 """),

@@ -143,6 +143,9 @@ struct QueueWorkflowTests {
                                                  variables: ["id": id], token: parent)
             let overall = try #require((position.data?["queuePosition"] as? [String: Any])?["overall"] as? Int, "\(position.text)")
             #expect(overall >= 1)
+            // The kept ranking moved with the confirmed benefit: positions per kindergarten as counted over the applications.
+            let byChoice = ((position.data?["queuePosition"] as? [String: Any])?["byChoice"] as? [[String: Any]])?.compactMap { $0["position"] as? Int }
+            #expect(byChoice == (try await Self.positionsByChoice(database, application: id)))
 
             // Distribution: the protocol covers every queued application in order, with no group over its places.
             let (queued, freeBefore) = try await self.queueState(database, fixture)
@@ -204,6 +207,22 @@ struct QueueWorkflowTests {
             #expect(enrolled == 1)
             let twice = try await api.graphql(respond, variables: ["id": id, "accept": true], token: parent)
             #expect(twice.errorCodes == ["FORBIDDEN"], "\(twice.text)")
+        }
+    }
+
+    /// An application's position for each of its kindergartens, counted over the applications
+    /// themselves (not the ranking the server keeps): queued ones of its age group naming the
+    /// kindergarten, up to it in queue order.
+    static func positionsByChoice(_ database: ClusterConnections, application: String) async throws -> [Int] {
+        try await database.owner.withConnection(logger: Logger(label: "eduql-tests")) { connection in
+            try await connection.column(PostgresQuery(unsafeSQL: """
+                SELECT CASE WHEN mine.status = 'queued' THEN (SELECT count(*) FROM eduql.queue_application_choices oc
+                         JOIN eduql.queue_applications o ON o.id = oc.application_id
+                         WHERE oc.organization_id = c.organization_id AND o.status = 'queued' AND o.age_group = mine.age_group
+                           AND (o.priority_rank, o.registered_at, o.id) <= (mine.priority_rank, mine.registered_at, mine.id)) ELSE 0 END::int
+                FROM eduql.queue_applications mine JOIN eduql.queue_application_choices c ON c.application_id = mine.id
+                WHERE mine.id = \(application) ORDER BY c.rank
+                """), as: Int.self)
         }
     }
 
