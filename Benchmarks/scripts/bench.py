@@ -112,22 +112,31 @@ class Server:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 sys.exit(f"port {port} is taken: another server would answer in this one's place")
-        self.process = subprocess.Popen([eduql, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        # The server's own log, told when it does not become ready.
+        self.log = tempfile.NamedTemporaryFile(prefix="eduql-bench-server-", suffix=".log", delete=False)
+        self.process = subprocess.Popen([eduql, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         preexec_fn=unblock_signals)
         SERVERS.append(self)
-        for _ in range(300):
+        last = None
+        # Up to ~90 s: a debug build on a loaded machine (the test suite's smoke run) starts slowly.
+        for _ in range(900):
             try:
                 urllib.request.urlopen(self.url + "/readyz", timeout=2)
                 if self.process.poll() is None:
                     return
-            except Exception:
+            except Exception as error:
+                last = error
                 time.sleep(0.1)
-        sys.exit("the server did not become ready")
+        self.log.flush()
+        tail = open(self.log.name, errors="replace").read()[-3000:]
+        sys.exit(f"the server on port {port} did not become ready (exit code {self.process.poll()}; last /readyz: {last!r})\n{tail}")
 
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=60)
+        if os.path.exists(self.log.name):
+            os.unlink(self.log.name)
 
     def rss_kib(self):
         for line in open(f"/proc/{self.process.pid}/status"):
