@@ -106,6 +106,18 @@ class Cluster:
 
 class Server:
     def __init__(self, eduql, cluster, port, audit, extra=None):
+        # A port free when asked can be taken before the server binds it (an outgoing
+        # connection's own port, on a busy machine): then the server starts again on a port
+        # the system picks.
+        for attempt in range(3):
+            if self.start(eduql, cluster, port, audit, extra):
+                return
+            port = free_port()
+        sys.exit(f"the server did not become ready on three ports (exit code {self.process.poll()}; "
+                 f"last /readyz: {self.last!r})\n{self.tail()}")
+
+    def start(self, eduql, cluster, port, audit, extra):
+        """Starts the server on `port`; whether it became ready (False when its port was taken)."""
         env = dict(cluster.env, EDUQL_PORT=str(port), EDUQL_AUDIT=audit, LOG_LEVEL="error",
                    EDUQL_LOGIN_ATTEMPTS_PER_MINUTE="1000000", **(extra or {}))
         self.url = f"http://127.0.0.1:{port}"
@@ -117,19 +129,25 @@ class Server:
         self.process = subprocess.Popen([eduql, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         preexec_fn=unblock_signals)
         SERVERS.append(self)
-        last = None
+        self.last = None
         # Up to ~90 s: a debug build on a loaded machine (the test suite's smoke run) starts slowly.
         for _ in range(900):
             try:
                 urllib.request.urlopen(self.url + "/readyz", timeout=2)
                 if self.process.poll() is None:
-                    return
+                    return True
             except Exception as error:
-                last = error
+                self.last = error
+                if self.process.poll() is not None and "Address already in use" in self.tail():
+                    SERVERS.remove(self)
+                    os.unlink(self.log.name)
+                    return False
                 time.sleep(0.1)
+        sys.exit(f"the server on port {port} did not become ready (exit code {self.process.poll()}; last /readyz: {self.last!r})\n{self.tail()}")
+
+    def tail(self):
         self.log.flush()
-        tail = open(self.log.name, errors="replace").read()[-3000:]
-        sys.exit(f"the server on port {port} did not become ready (exit code {self.process.poll()}; last /readyz: {last!r})\n{tail}")
+        return open(self.log.name, errors="replace").read()[-3000:]
 
     def stop(self):
         if self.process.poll() is None:
@@ -201,6 +219,13 @@ def pgbench(cluster, script, seconds, connections, defines, options=None, user="
     if failed and int(failed.group(1)) > 0:
         sys.exit("pgbench: failed transactions\n" + output)
     return float(re.search(r"tps = ([\d.]+)", output).group(1))
+
+
+def free_port():
+    """A port the system has free now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def median(values):
