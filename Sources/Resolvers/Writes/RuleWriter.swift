@@ -8,7 +8,9 @@ import PostgresNIO
 /// Runs the statements of one mutation field under the caller's write rules, on the
 /// operation's connection inside its transaction: mark corrections and final marks
 /// (`RuleWriter+Marks`), admissions, moves and leaving (`RuleWriter+Contingent`), transfers
-/// between organizations (`RuleWriter+Transfers`). A refusal throws, and the operation's
+/// between organizations (`RuleWriter+Transfers`), and the kindergarten queue: applications
+/// (`+Queue`), a parent's answers (`+Offers`), the municipality's decisions (`+QueueReview`)
+/// and distribution (`+Distribution`). A refusal throws, and the operation's
 /// transaction rolls back whatever the field or the fields before it wrote.
 public struct RuleWriter: Sendable {
     let policy: Policy
