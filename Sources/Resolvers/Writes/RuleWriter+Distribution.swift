@@ -64,8 +64,7 @@ extension RuleWriter {
             AND \(allocations.sql(alias: "w_offer")) RETURNING w_offer.id) \
             INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
             changed_by, changed_by_name) SELECT e.region_id, e.municipality_id, e.id, 'allocated', 'queued', now(), \
-            'Срок ответа на предложенное место истёк', eduql.current_id('user_id'), \
-            (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM expired e
+            'Срок ответа на предложенное место истёк', \(Self.changedBy) FROM expired e
             """), logger: self.logger).collect()
     }
 
@@ -136,7 +135,7 @@ extension RuleWriter {
             AND \(update.sql(alias: "w_old")) RETURNING w_old.id, w_old.region_id, w_old.municipality_id), \
             h AS (INSERT INTO eduql.queue_status_history (region_id, municipality_id, application_id, from_status, to_status, changed_at, reason, \
             changed_by, changed_by_name) SELECT f.region_id, f.municipality_id, f.id, 'queued', 'allocated', now(), 'Комплектование', \
-            eduql.current_id('user_id'), (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) FROM offered f RETURNING 1) \
+            \(Self.changedBy) FROM offered f RETURNING 1) \
             SELECT count(*)::int FROM offered
             """), logger: self.logger).collect().first?.decode(Int.self)
         guard changed == offered.count else { throw WriteRefusal.forbidden("input: an offered application is not yours to change") }

@@ -14,8 +14,7 @@ extension RuleWriter {
         return """
             SELECT m.region_id, m.municipality_id, m.organization_id, m.id AS mark_id, m.learner_id, m.class_id, m.subject_id, \
             m.term_id, m.lesson_id, m.kind, m.value AS old_value, \(newValue) AS new_value, m.weight AS old_weight, \
-            \(newWeight) AS new_weight, \(statement.bind(reason, "text")) AS reason, eduql.current_id('user_id') AS changed_by, \
-            (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) AS changed_by_name \
+            \(newWeight) AS new_weight, \(statement.bind(reason, "text")) AS reason, \(Self.changedBy) \
             FROM eduql.marks m WHERE m.id = \(statement.bind(mark, "int8"))
             """
     }

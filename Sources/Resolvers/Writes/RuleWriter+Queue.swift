@@ -143,7 +143,7 @@ extension RuleWriter {
         let source = """
             SELECT q.region_id, q.municipality_id, q.id AS application_id, \(statement.bind(from, "text")) AS from_status, \
             \(statement.bind(to, "text")) AS to_status, now() AS changed_at, \(statement.bind(reason, "text")) AS reason, \
-            eduql.current_id('user_id') AS changed_by, (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) AS changed_by_name \
+            \(Self.changedBy) \
             FROM eduql.queue_applications q WHERE q.id = \(statement.bind(application, "int8"))
             """
         let query = statement.insert(into: .queueStatusHistory, columns: [

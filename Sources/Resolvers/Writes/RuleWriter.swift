@@ -23,6 +23,13 @@ public struct RuleWriter: Sendable {
         self.logger = logger
     }
 
+    /// The acting account, as the history tables record who made a change: its id
+    /// (`changed_by`) and display name (`changed_by_name`).
+    static let changedBy = """
+        eduql.current_id('user_id') AS changed_by, \
+        (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) AS changed_by_name
+        """
+
     /// Mutation fields this writer performs.
     public static let fields: Set<String> = [
         "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass", "transferToOrganization",
