@@ -14,14 +14,14 @@ public final class GraphQLEngine: Sendable {
     private let cacheSize: Int
     /// Compiled operations, bound per request.
     public let plans: PlanCache
-    /// Fingerprints of the trusted documents by path under `queries/`, for grants that name documents.
-    private let trusted: [String: DocumentFingerprint]
+    /// The trusted documents' texts by document id (`sha256:<hex of the bytes>`).
+    private let trusted: [String: String]
 
     public init(limits: QueryLimits = .init(), trustedDocuments: [String: String] = [:], cacheSize: Int = 2_000,
                 plans: PlanCache.Configuration = .init()) {
         self.limits = limits
         self.plans = PlanCache(configuration: plans)
-        self.trusted = trustedDocuments.compactMapValues { DocumentFingerprint(text: $0) }
+        self.trusted = trustedDocuments
         self.cacheSize = cacheSize
     }
 
@@ -33,27 +33,34 @@ public final class GraphQLEngine: Sendable {
         return schema
     }
 
-    /// Parses and validates `text` against the policy's schema (cached per schema and hash);
-    /// refuses it before validation when it is too large, has too many tokens or expands to too
-    /// many fields, and when the policy allows only trusted documents and it is none of them.
+    /// Parses and validates a document sent as text against the policy's schema (cached per
+    /// schema and hash); refuses it before validation when it is too large, has too many tokens
+    /// or expands to too many fields, and at once when the policy runs trusted documents only.
     public func prepare(_ text: String, for policy: Policy) throws -> PreparedDocument {
+        if policy.trustedDocuments != nil { throw QueryError.documentRequired }
+        return try self.prepared(text, for: policy)
+    }
+
+    /// The trusted document `id` names, prepared for the policy: unknown ids are
+    /// `PERSISTED_QUERY_NOT_FOUND`, ids the policy's grant does not name `FORBIDDEN`. Ids are
+    /// compared as given; no text is ever compared.
+    public func prepare(documentID id: String, for policy: Policy) throws -> PreparedDocument {
+        guard let text = self.trusted[id] else { throw QueryError.documentNotFound(id) }
+        if let allowed = policy.trustedDocuments, !allowed.contains(id) {
+            throw QueryError.forbidden("This client's grant does not name the document \(id).")
+        }
+        return try self.prepared(text, for: policy)
+    }
+
+    private func prepared(_ text: String, for policy: Policy) throws -> PreparedDocument {
         try DocumentLimits.checkText(text, self.limits)
         let hash = SHA256.hash(data: Data(text.utf8)).hexadecimal
         let key = policy.key + ":" + hash
-        let prepared: PreparedDocument
-        if let cached = self.documents.withLock({ $0[key] }) {
-            prepared = cached
-        } else {
-            prepared = try self.parseAndValidate(text, hash: hash, policy: policy)
-            self.documents.withLock { cache in
-                if cache.count >= self.cacheSize { cache.removeAll(keepingCapacity: true) }
-                cache[key] = prepared
-            }
-        }
-        if let allowed = policy.trustedDocuments {
-            guard allowed.contains(where: { self.trusted[$0] == prepared.fingerprint }) else {
-                throw QueryError.forbidden("This client may only send the documents its grant names.")
-            }
+        if let cached = self.documents.withLock({ $0[key] }) { return cached }
+        let prepared = try self.parseAndValidate(text, hash: hash, policy: policy)
+        self.documents.withLock { cache in
+            if cache.count >= self.cacheSize { cache.removeAll(keepingCapacity: true) }
+            cache[key] = prepared
         }
         return prepared
     }
@@ -66,15 +73,10 @@ public final class GraphQLEngine: Sendable {
             throw QueryError.parse(error.message, line: error.locations.first?.line, column: error.locations.first?.column)
         }
         try DocumentLimits.check(document, self.limits)
-        let fingerprint = DocumentFingerprint(document)
-        // A client held to trusted documents learns nothing from validating any other.
-        if let allowed = policy.trustedDocuments, !allowed.contains(where: { self.trusted[$0] == fingerprint }) {
-            throw QueryError.forbidden("This client may only send the documents its grant names.")
-        }
         let schema = try self.schema(for: policy)
         if let error = validate(schema: schema.schema, ast: document).first {
             throw QueryError.validation(error.message, line: error.locations.first?.line, column: error.locations.first?.column)
         }
-        return PreparedDocument(document: document, hash: hash, fingerprint: fingerprint)
+        return PreparedDocument(document: document, text: text, hash: hash)
     }
 }

@@ -14,6 +14,14 @@ public enum QueryError: Error, Equatable, Sendable {
     case unauthenticated
     /// `PASSWORD_CHANGE_REQUIRED`: the account must change its temporary or expired password first.
     case passwordChangeRequired
+    /// `PERSISTED_QUERY_NOT_FOUND`: no trusted document has this id.
+    case documentNotFound(String)
+    /// `PERSISTED_QUERY_REQUIRED`: the caller may send trusted documents by `documentId` only.
+    case documentRequired
+    /// `COST_LIMIT_EXCEEDED`: the operation may read more rows than the limit allows.
+    case costLimit(String)
+    /// `CURSOR_EXPIRED`: the change feed no longer holds the changes after this cursor.
+    case cursorExpired
 
     /// The `extensions.code` of the error.
     public var code: String {
@@ -24,13 +32,21 @@ public enum QueryError: Error, Equatable, Sendable {
         case .forbidden: "FORBIDDEN"
         case .unauthenticated: "UNAUTHENTICATED"
         case .passwordChangeRequired: "PASSWORD_CHANGE_REQUIRED"
+        case .documentNotFound: "PERSISTED_QUERY_NOT_FOUND"
+        case .documentRequired: "PERSISTED_QUERY_REQUIRED"
+        case .costLimit: "COST_LIMIT_EXCEEDED"
+        case .cursorExpired: "CURSOR_EXPIRED"
         }
     }
 
     /// The human-readable message.
     public var message: String {
         switch self {
-        case .parse(let message, _, _), .validation(let message, _, _), .badInput(let message), .forbidden(let message): message
+        case .parse(let message, _, _), .validation(let message, _, _), .badInput(let message), .forbidden(let message),
+             .costLimit(let message): message
+        case .documentNotFound(let id): "No trusted document has the id \(id)."
+        case .documentRequired: "This caller may send only trusted documents, by documentId (see queries/manifest.json)."
+        case .cursorExpired: "The change feed no longer holds the changes after this cursor (they are kept for a limited time): resync, then continue from Query.changeCursor taken before the resync."
         case .unauthenticated: "The session or token is no longer valid."
         case .passwordChangeRequired: "Change the temporary or expired password first (POST /auth/password)."
         }

@@ -7,8 +7,8 @@ extension GraphQLController {
     static func status(of error: QueryError, _ media: GraphQLMediaType) -> HTTPResponse.Status {
         switch error {
         case .unauthenticated: .unauthorized
-        case .forbidden, .passwordChangeRequired: .forbidden
-        case .parse, .validation, .badInput: media.status(forRequestError: .badRequest)
+        case .forbidden, .passwordChangeRequired, .documentRequired: .forbidden
+        case .parse, .validation, .badInput, .documentNotFound, .costLimit, .cursorExpired: media.status(forRequestError: .badRequest)
         }
     }
 

@@ -18,6 +18,8 @@ struct GraphQLController {
     let runner: QueryRunner
     let engine: GraphQLEngine
     let mutations: MutationExecutor
+    /// Roles that may send only trusted documents, by `documentId` (`EDUQL_TRUSTED_DOCUMENTS_ONLY`).
+    var documentsOnly: Set<Role> = []
 
     func addRoutes(to router: Router<EduQLRequestContext>) {
         router.post("/graphql") { request, context in
@@ -47,7 +49,7 @@ struct GraphQLController {
             return Self.respond(.contentTooLarge, media, [GraphQLErrorBody(code: "PAYLOAD_TOO_LARGE", message: "The body is larger than \(limit) bytes.")])
         } catch {
             return Self.respond(.badRequest, media, [GraphQLErrorBody(
-                code: "BAD_REQUEST", message: "The body must be a JSON object with a string \"query\" (and optional \"operationName\" and \"variables\").")])
+                code: "BAD_REQUEST", message: "The body must be a JSON object with a string \"query\" or \"documentId\", not both (and optional \"operationName\" and \"variables\").")])
         }
         return await self.execute(body, method: .post, request: request, context: context, media: media)
     }
@@ -55,9 +57,6 @@ struct GraphQLController {
     func get(_ request: Request, context: EduQLRequestContext) async -> Response {
         guard let media = GraphQLMediaType(accept: request.headers[.accept]) else { return Self.notAcceptable }
         let parameters = request.uri.formParameters
-        guard let query = parameters["query"] else {
-            return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "The query parameter \"query\" is required.")])
-        }
         var variables: Map?
         if let text = parameters["variables"] {
             guard let decoded = try? JSONDecoder().decode(Map.self, from: Data(text.utf8)) else {
@@ -65,8 +64,19 @@ struct GraphQLController {
             }
             variables = decoded
         }
-        let body = GraphQLRequestBody(query: query, operationName: parameters["operationName"], variables: variables)
+        guard let body = try? GraphQLRequestBody(query: parameters["query"], documentID: parameters["documentId"],
+                                                 operationName: parameters["operationName"], variables: variables) else {
+            return Self.respond(.badRequest, media, [GraphQLErrorBody(
+                code: "BAD_REQUEST", message: "One of the query parameters \"query\" and \"documentId\" is required, not both.")])
+        }
         return await self.execute(body, method: .get, request: request, context: context, media: media)
+    }
+
+    /// The request's document: a trusted one by id, or text where the caller may send text.
+    func prepare(_ body: GraphQLRequestBody, for principal: Principal) throws -> PreparedDocument {
+        if let id = body.documentID { return try self.engine.prepare(documentID: id, for: principal.policy) }
+        if case .user(let user) = principal, self.documentsOnly.contains(user.role) { throw QueryError.documentRequired }
+        return try self.engine.prepare(body.query ?? "", for: principal.policy)
     }
 
     func execute(_ body: GraphQLRequestBody, method: HTTPRequest.Method, request: Request, context: EduQLRequestContext,
@@ -80,10 +90,10 @@ struct GraphQLController {
             let caller = try (context.caller ?? Caller(resolved: .failure(.unauthenticated))).get()
             let (principal, actingAs) = (caller.principal, caller.actingAs)
             let policy = principal.policy
-            let prepared = try self.engine.prepare(body.query, for: policy)
+            let prepared = try self.prepare(body, for: principal)
             audit?.update { event in
                 event.documentSHA256 = prepared.hash
-                event.document = body.query
+                event.document = prepared.text
             }
             let plan = try self.engine.plan(prepared, operationName: body.operationName, variables: body.variables ?? .null,
                                             policy: policy, actingAs: actingAs)
@@ -130,7 +140,7 @@ struct GraphQLController {
         } catch let error as QueryError {
             audit?.update(decides: true) { event in
                 event.outcome = switch error {
-                case .unauthenticated, .forbidden, .passwordChangeRequired: .denied
+                case .unauthenticated, .forbidden, .passwordChangeRequired, .documentRequired: .denied
                 default: .invalid
                 }
                 event.errorCodes = [error.code]

@@ -1,24 +1,38 @@
 import Foundation
 import GraphQL
 
-/// A GraphQL-over-HTTP request: `{"query", "operationName", "variables", "extensions"}`.
+/// A GraphQL-over-HTTP request: `{"query", "operationName", "variables", "extensions"}`, or a
+/// persisted document's `{"documentId", "operationName", "variables"}` (appendix A) — one of
+/// `query` and `documentId`, never both.
 struct GraphQLRequestBody: Decodable {
-    var query: String
+    /// The document sent as text.
+    var query: String?
+    /// The id of a trusted document (`sha256:<hex>`).
+    var documentID: String?
     var operationName: String?
     var variables: Map?
 
-    enum CodingKeys: String, CodingKey { case query, operationName, variables }
+    enum CodingKeys: String, CodingKey { case query, documentID = "documentId", operationName, variables }
 
-    init(query: String, operationName: String?, variables: Map?) {
+    /// Neither or both of `query` and `documentId`.
+    struct Ambiguous: Error {}
+
+    init(query: String?, documentID: String? = nil, operationName: String?, variables: Map?) throws {
+        guard (query == nil) != (documentID == nil) else { throw Ambiguous() }
         self.query = query
+        self.documentID = documentID
         self.operationName = operationName
         self.variables = variables
     }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.query = try container.decode(String.self, forKey: .query)
-        self.operationName = try container.decodeIfPresent(String.self, forKey: .operationName)
-        self.variables = try container.decodeIfPresent(Map.self, forKey: .variables)
+        try self.init(query: try container.decodeIfPresent(String.self, forKey: .query),
+                      documentID: try container.decodeIfPresent(String.self, forKey: .documentID),
+                      operationName: try container.decodeIfPresent(String.self, forKey: .operationName),
+                      variables: try container.decodeIfPresent(Map.self, forKey: .variables))
     }
+
+    /// What the request names as its document: the text, or the trusted document's id.
+    var document: String { self.query ?? self.documentID ?? "" }
 }

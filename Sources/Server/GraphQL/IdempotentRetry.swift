@@ -38,7 +38,7 @@ struct IdempotentRetry: Sendable {
         self.key = key
         self.principal = "user:\(user.userID):\(user.assignmentID)"
         var hash = SHA256()
-        hash.update(data: Data(body.query.utf8))
+        hash.update(data: Data(body.document.utf8))
         hash.update(data: Data([0]))
         hash.update(data: Data((body.operationName ?? "").utf8))
         hash.update(data: Data([0]))

@@ -29,8 +29,8 @@ public func buildApplication(
     plans.enabled = server.caches
     var statements = PreparedStatements.Configuration()
     statements.enabled = server.caches
-    let engine = GraphQLEngine(limits: server.limits, trustedDocuments: TrustedDocuments.load(from: server.queriesDirectory, logger: logger),
-                               plans: plans)
+    let documents = try TrustedDocuments.load(from: server.queriesDirectory)
+    let engine = GraphQLEngine(limits: server.limits, trustedDocuments: documents.byID.mapValues(\.text), plans: plans)
     let probe = DatabaseProbe(configuration: database.connectionConfiguration, logger: logger)
     var answers = SharedAnswers.Configuration()
     answers.lifetime = server.caches ? server.sharedAnswers : .zero
@@ -51,7 +51,8 @@ public func buildApplication(
     GraphQLController(
         deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
-                                    engine: engine)
+                                    engine: engine),
+        documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
     return Application(
         router: router,

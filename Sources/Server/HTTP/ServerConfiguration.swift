@@ -1,3 +1,5 @@
+import Foundation
+import EduQLAccessControl
 import EduQLResolvers
 
 /// Where `eduql serve` listens.
@@ -6,8 +8,13 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// Listen port, from `EDUQL_PORT`. Default 8080.
     public var port: Int
-    /// The trusted documents integration grants may name, from `EDUQL_QUERIES_DIR`. Default `queries`.
+    /// The trusted documents (listed with their ids in its `manifest.json`), from
+    /// `EDUQL_QUERIES_DIR`. Default `queries`.
     public var queriesDirectory: String
+    /// Roles that may send only trusted documents, by `documentId`, from
+    /// `EDUQL_TRUSTED_DOCUMENTS_ONLY` (role names separated by commas, or `all`). Default none:
+    /// users may send any document their role's schema validates.
+    public var trustedDocumentsOnly: Set<Role> = []
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
     /// Longest a request waits for a database connection before it is answered 503 with
@@ -65,11 +72,26 @@ public struct ServerConfiguration: Sendable {
             self.requestDeadline = .seconds(number)
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
+        if let roles = environment["EDUQL_TRUSTED_DOCUMENTS_ONLY"], !roles.isEmpty {
+            self.trustedDocumentsOnly = try Self.roles(roles)
+        }
         if let size = environment["EDUQL_MAX_PAGE_SIZE"] {
             guard let number = Int(size), (1...500).contains(number) else {
                 throw ConfigurationError("EDUQL_MAX_PAGE_SIZE must be between 1 and 500, not '\(size)'")
             }
             self.limits.maxPageSize = number
         }
+    }
+
+    /// `all`, or role names separated by commas.
+    static func roles(_ text: String) throws -> Set<Role> {
+        if text == "all" { return Set(Role.allCases) }
+        return try Set(text.split(separator: ",").map { name in
+            guard let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError("EDUQL_TRUSTED_DOCUMENTS_ONLY must be all or role names separated by commas "
+                    + "(\(Role.allCases.map(\.rawValue).joined(separator: ", "))), not '\(text)'")
+            }
+            return role
+        })
     }
 }

@@ -12,6 +12,10 @@ struct DemoAccounts {
     let seed: Int
     var hasher = PasswordHasher()
 
+    /// The id of `queries/integration/roster-export.graphql`, the document the demo client's
+    /// grant names (a test checks it against the manifest).
+    static let rosterExport = "sha256:3a36a7e5b72483c46daa386c4ed106c419c8fe6c83f74bb30ff225dee01a9219"
+
     /// The scope a demo role is held at.
     struct Scope: Encodable {
         var kind: String
@@ -87,7 +91,7 @@ struct DemoAccounts {
             """).id
         try await db.run("""
             INSERT INTO eduql.integration_grants (region_id, client_id, documents, expires_at)
-            VALUES (\(region.id), \(clientID), ARRAY['integration/roster-export.graphql'], '2027-08-31T23:59:59+03')
+            VALUES (\(region.id), \(clientID), ARRAY[\(Self.rosterExport)::text], '2027-08-31T23:59:59+03')
             """)
         accounts.append(Account(clientId: "diary-vendor", clientSecret: secret, role: "integration", scope: regionScope))
         return DemoAccountList(accounts: accounts)

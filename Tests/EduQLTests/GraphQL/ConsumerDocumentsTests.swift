@@ -198,7 +198,7 @@ struct ConsumerDocumentsTests {
             var ids: [String] = []
             var after: Any = NSNull()
             for _ in 0..<50 {
-                let reply = try await api.graphql(try ConsumerDocuments.text("integration/roster-export.graphql"),
+                let reply = try await api.graphql(documentID: try ConsumerDocuments.id("integration/roster-export.graphql"),
                                                   variables: ["first": 100, "after": after], token: token)
                 let page = try #require(reply.data?["learners"] as? [String: Any], "\(reply.text)")
                 #expect(page["totalCount"] as? Int == expected.count)

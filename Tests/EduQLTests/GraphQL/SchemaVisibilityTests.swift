@@ -126,18 +126,21 @@ struct SchemaVisibilityTests {
         }
     }
 
-    @Test("a grant naming trusted documents refuses every other document")
+    @Test("a grant naming trusted documents refuses every document sent as text, and trusted documents it does not name")
     func trustedDocumentsOnly() async throws {
         let database = try await TestCluster.shared.database(.demo)
         try await TestAPI.run(database) { api in
             let token = try await api.clientToken()
-            let other = try await api.graphql("{ learners { totalCount } }", token: token)
-            #expect(other.status == .forbidden)
-            #expect(other.errorCodes == ["FORBIDDEN"])
-            #expect(other.json["data"] == nil)
-            let introspection = try await api.graphql("{ __schema { types { name } } }", token: token)
-            #expect(introspection.errorCodes == ["FORBIDDEN"])
-            let trusted = try await api.graphql(try ConsumerDocuments.text("integration/roster-export.graphql"), variables: ["first": 1], token: token)
+            for text in ["{ learners { totalCount } }", "{ __schema { types { name } } }", try ConsumerDocuments.text("integration/roster-export.graphql")] {
+                let other = try await api.graphql(text, token: token)
+                #expect(other.status == .forbidden)
+                #expect(other.errorCodes == ["PERSISTED_QUERY_REQUIRED"])
+                #expect(other.json["data"] == nil)
+            }
+            let unnamed = try await api.graphql(documentID: try ConsumerDocuments.id("parent/diary-week.graphql"), token: token)
+            #expect(unnamed.status == .forbidden)
+            #expect(unnamed.errorCodes == ["FORBIDDEN"])
+            let trusted = try await api.graphql(documentID: try ConsumerDocuments.id("integration/roster-export.graphql"), variables: ["first": 1], token: token)
             #expect(trusted.status == .ok)
             #expect((trusted.data?.at("learners.edges") as? [Any])?.count == 1)
         }

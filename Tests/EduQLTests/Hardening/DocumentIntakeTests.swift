@@ -1,23 +1,27 @@
 import EduQLAccessControl
 @testable import EduQLResolvers
+import Crypto
 import Foundation
 import GraphQL
 import Testing
 
 /// What a document must pass before any work that grows with it: a grant's trusted documents
-/// compared by what the lexer reads, never by text; tokens counted by the lexer; fields counted
-/// with every fragment expanded.
+/// named only by id, never compared by text; tokens counted by the lexer; fields counted with
+/// every fragment expanded.
 @Suite("Document intake")
 struct DocumentIntakeTests {
     static let path = "integration/roster-export.graphql"
     static let roster = try! ConsumerDocuments.text(path)
+    static let rosterID = "sha256:" + SHA256.hash(data: Data(roster.utf8)).map { String(format: "%02x", $0) }.joined()
 
-    /// An engine trusting the roster document, and a policy held to it.
+    /// An engine trusting the roster document (and one other), and a policy held to the roster.
     func engine() -> (GraphQLEngine, Policy) {
         var policy = Policy.regionAdmin
         policy.key = "trusted-only"
-        policy.trustedDocuments = [Self.path]
-        return (GraphQLEngine(trustedDocuments: [Self.path: Self.roster]), policy)
+        policy.trustedDocuments = [Self.rosterID]
+        let other = "{ me { name } }"
+        let otherID = "sha256:" + SHA256.hash(data: Data(other.utf8)).map { String(format: "%02x", $0) }.joined()
+        return (GraphQLEngine(trustedDocuments: [Self.rosterID: Self.roster, otherID: other]), policy)
     }
 
     /// The roster's text with `insert` placed after its `position`-th character.
@@ -31,62 +35,54 @@ struct DocumentIntakeTests {
         Self.roster.enumerated().filter { $0.element == "}" }.map(\.offset) + [Self.roster.count]
     }
 
-    @Test("text that merely looks like a comment or a string to a text filter cannot smuggle fields past a grant")
-    func smuggling() throws {
-        let (engine, policy) = self.engine()
+    /// Every way of dressing up other text as the roster: comments ended by CR or CRLF, block
+    /// strings, Unicode whitespace, a byte-order mark, commas, another operation beside it.
+    static var disguisedTexts: [String] {
         let payload = " organization(id: 1) { staff { lastName } inn headName phone email } "
         let disguises = [
-            "# \r" + payload,            // a comment ends at CR
-            "# \r\n" + payload,          // and at CRLF
-            "\r" + payload,
-            "\"\"\"" + payload + "\"\"\"",  // text inside a block string …
-            " __typename " + payload,
-            "\u{FEFF}" + payload,        // a byte-order mark is ignored by the lexer
-            "," + payload,
-            "\t" + payload,
+            "# \r" + payload, "# \r\n" + payload, "\r" + payload, "\"\"\"" + payload + "\"\"\"", " __typename " + payload,
+            "\u{FEFF}" + payload, "," + payload, "\t" + payload, "\u{00A0}" + payload, "\u{2028}" + payload,
         ]
-        var refused = 0
+        var texts = [Self.roster, "\u{FEFF}" + Self.roster, Self.roster.replacingOccurrences(of: "\n", with: "\r\n"),
+                     Self.roster.replacingOccurrences(of: "\n", with: "\r"), Self.roster + "\n# trailing comment\n",
+                     Self.roster + "\nquery Other { learners { totalCount } }\n",
+                     Self.roster.replacingOccurrences(of: "RosterExport", with: "Other")]
         for disguise in disguises {
-            for position in Self.smugglingPoints {
-                let text = Self.roster(inserting: disguise, at: position)
-                do {
-                    _ = try engine.prepare(text, for: policy)
-                    Issue.record("accepted a document with extra text at \(position): \(disguise.debugDescription)")
-                } catch let error as QueryError {
-                    // Refused as not trusted, or as not even a document: never run.
-                    #expect(["FORBIDDEN", "GRAPHQL_PARSE_FAILED"].contains(error.code), "\(error)")
-                    refused += 1
-                }
-            }
+            for position in Self.smugglingPoints { texts.append(Self.roster(inserting: disguise, at: position)) }
         }
-        #expect(refused == disguises.count * Self.smugglingPoints.count)
-        // A whole other operation wrapped in a block string, introspection included.
         for other in ["{ __schema { types { name } } }", "{ learners { totalCount } }"] {
-            #expect(throws: QueryError.self) { try engine.prepare("\"\"\"\n" + Self.roster + "\n\"\"\"\n" + other, for: policy) }
-            #expect(throws: QueryError.self) { try engine.prepare(other + "\n# " + Self.roster, for: policy) }
+            texts.append("\"\"\"\n" + Self.roster + "\n\"\"\"\n" + other)
+            texts.append(other + "\n# " + Self.roster)
         }
+        return texts
     }
 
-    @Test("the trusted document itself passes with any insignificant whitespace, commas, comments or a BOM")
-    func sameDocument() throws {
+    @Test("under a document-only grant no text is accepted, not even the trusted document's own; only its id")
+    func onlyIDs() throws {
         let (engine, policy) = self.engine()
-        _ = try engine.prepare(Self.roster, for: policy)
-        let ignored = ["\n", "\r\n", "\r", " ", "\t", ",", "# a comment\n", "# a comment\r", "\u{FEFF}"]
-        for insert in ignored {
-            // Between tokens: at every space of the original below its leading comment line.
-            let code = Self.roster.distance(from: Self.roster.startIndex, to: Self.roster.firstIndex(of: "\n")!)
-            for (offset, character) in Self.roster.enumerated() where character == " " && offset > code {
-                let text = Self.roster(inserting: insert, at: offset)
-                #expect(throws: Never.self, "\(insert.debugDescription) at \(offset)") { try engine.prepare(text, for: policy) }
+        let prepared = try engine.prepare(documentID: Self.rosterID, for: policy)
+        #expect(prepared.text == Self.roster)
+        for text in Self.disguisedTexts {
+            #expect(throws: QueryError.documentRequired, "\(text.debugDescription)") { try engine.prepare(text, for: policy) }
+            // Its own id is no trusted document, unless it is the roster's exact bytes.
+            let id = "sha256:" + SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            if id != Self.rosterID {
+                #expect(throws: QueryError.documentNotFound(id)) { try engine.prepare(documentID: id, for: policy) }
             }
         }
-        // A document that differs in one name or value is another document.
-        for (from, to) in [("lastName", "firstName"), ("100", "101"), ("ID_ASC", "ID_DESC"), ("RosterExport", "Roster")] {
-            let changed = Self.roster.replacingOccurrences(of: from, with: to)
-            #expect(throws: QueryError.forbidden("This client may only send the documents its grant names.")) {
-                try engine.prepare(changed, for: policy)
-            }
+        #expect(Self.disguisedTexts.count > 80)
+        // A trusted document the grant does not name, an id in another case or spelling: refused.
+        let other = "sha256:" + SHA256.hash(data: Data("{ me { name } }".utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(throws: QueryError.forbidden("This client's grant does not name the document \(other).")) {
+            try engine.prepare(documentID: other, for: policy)
         }
+        for variant in [Self.rosterID.uppercased(), " " + Self.rosterID, Self.rosterID + "\n", String(Self.rosterID.dropFirst(7)),
+                        "sha256:" + Self.rosterID.dropFirst(7).uppercased(), "integration/roster-export.graphql"] {
+            #expect(throws: QueryError.documentNotFound(variant)) { try engine.prepare(documentID: variant, for: policy) }
+        }
+        // A caller not held to documents sends text, or any trusted document by id.
+        _ = try engine.prepare(Self.roster, for: .regionAdmin)
+        _ = try engine.prepare(documentID: other, for: .regionAdmin)
     }
 
     @Test("the token limit counts what the lexer reads: comments, block strings and odd line ends hide nothing")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 
@@ -10,6 +11,13 @@ extension TestAPI {
         var headers: HTTPFields = [:]
         if let accept { headers[.accept] = accept }
         return try await self.request(.post, "/graphql", json: body, token: token, headers: headers)
+    }
+
+    /// `POST /graphql` with a trusted document's id (`{"documentId": …}`), acting with `token`.
+    func graphql(documentID: String, variables: [String: Any] = [:], token: String?, operationName: String? = nil) async throws -> Reply {
+        var body: [String: Any] = ["documentId": documentID, "variables": variables]
+        if let operationName { body["operationName"] = operationName }
+        return try await self.request(.post, "/graphql", json: body, token: token)
     }
 
     /// Signs in a demo account by login.
@@ -48,6 +56,11 @@ enum ConsumerDocuments {
     /// The text of `queries/<path>`.
     static func text(_ path: String) throws -> String {
         try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// The document id of `queries/<path>`: `sha256:` and the hex SHA-256 of its bytes.
+    static func id(_ path: String) throws -> String {
+        "sha256:" + SHA256.hash(data: try Data(contentsOf: folder.appendingPathComponent(path))).map { String(format: "%02x", $0) }.joined()
     }
 }
 
