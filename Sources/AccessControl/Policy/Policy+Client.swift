@@ -4,21 +4,33 @@ extension Policy {
     /// Types that only carry other types: a grant's field list never needs to name them.
     static let plumbing: Set<String> = [
         "Query", "Me", "ScopeRef", "RoleAssignment", "PageInfo",
-        "OrganizationConnection", "OrganizationEdge", "LearnerConnection", "LearnerEdge",
+        "OrganizationConnection", "OrganizationEdge", "LearnerConnection", "LearnerEdge", "Change", "ChangePage",
     ]
 
     /// What every grant can reach at most: organizations, classes and learner lists (identity
     /// fields only) of the region, the municipalities and the organizations it names.
     static let integrationBase: [String: FieldSet] = registry.merging([
         "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
-                        "class", "learners", "learner", "benefitCategories"]),
+                        "class", "learners", "learner", "benefitCategories", "changes"]),
         "Learner": .only(["id", "lastName", "firstName", "middleName", "gender", "organization", "class"]),
         "Staff": .allExcept(["phone", "email"]),
-    ])
+    ]).merging(changeFeed) { _, new in new }
+
+    /// What a grant reaches only when its field list names it (a diary app's marks, attendance
+    /// and homework; a roster's enrollments and movements): each type with the tables it reads.
+    static let integrationOptIn: [String: (fields: FieldSet, tables: [Table])] = [
+        "Enrollment": (.all, [.enrollments]),
+        "Movement": (.all, [.movements]),
+        "Lesson": (.allExcept(["marks", "attendance"]), [.lessons]),
+        "Mark": (.allExcept(["history"]), [.marks]),
+        "Attendance": (.all, [.attendance]),
+        "Homework": (.all, [.homework]),
+    ]
 
     /// The policy of an integration client acting under its grant.
     public static func of(_ client: ClientPrincipal) -> Policy {
         var types = integrationBase
+        var optedTables: Set<Table> = []
         if !client.fields.isEmpty {
             var named: [String: Set<String>] = [:]
             for entry in client.fields {
@@ -28,6 +40,11 @@ extension Policy {
             }
             for (type, fields) in types where !plumbing.contains(type) {
                 types[type] = named[type].map { fields.intersection(.only($0)) }
+            }
+            for (type, reach) in integrationOptIn {
+                guard let fields = named[type] else { continue }
+                types[type] = reach.fields.intersection(.only(fields))
+                optedTables.formUnion(reach.tables)
             }
         }
         let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}::bigint[]))")
@@ -41,7 +58,7 @@ extension Policy {
         rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}::bigint[]))")
         for table: Table in [.guardians, .guardianLearners, .marks, .attendance, .lessons, .homework, .movements,
                              .queueApplications, .queueChoices, .queueStatusHistory, .allocations]
-            + Table.allCases.filter(\.isDashboardCount) {
+            + Table.allCases.filter(\.isDashboardCount) where !optedTables.contains(table) {
             rows[table] = nil
         }
         let fieldsKey = client.fields.sorted().joined(separator: ",")

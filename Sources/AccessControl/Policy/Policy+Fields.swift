@@ -40,6 +40,9 @@ extension Policy {
     ]
 
     /// Account administration: the mutations and what they return.
+    /// The change feed (`Query.changes`): the administrations and integration clients sync by it.
+    static let changeFeed: [String: FieldSet] = ["Change": .all, "ChangePage": .all]
+
     static let administration: [String: FieldSet] = [
         "Mutation": .only(accountMutations), "User": .all, "CreatedCredentials": .all,
     ]

@@ -4,7 +4,7 @@ extension Policy {
     /// every aggregate of the region; no journal, diary, guardians or queue applications.
     public static let regionAdmin = Policy(
         key: "region_admin",
-        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging([
+        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
@@ -19,7 +19,7 @@ extension Policy {
     /// birth date and benefit and the applicant's contact.
     public static let mouoAdmin = Policy(
         key: "mouo_admin",
-        types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging([
+        types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
             "Query": .allExcept(["diary", "journal"]),
             "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
@@ -41,7 +41,7 @@ extension Policy {
     /// School: everything of its organization, sensitive fields included; not the queue.
     public static let schoolAdmin = Policy(
         key: "school_admin",
-        types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging([
+        types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
             "AccessLogEntry": .all, "Transfer": .all,

@@ -19,6 +19,8 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case allocations, users
     case roleAssignments = "role_assignments"
     case auditEvents = "audit_events"
+    /// The change feed: one row per captured insert, update or deletion (migration 0022).
+    case changes
     // Rollups: the dashboards' counts, kept current by triggers on the tables above.
     case rollupMarks = "rollup_marks"
     case rollupLessons = "rollup_lessons"
@@ -53,7 +55,7 @@ extension Table {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
              .lessons, .homework, .marks, .markHistory, .transfers, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
-             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks:
+             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks, .changes:
             true
         default: false
         }

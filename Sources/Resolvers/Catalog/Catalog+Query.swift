@@ -60,6 +60,7 @@ extension Catalog {
         "stats": .custom { compilation, field, _ in try compilation.stats(field) },
         "auditEvents": .connection(auditConnection),
         "learnerAccessLog": learnerAccessLog,
+        "changes": .custom { compilation, field, _ in try compilation.changes(field) },
     ]
 
     static let byID: ArgumentFilter = { arguments, builder, alias in

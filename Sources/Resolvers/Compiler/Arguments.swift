@@ -50,6 +50,14 @@ struct Arguments: Sendable, Equatable {
     /// An enum argument by its value's name (`NAME_ASC`, `CITY_DISTRICT`).
     func enumValue(_ name: String) throws -> Parameter<String>? { try self.parameter(name) { $0.text } }
 
+    /// A list of enum values by their names, bound whole as one array.
+    func enumValues(_ name: String) throws -> Parameter<[String]>? {
+        try self.parameter(name) { value in
+            guard case .array(let items) = value else { return nil }
+            return items.compactMap(\.text)
+        }
+    }
+
     /// A `Date` argument, checked to be a real ISO-8601 calendar date.
     func date(_ name: String) throws -> Parameter<String>? { try self.parameter(name) { try ArgumentConversion.date($0, name) } }
 

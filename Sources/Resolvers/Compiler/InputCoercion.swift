@@ -107,6 +107,8 @@ enum InputCoercion {
             return .number(Number(Int(number.doubleValue)))
         case ("Float", .number):
             return value
+        case ("Cursor", .string(let text)) where ChangeCursor(text) != nil:
+            return value
         case ("Date", .string(let text)) where DateScalar.isValidDate(text):
             return value
         case ("DateTime", .string(let text)) where DateScalar.isValidDateTime(text):

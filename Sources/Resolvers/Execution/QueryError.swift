@@ -46,7 +46,7 @@ public enum QueryError: Error, Equatable, Sendable {
              .costLimit(let message): message
         case .documentNotFound(let id): "No trusted document has the id \(id)."
         case .documentRequired: "This caller may send only trusted documents, by documentId (see queries/manifest.json)."
-        case .cursorExpired: "The change feed no longer holds the changes after this cursor (they are kept for a limited time): resync, then continue from Query.changeCursor taken before the resync."
+        case .cursorExpired: "The change feed no longer holds the changes after this cursor (they are kept for a limited time): read ChangePage.horizon, resync in full, then continue after that horizon."
         case .unauthenticated: "The session or token is no longer valid."
         case .passwordChangeRequired: "Change the temporary or expired password first (POST /auth/password)."
         }

@@ -14,3 +14,8 @@ public func sqlState(of error: (any Error)?) -> PostgresError.Code? {
         nil
     }
 }
+
+extension PostgresError.Code {
+    /// EduQL's own: the change feed no longer holds the changes after a cursor (`eduql.change_window`).
+    public static let changesPruned = PostgresError.Code(raw: "EQ410")
+}

@@ -7,7 +7,7 @@ extension ConnectionSettings {
     func readerConfiguration(limits: QueryLimits) -> PostgresClient.Configuration {
         var configuration = self.clientConfiguration
         configuration.options.maximumConnections = 16
-        configuration.options.additionalStartupParameters = [
+        configuration.options.additionalStartupParameters = Self.startupParameters + [
             ("default_transaction_read_only", "on"),
             ("statement_timeout", String(limits.statementTimeoutMilliseconds)),
         ]

@@ -47,9 +47,11 @@ public struct ConnectionSettings: Sendable, Equatable {
         return copy
     }
 
-    /// A postgres-nio client configuration for these settings.
+    /// A postgres-nio client configuration for these settings. JIT compilation is off: the
+    /// API's statements run in milliseconds, and compiling a large generic plan (the change
+    /// feed's, the dashboards') costs about a second every time it runs.
     public var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: self.host,
             port: self.port,
             username: self.username,
@@ -57,7 +59,12 @@ public struct ConnectionSettings: Sendable, Equatable {
             database: self.database,
             tls: self.requireTLS ? .require(.makeClientConfiguration()) : .disable
         )
+        configuration.options.additionalStartupParameters = Self.startupParameters
+        return configuration
     }
+
+    /// What every connection of the server sets at start-up.
+    static let startupParameters = [("jit", "off")]
 
     /// A single-connection configuration for these settings.
     public var connectionConfiguration: PostgresConnection.Configuration {

@@ -146,6 +146,12 @@ struct GraphQLController {
                 event.errorCodes = [error.code]
             }
             return Self.respond(Self.status(of: error, media), media, [GraphQLErrorBody(error)])
+        } catch where sqlState(of: error) == .changesPruned {
+            audit?.update(decides: true) { event in
+                event.outcome = .invalid
+                event.errorCodes = [QueryError.cursorExpired.code]
+            }
+            return Self.respond(.ok, media, [GraphQLErrorBody(QueryError.cursorExpired)], data: "null")
         } catch where sqlState(of: error) == .queryCanceled {
             audit?.update(decides: true) { event in
                 event.outcome = .error

@@ -58,7 +58,7 @@ public func buildApplication(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputClosedHandler()])),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool, readers, hashingPool, AuditPartitionService(database: pool, logger: logger)] + (audit.map { [$0] } ?? []),
+        services: [pool, readers, hashingPool, HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)] + (audit.map { [$0] } ?? []),
         logger: logger
     )
 }

@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     /// `EDUQL_TRUSTED_DOCUMENTS_ONLY` (role names separated by commas, or `all`). Default none:
     /// users may send any document their role's schema validates.
     public var trustedDocumentsOnly: Set<Role> = []
+    /// How many months the change feed keeps changes, from `EDUQL_CHANGE_RETENTION_MONTHS`
+    /// (3–120); older monthly partitions are dropped every six hours. Default 3.
+    public var changeRetentionMonths = 3
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
     /// Longest a request waits for a database connection before it is answered 503 with
@@ -72,6 +75,12 @@ public struct ServerConfiguration: Sendable {
             self.requestDeadline = .seconds(number)
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
+        if let months = environment["EDUQL_CHANGE_RETENTION_MONTHS"] {
+            guard let number = Int(months), (3...120).contains(number) else {
+                throw ConfigurationError("EDUQL_CHANGE_RETENTION_MONTHS must be between 3 and 120, not '\(months)'")
+            }
+            self.changeRetentionMonths = number
+        }
         if let roles = environment["EDUQL_TRUSTED_DOCUMENTS_ONLY"], !roles.isEmpty {
             self.trustedDocumentsOnly = try Self.roles(roles)
         }

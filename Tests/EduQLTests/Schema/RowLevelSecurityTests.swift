@@ -324,7 +324,7 @@ struct AuditPartitionTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
             defer { group.cancelAll() }
-            try await AuditPartitionService(database: pool, logger: logger).ensurePartitions()
+            try await HousekeepingService(database: pool, logger: logger).ensurePartitions()
         }
         let exists = try await database.owner.withConnection(logger: logger) { connection in
             try await connection.scalar("SELECT to_regclass('eduql.' || \(next)) IS NOT NULL", as: Bool.self)

@@ -1,0 +1,50 @@
+import EduQLAccessControl
+
+/// What the change feed carries: each kind of row with the table and GraphQL type it is read
+/// by (a caller sees a kind's changes only where its policy reads both).
+enum ChangeKind: String, CaseIterable, Sendable {
+    case learner, enrollment, movement, mark, attendance, homework
+    case queueApplication = "queue_application"
+
+    /// The `ChangeType` value.
+    var typeName: String { self.rawValue.uppercased() }
+
+    var table: Table {
+        switch self {
+        case .learner: .learners
+        case .enrollment: .enrollments
+        case .movement: .movements
+        case .mark: .marks
+        case .attendance: .attendance
+        case .homework: .homework
+        case .queueApplication: .queueApplications
+        }
+    }
+
+    /// The GraphQL type its rows are read as.
+    var type: String {
+        switch self {
+        case .learner: "Learner"
+        case .enrollment: "Enrollment"
+        case .movement: "Movement"
+        case .mark: "Mark"
+        case .attendance: "Attendance"
+        case .homework: "Homework"
+        case .queueApplication: "QueueApplication"
+        }
+    }
+
+    /// The condition that row `row` is the one change `change` names.
+    func key(row: String, change: String) -> String {
+        switch self {
+        case .attendance: "\(row).lesson_id = \(change).row_id AND \(row).learner_id = \(change).learner_id"
+        case .homework: "\(row).lesson_id = \(change).row_id"
+        default: "\(row).id = \(change).row_id"
+        }
+    }
+
+    /// The kinds `policy` reads.
+    static func readable(by policy: Policy) -> [ChangeKind] {
+        Self.allCases.filter { policy.rows[$0.table] != nil && policy.types[$0.type] != nil }
+    }
+}
