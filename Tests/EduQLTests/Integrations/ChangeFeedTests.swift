@@ -207,6 +207,118 @@ struct ChangeFeedTests {
         }
     }
 
+    @Test("a client sees the changes of its grant's organizations and of the types its fields name, nothing else")
+    func clientScope() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (school, other) = try await self.school(database)
+        @Sendable func grant(_ fields: [String]) async throws {
+            try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.query("""
+                    UPDATE eduql.integration_grants SET documents = '{}', fields = \(fields), organization_ids = ARRAY[\(school)]::bigint[]
+                    """, logger: self.logger)
+            }
+        }
+        try await TestAPI.run(database) { api in
+            try await grant(["Learner.id", "Mark.id", "Mark.value"])
+            let marksAndLearners = try await api.clientToken()
+            let start = try await self.page(api, marksAndLearners, after: nil, first: 0).horizon
+            let (own, _, ownLearner, _) = try await database.owner.withConnection(logger: self.logger) { connection in
+                let own = try await Self.insertMark(school, on: connection)
+                let foreign = try await Self.insertMark(other, on: connection)
+                var learners: [Int] = []
+                for organization in [school, other] {
+                    learners.append(try await connection.scalar("""
+                        UPDATE eduql.learners SET middle_name = coalesce(middle_name, '') || 'а'
+                        WHERE id = (SELECT min(id) FROM eduql.learners WHERE organization_id = \(organization)) RETURNING id::int
+                        """, as: Int.self))
+                }
+                return (own, foreign, learners[0], learners[1])
+            }
+            let seen = try await self.drain(api, marksAndLearners, after: start).0.map { "\($0["type"] as? String ?? "") \($0["id"] as? String ?? "")" }
+            #expect(seen == ["MARK \(own)", "LEARNER \(ownLearner)"])
+            // A grant is read live: narrowed to learners, the same feed lists only the learner.
+            try await grant(["Learner.id"])
+            let learnersOnly = try await api.clientToken()
+            let narrower = try await api.graphql("query($after: Cursor) { changes(after: $after) { changes { type id learner { id } } } }",
+                                                 variables: ["after": start], token: learnersOnly)
+            let listed = (narrower.data?.at("changes.changes") as? [[String: Any]] ?? []).map { "\($0["type"] as? String ?? "") \($0["id"] as? String ?? "")" }
+            #expect(listed == ["LEARNER \(ownLearner)"], "\(narrower.text)")
+            // Its schema has no marks to show: asking for them is refused, not answered empty.
+            let refused = try await api.graphql("{ changes { changes { mark { value } } } }", token: learnersOnly)
+            #expect(refused.errorCodes == ["GRAPHQL_VALIDATION_FAILED"])
+        }
+    }
+
+    @Test("a change is listed only where the policy reads its row: the region reads no current marks; teachers, parents and students have no feed")
+    func policyDecides() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (school, _) = try await self.school(database)
+        try await TestAPI.run(database) { api in
+            let region = try await api.demoToken("region.admin")
+            let start = try await self.page(api, region, after: nil, first: 0).horizon
+            let learner = try await database.owner.withConnection(logger: self.logger) { connection in
+                _ = try await Self.insertMark(school, on: connection)
+                return try await connection.scalar("""
+                    UPDATE eduql.learners SET middle_name = coalesce(middle_name, '') || 'а'
+                    WHERE id = (SELECT min(id) FROM eduql.learners WHERE organization_id = \(school)) RETURNING id::int
+                    """, as: Int.self)
+            }
+            let seen = try await self.drain(api, region, after: start).0.map { "\($0["type"] as? String ?? "") \($0["id"] as? String ?? "")" }
+            #expect(seen == ["LEARNER \(learner)"])
+            for login in ["teacher", "homeroom", "parent", "student"] {
+                let reply = try await api.graphql("{ changes { horizon } }", token: try await api.demoToken(login))
+                #expect(reply.errorCodes == ["GRAPHQL_VALIDATION_FAILED"], "\(login): \(reply.text)")
+            }
+            for bad in ["", "abc", Data("change:1:x".utf8).base64EncodedString(), Data("change:-1:0".utf8).base64EncodedString(),
+                        Data("cursor:5".utf8).base64EncodedString()] {
+                let reply = try await api.graphql(Self.feed, variables: ["after": bad], token: region)
+                #expect(reply.errorCodes == ["BAD_USER_INPUT"], "\(bad): \(reply.text)")
+            }
+        }
+    }
+
+    @Test("a cursor behind the pruned position is CURSOR_EXPIRED; pruning drops whole months past the retention and never less than 3")
+    func expiry() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let token = try await api.demoToken("school.admin")
+            let oldest = try await self.page(api, token, after: nil, first: 1)
+            let old = try #require(oldest.changes.first?["cursor"] as? String)
+            let horizon = oldest.horizon
+            let plain = String(decoding: try #require(Data(base64Encoded: horizon)), as: UTF8.self)
+            let xid = try #require(plain.split(separator: ":").dropFirst().first)
+            try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.query("SELECT eduql.note_change_prune(\(String(xid))::xid8, 0)", logger: self.logger)
+            }
+            let expired = try await api.graphql(Self.feed, variables: ["after": old], token: token)
+            #expect(expired.errorCodes == ["CURSOR_EXPIRED"], "\(expired.text)")
+            #expect(expired.data == nil || expired.json["data"] is NSNull)
+            // From the horizon, or from the oldest kept, the feed still answers.
+            #expect(try await self.page(api, token, after: horizon).changes.isEmpty)
+            #expect(try await self.page(api, token, after: nil, first: 1).changes.count == 1)
+        }
+        let (pruned, kept, moved) = try await database.owner.withConnection(logger: self.logger) { connection in
+            // An old month with a change in it, and a change the default partition caught for a month not made yet.
+            try await connection.query("SELECT eduql.ensure_change_partition('2025-01-15')", logger: self.logger)
+            try await connection.query("""
+                INSERT INTO eduql.changes (changed_at, region_id, entity, operation, row_id)
+                VALUES ('2025-01-20', 1, 'mark', 'insert', 1), ('2031-06-02', 1, 'mark', 'insert', 2)
+                """, logger: self.logger)
+            let pruned = try await connection.query("SELECT partition, removed::int FROM eduql.prune_changes(3)", logger: self.logger)
+                .collect().map { try $0.decode((String, Int).self) }
+            let kept = try await connection.scalar("SELECT count(*)::int FROM eduql.changes WHERE changed_at >= date_trunc('month', now())", as: Int.self)
+            try await connection.query("SELECT eduql.ensure_change_partition('2031-06-01')", logger: self.logger)
+            let moved = try await connection.scalar("SELECT count(*)::int FROM eduql.changes_2031_06", as: Int.self)
+            return (pruned, kept, moved)
+        }
+        #expect(pruned.map(\.0) == ["changes_2025_01"] && pruned.map(\.1) == [1])
+        #expect(kept > 0)
+        #expect(moved == 1)
+        await #expect(throws: (any Error).self) {
+            try await database.owner.withConnection(logger: self.logger) { _ = try await $0.query("SELECT * FROM eduql.prune_changes(2)", logger: self.logger).collect() }
+        }
+    }
+
     /// Whether the writers are done.
     actor Done {
         var value = false
