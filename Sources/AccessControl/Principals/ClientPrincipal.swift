@@ -12,4 +12,6 @@ public struct ClientPrincipal: Sendable, Equatable {
     /// `Type.field` names the client may read.
     public var fields: [String]
     public var mayWrite: Bool
+    /// The grant's own request rate; nil for the server's default for clients.
+    public var rateLimit: TokenBuckets.Limit? = nil
 }

@@ -179,14 +179,10 @@ SELECT eduql.capture('eduql.queue_applications', 'queue_application', 'id', 'lea
 -- A change of choices is an update of their application.
 SELECT eduql.capture('eduql.queue_application_choices', 'queue_application', 'application_id', '', '', 'update');
 
--- Read within the tenant; written only by the capture (the owner's, past row-level security).
-ALTER TABLE eduql.changes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenancy ON eduql.changes FOR SELECT USING (
-    region_id = (SELECT eduql.current_region_id())
-    AND ((SELECT eduql.current_municipality_id()) IS NULL OR municipality_id IS NULL OR municipality_id = (SELECT eduql.current_municipality_id()))
-    AND ((SELECT eduql.current_organization_id()) IS NULL OR organization_id IS NULL OR organization_id = (SELECT eduql.current_organization_id()))
-);
-GRANT SELECT ON eduql.changes TO eduql_app;
+-- Read within the tenant, under the same tenancy policy as every tenant table; written only by
+-- the capture and the housekeeping functions (the owner's).
+SELECT eduql.apply_tenancy('eduql.changes');
+REVOKE INSERT, UPDATE, DELETE ON eduql.changes FROM eduql_app;
 REVOKE ALL ON FUNCTION eduql.ensure_change_partition(date), eduql.prune_changes(integer), eduql.note_change_prune(xid8, bigint),
     eduql.change_window(xid8, bigint), eduql.capture_changes() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION eduql.ensure_change_partition(date), eduql.prune_changes(integer), eduql.change_window(xid8, bigint) TO eduql_app;

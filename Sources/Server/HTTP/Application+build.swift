@@ -43,9 +43,12 @@ public func buildApplication(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: AuditMiddleware(sink: audit))
     router.add(middleware: ErrorMiddleware())
+    let buckets = TokenBuckets()
+    router.add(middleware: RateLimitMiddleware(stage: .address, limits: server.rateLimits, buckets: buckets))
     router.add(middleware: PrincipalMiddleware(
         database: pool, authenticator: authenticator, clients: clients, principals: PrincipalCache(),
         idleSeconds: Int(authentication.idleTimeout.components.seconds), wait: server.databaseWait, probe: probe))
+    router.add(middleware: RateLimitMiddleware(stage: .caller, limits: server.rateLimits, buckets: buckets))
     HealthController(database: pool, readers: readers, audit: audit, migrator: Migrator()).addRoutes(to: router)
     AuthController(deadline: server.requestDeadline, database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     GraphQLController(

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     /// How many months the change feed keeps changes, from `EDUQL_CHANGE_RETENTION_MONTHS`
     /// (3–120); older monthly partitions are dropped every six hours. Default 3.
     public var changeRetentionMonths = 3
+    /// Requests per second and burst per address, user and integration client (``RateLimits``).
+    public var rateLimits = RateLimits()
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
     /// Longest a request waits for a database connection before it is answered 503 with
@@ -75,6 +77,7 @@ public struct ServerConfiguration: Sendable {
             self.requestDeadline = .seconds(number)
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
+        self.rateLimits = try RateLimits(environment: environment)
         if let months = environment["EDUQL_CHANGE_RETENTION_MONTHS"] {
             guard let number = Int(months), (3...120).contains(number) else {
                 throw ConfigurationError("EDUQL_CHANGE_RETENTION_MONTHS must be between 3 and 120, not '\(months)'")

@@ -11,8 +11,8 @@ struct RowLevelSecurityTests {
     let logger = Logger(label: "eduql-tests")
 
     /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
-    /// and the audit chain's head and prune records (the owner's alone).
-    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources"]
+    /// the audit chain's head and prune records, and the change feed's pruned position (the owner's alone).
+    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources", "change_prunes"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {
