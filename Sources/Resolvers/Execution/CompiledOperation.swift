@@ -14,6 +14,8 @@ struct CompiledOperation: Sendable {
     var roots: [Root] = []
     var mutations: [MutationField] = []
     var introspection = false
+    /// The rows the operation may read, per request.
+    var cost = CostEstimate()
     /// The variable values the compiler chose SQL by; the plan serves only requests with the same.
     var dependencies: [VariablePath: Map] = [:]
 

@@ -20,6 +20,11 @@ extension GraphQLEngine {
         let compiled = try self.plans.plan(for: key, variables: values) {
             try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs)
         }
+        let rows = try compiled.cost.rows(inputs)
+        guard rows <= self.limits.maxCost else {
+            throw QueryError.costLimit("The operation may read about \(rows) rows, more than the cost limit of \(self.limits.maxCost) "
+                + "(page sizes multiplied through nested lists, \(CostEstimate.listRows) rows for a list without one): ask for smaller pages or fewer nested lists.")
+        }
         return try compiled.bind(inputs)
     }
 
@@ -55,6 +60,7 @@ extension GraphQLEngine {
         try self.checkShape(fields)
 
         var plan = CompiledOperation(operation: operation.operation, operationName: operation.name?.value, rootFieldNames: fields.map(\.name))
+        plan.cost = CostEstimate(fields, on: rootType, objectFields: roleSchema.objectFields)
         let introspective = fields.filter { $0.name == "__schema" || $0.name == "__type" }
         if !introspective.isEmpty {
             guard introspective.count + fields.filter({ $0.name == "__typename" }).count == fields.count else {

@@ -22,6 +22,9 @@ public struct QueryLimits: Sendable {
     public var maxPageSize: Int = 100 {
         didSet { self.maxPageSize = min(max(self.maxPageSize, 1), 500) }
     }
+    /// Most rows an operation may read by its estimate (``CostEstimate``): page sizes multiplied
+    /// through nested lists. Default 20,000, from `EDUQL_MAX_COST`.
+    public var maxCost: Int = 20_000
     /// Longest `from`…`to` span of a diary or journal, in days. Default 93 (a quarter).
     public var maxDiaryDays: Int = 93
     /// Groups of fewer learners have their aggregates withheld. Default 5.

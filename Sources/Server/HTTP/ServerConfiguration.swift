@@ -78,6 +78,12 @@ public struct ServerConfiguration: Sendable {
         }
         if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
         self.rateLimits = try RateLimits(environment: environment)
+        if let cost = environment["EDUQL_MAX_COST"] {
+            guard let number = Int(cost), (100...10_000_000).contains(number) else {
+                throw ConfigurationError("EDUQL_MAX_COST must be between 100 and 10000000 rows, not '\(cost)'")
+            }
+            self.limits.maxCost = number
+        }
         if let months = environment["EDUQL_CHANGE_RETENTION_MONTHS"] {
             guard let number = Int(months), (3...120).contains(number) else {
                 throw ConfigurationError("EDUQL_CHANGE_RETENTION_MONTHS must be between 3 and 120, not '\(months)'")
