@@ -29,7 +29,7 @@ extension AccountAdministration {
         }
     }
 
-    private func checkClientAdministrator(_ actor: UserPrincipal, _ clientID: Int, on connection: PostgresConnection) async throws {
+    func checkClientAdministrator(_ actor: UserPrincipal, _ clientID: Int, on connection: PostgresConnection) async throws {
         guard actor.role == .regionAdmin else { throw Failure.forbidden("only a region admin administers integration clients") }
         let rows = try await connection.guardedQuery("SELECT 1 FROM eduql.integration_clients WHERE id = \(clientID)", logger: self.logger).collect()
         guard !rows.isEmpty else { throw Failure.notFound("client \(clientID)") }

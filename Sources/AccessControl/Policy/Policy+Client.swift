@@ -65,4 +65,11 @@ extension Policy {
         return Policy(key: "client:\(client.grantID):\(fieldsKey)", types: types, rows: rows,
                       trustedDocuments: client.documents.isEmpty ? nil : Set(client.documents))
     }
+
+    /// Whether a grant may name `Type.field` (a field that exists, checked by the caller): one of
+    /// the types an integration client can be given.
+    public static func grantable(_ type: String, _ field: String) -> Bool {
+        guard !plumbing.contains(type) else { return false }
+        return (integrationBase[type] ?? integrationOptIn[type]?.fields)?.contains(field) == true
+    }
 }

@@ -39,10 +39,18 @@ extension Policy {
         "AuditEvent": .all, "AuditEventConnection": .all, "AuditEventEdge": .all,
     ]
 
-    /// Account administration: the mutations and what they return.
     /// The change feed (`Query.changes`): the administrations and integration clients sync by it.
     static let changeFeed: [String: FieldSet] = ["Change": .all, "ChangePage": .all]
 
+    /// Integration clients and their grants: the region's to administer.
+    static let clientAdministration: [String: FieldSet] = [
+        "IntegrationClient": .all, "IntegrationGrant": .all, "ClientCredentials": .all,
+    ]
+
+    /// The mutations of client administration.
+    static let clientMutations: Set<String> = ["createIntegrationClient", "grantAccess", "rotateClientSecret", "revokeClient"]
+
+    /// Account administration: the mutations and what they return.
     static let administration: [String: FieldSet] = [
         "Mutation": .only(accountMutations), "User": .all, "CreatedCredentials": .all,
     ]

@@ -4,14 +4,16 @@ extension Policy {
     /// every aggregate of the region; no journal, diary, guardians or queue applications.
     public static let regionAdmin = Policy(
         key: "region_admin",
-        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
+        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging(clientAdministration).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
+            "Mutation": .only(accountMutations.union(clientMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
             "Transfer": .all,
         ]),
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
-            .merging([.auditEvents: "{t}.region_id = {region}"]) { _, new in new },
+            .merging([.auditEvents: "{t}.region_id = {region}", .integrationClients: "{t}.region_id = {region}",
+                      .integrationGrants: "{t}.region_id = {region}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.region)[.marks]!]
     )
 
@@ -45,7 +47,7 @@ extension Policy {
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
             "AccessLogEntry": .all, "Transfer": .all,
-            "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(["confirmTransfer"])),
+            "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(clientMutations).union(["confirmTransfer"])),
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",

@@ -25,6 +25,8 @@ extension Policy {
             rows[table] = predicate
         }
         rows[.auditEvents] = nil
+        rows[.integrationClients] = nil
+        rows[.integrationGrants] = nil
         rows[.users] = nil
         rows[.roleAssignments] = nil
         return rows

@@ -19,6 +19,8 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case allocations, users
     case roleAssignments = "role_assignments"
     case auditEvents = "audit_events"
+    case integrationClients = "integration_clients"
+    case integrationGrants = "integration_grants"
     /// The change feed: one row per captured insert, update or deletion (migration 0022).
     case changes
     // Rollups: the dashboards' counts, kept current by triggers on the tables above.
@@ -43,7 +45,7 @@ extension Table {
     /// Whether rows carry `municipality_id` (the municipality they belong to).
     public var hasMunicipality: Bool {
         switch self {
-        case .regions, .academicYears, .terms, .subjects, .guardians, .guardianLearners, .users: false
+        case .regions, .academicYears, .terms, .subjects, .guardians, .guardianLearners, .users, .integrationClients, .integrationGrants: false
         case .municipalities: false
         default: true
         }

@@ -61,6 +61,7 @@ extension Catalog {
         "auditEvents": .connection(auditConnection),
         "learnerAccessLog": learnerAccessLog,
         "changes": .custom { compilation, field, _ in try compilation.changes(field) },
+        "integrationClients": integrationClients,
     ]
 
     static let byID: ArgumentFilter = { arguments, builder, alias in

@@ -13,6 +13,7 @@ enum Catalog {
         .merging(views) { a, _ in a }
         .merging(audit) { a, _ in a }
         .merging(changes) { a, _ in a }
+        .merging(clients) { a, _ in a }
         .merging(["Query": query, "StatsRow": [:]]) { a, _ in a }
 
     static func column(_ name: String) -> FieldSource { .column("{t}.\(name)") }

@@ -2,8 +2,9 @@ import EduQLAccessControl
 import GraphQL
 
 extension GraphQLEngine {
-    /// The statement reading back what a mutation changed: a `User`, a `RoleAssignment`, or
-    /// `CreatedCredentials` (the user and its one-time temporary password).
+    /// The statement reading back what an administration mutation changed: a `User`, a
+    /// `RoleAssignment`, `CreatedCredentials` (the user and its one-time temporary password), an
+    /// `IntegrationClient`, an `IntegrationGrant`, or `ClientCredentials` (with the one-time secret).
     public func result(of mutation: MutationField, id: Int, temporaryPassword: String? = nil, policy: Policy,
                        actingAs: ActingAs) throws -> OperationPlan.Root {
         var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
@@ -21,6 +22,24 @@ extension GraphQLEngine {
                 }
             }
             value = "json_build_object(\(pairs.joined(separator: ", ")))"
+        case "createIntegrationClient", "rotateClientSecret":
+            var pairs: [String] = []
+            for field in mutation.selected.selections {
+                switch field.name {
+                case "client":
+                    let client = Relation("IntegrationClient", table: .integrationClients, on: "{c}.id = \(idParameter)")
+                    pairs.append("'\(field.key)', \(try compilation.relation(client, field: field, parent: ""))")
+                case "clientSecret": pairs.append("'\(field.key)', \(compilation.sql.bind(temporaryPassword ?? ""))::text")
+                default: pairs.append("'\(field.key)', 'ClientCredentials'")
+                }
+            }
+            value = "json_build_object(\(pairs.joined(separator: ", ")))"
+        case "grantAccess":
+            value = try compilation.relation(Relation("IntegrationGrant", table: .integrationGrants, on: "{c}.id = \(idParameter)"),
+                                             field: mutation.selected, parent: "")
+        case "revokeClient":
+            value = try compilation.relation(Relation("IntegrationClient", table: .integrationClients, on: "{c}.id = \(idParameter)"),
+                                             field: mutation.selected, parent: "")
         case "assignRole", "revokeRole":
             value = try compilation.relation(Relation("RoleAssignment", table: .roleAssignments, on: "{c}.id = \(idParameter)"),
                                              field: mutation.selected, parent: "")

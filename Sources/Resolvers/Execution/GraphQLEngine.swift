@@ -25,6 +25,12 @@ public final class GraphQLEngine: Sendable {
         self.cacheSize = cacheSize
     }
 
+    /// Whether the schema has `type.field` (any role's).
+    public func hasField(_ type: String, _ field: String) -> Bool { Catalog.types[type]?[field] != nil }
+
+    /// Whether `id` names a trusted document.
+    public func isTrustedDocument(_ id: String) -> Bool { self.trusted[id] != nil }
+
     /// The schema `policy` sees, built once per policy key.
     public func schema(for policy: Policy) throws -> RoleSchema {
         if let schema = self.schemas.withLock({ $0[policy.key] }) { return schema }

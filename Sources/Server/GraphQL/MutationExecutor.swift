@@ -28,6 +28,10 @@ struct MutationExecutor {
     /// Database errors that mean the input broke a constraint.
     static let inputStates: [PostgresError.Code] = [.checkViolation, .foreignKeyViolation, .uniqueViolation, .notNullViolation]
 
+    /// Mutation fields whose answer carries a password or secret shown once: never kept for a
+    /// retry with the same Idempotency-Key (a retry is refused by the login or client id taken).
+    static let oneTimeSecrets: Set<String> = ["createUser", "resetPassword", "createIntegrationClient", "rotateClientSecret"]
+
     /// Mutation fields that write the journal.
     static let journalFields: Set<String> = ["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"]
 
@@ -35,6 +39,7 @@ struct MutationExecutor {
              retry: IdempotentRetry? = nil, logger: Logger) async throws -> Response {
         guard case .user(let actor) = principal else { throw QueryError.forbidden("Integration clients may not write.") }
         let policy = principal.policy
+        let retry = plan.mutations.contains { Self.oneTimeSecrets.contains($0.name) } ? nil : retry
         let data: String
         let replayed: Bool
         do {
@@ -170,6 +175,24 @@ struct MutationExecutor {
         case "resetPassword":
             let credentials = try await self.administration.resetPassword(by: actor, userID: try arguments.id("userId") ?? 0, request: request, on: connection)
             return (credentials.userID, credentials.temporaryPassword)
+        case "createIntegrationClient":
+            let input = try Self.input(arguments)
+            let created = try await self.administration.createClient(by: actor, clientID: input["clientId"]?.text ?? "",
+                                                                     name: input["name"]?.text ?? "", request: request, on: connection)
+            return (created.id, created.secret)
+        case "grantAccess":
+            let input = try Self.input(arguments)
+            let grant = try self.grant(input, key: mutation.key)
+            let id = try await self.administration.grantAccess(by: actor, clientID: try input.id("clientId") ?? 0, grant, request: request,
+                                                               on: connection)
+            return (id, nil)
+        case "rotateClientSecret":
+            let id = try arguments.id("clientId") ?? 0
+            return (id, try await self.administration.rotateClientSecret(by: actor, clientID: id, request: request, on: connection))
+        case "revokeClient":
+            let id = try arguments.id("clientId") ?? 0
+            try await self.administration.revokeClient(by: actor, clientID: id, request: request, on: connection)
+            return (id, nil)
         case "disableUser", "enableUser":
             let id = try arguments.id("userId") ?? 0
             try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request, on: connection)

@@ -51,7 +51,7 @@ struct StatementCountTests {
             ("teacher", try ConsumerDocuments.text("teacher/journal-page.graphql"),
              #"{"classId": "21", "subjectId": "101", "from": "2026-09-01", "to": "2026-11-30"}"#, 1),
             ("school.admin", """
-                { organization(id: 1) { classes { learners { guardians { guardian { children { learner { marks { lesson { id } } } } } } } } }
+                { organization(id: 1) { classes { learners { guardians { guardian { id } } } } }
                   me { name roles { id scope { name } } } learners(first: 100) { totalCount edges { node { id class { name } } } } __typename }
                 """, "{}", 3),
         ]

@@ -1,0 +1,47 @@
+import EduQLAccessControl
+import EduQLResolvers
+import Foundation
+import GraphQL
+
+extension MutationExecutor {
+    /// A `GrantAccessInput` as a grant: its documents must be trusted documents, its fields
+    /// `Type.field` names a grant can reach, its rate both parts or neither.
+    func grant(_ input: [String: Map], key: String) throws -> AccountAdministration.Grant {
+        func list(_ name: String) -> [Map] { if case .array(let items)? = input[name] { items } else { [] } }
+        func ids(_ name: String) throws -> [Int] {
+            try list(name).map { item in
+                guard let id = try ["id": item].id("id") else {
+                    throw Refused(key: key, code: "BAD_USER_INPUT", message: "\(name) lists an id that is not one")
+                }
+                return id
+            }
+        }
+        let documents = list("documentIds").compactMap(\.text)
+        if let unknown = documents.first(where: { !self.engine.isTrustedDocument($0) }) {
+            throw Refused(key: key, code: "BAD_USER_INPUT", message: "\(unknown) is not the id of a trusted document (queries/manifest.json)")
+        }
+        let fields = list("fields").compactMap(\.text)
+        if let unknown = fields.first(where: { name in
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            return parts.count != 2 || !self.engine.hasField(parts[0], parts[1]) || !Policy.grantable(parts[0], parts[1])
+        }) {
+            throw Refused(key: key, code: "BAD_USER_INPUT", message: "\(unknown) is not a Type.field an integration grant can name")
+        }
+        var rate: TokenBuckets.Limit?
+        switch (input["ratePerSecond"], input["burst"]) {
+        case (.number(let perSecond)?, .number(let burst)?):
+            guard let limit = TokenBuckets.Limit("\(perSecond.doubleValue)/\(burst.intValue)"), limit.rate <= 100_000, limit.burst <= 1_000_000 else {
+                throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond must be in (0, 100000] and burst in [1, 1000000]")
+            }
+            rate = limit
+        case (nil, nil), (.null?, .null?), (nil, .null?), (.null?, nil): rate = nil
+        default: throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond and burst go together")
+        }
+        guard let expiry = input["expiresAt"]?.text, let expiresAt = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(expiry)
+                ?? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(expiry) else {
+            throw Refused(key: key, code: "BAD_USER_INPUT", message: "expiresAt must be an ISO-8601 date and time")
+        }
+        return AccountAdministration.Grant(municipalityIDs: try ids("municipalityIds"), organizationIDs: try ids("organizationIds"),
+                                           documents: documents, fields: fields, rate: rate, expiresAt: expiresAt)
+    }
+}
