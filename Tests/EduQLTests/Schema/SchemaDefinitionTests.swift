@@ -10,7 +10,8 @@ struct SchemaDefinitionTests {
         let schema = try buildSchema(source: SchemaDefinition.sdl)
         let query = try #require(schema.queryType)
         let expected = ["me", "regions", "region", "municipalities", "municipality", "organizations", "organization", "class", "learners",
-                        "learner", "diary", "journal", "queueApplications", "queueApplication", "queuePosition", "benefitCategories", "stats"]
+                        "learner", "diary", "journal", "queueApplications", "queueApplication", "queuePosition", "benefitCategories", "stats",
+                        "changes", "integrationClients"]
         #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
         let mutation = try #require(schema.mutationType)
         #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser",
@@ -19,7 +20,8 @@ struct SchemaDefinitionTests {
                                                             "transferToOrganization", "confirmTransfer", "declineTransfer", "acceptTransfer",
                                                             "expelLearner", "graduateLearner", "fileQueueApplication", "changeQueueChoices",
                                                             "withdrawQueueApplication", "respondToOffer", "reviewQueueApplication", "decideBenefit",
-                                                            "transferQueueApplication", "runDistribution"])
+                                                            "transferQueueApplication", "runDistribution",
+                                                            "createIntegrationClient", "grantAccess", "rotateClientSecret", "revokeClient"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)
