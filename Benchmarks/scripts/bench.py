@@ -30,9 +30,10 @@ PASSWORD = "bench-password-2026"
 SERVERS = []
 DOCUMENTS = {"diary": "parent/diary-week.graphql", "class": "school-portal/class-page.graphql", "journal": "teacher/journal-page.graphql",
              "queue": "parent/queue-position.graphql", "dashboard": "region-dashboard/municipality-stats.graphql",
-             "dashboard, municipal": "municipal-dashboard/organization-stats.graphql", "dashboard, school": "school-portal/class-stats.graphql"}
+             "dashboard, municipal": "municipal-dashboard/organization-stats.graphql", "dashboard, school": "school-portal/class-stats.graphql",
+             "change feed": "integration/changes-sync.graphql"}
 SCENARIOS = ["diary", "diary, one account", "class", "journal", "queue", "dashboard", "dashboard, municipal", "dashboard, school",
-             "sign-in", "mixed"]
+             "change feed", "sign-in", "mixed"]
 DASHBOARDS = [("dashboard", "region_admin"), ("dashboard, municipal", "mouo_admin"), ("dashboard, school", "school_admin")]
 # A lesson's journal entry: five marks and two absences, committed, for the write throughput with
 # and without the rollups' triggers. What it wrote is logged and removed after each run.
@@ -118,6 +119,7 @@ class Server:
 
     def start(self, eduql, cluster, port, audit, extra):
         """Starts the server on `port`; whether it became ready (False when its port was taken)."""
+        # The rate limits keep their defaults: the benchmark's load must fit under them.
         env = dict(cluster.env, EDUQL_PORT=str(port), EDUQL_AUDIT=audit, LOG_LEVEL="error",
                    EDUQL_LOGIN_ATTEMPTS_PER_MINUTE="1000000", **(extra or {}))
         self.url = f"http://127.0.0.1:{port}"
@@ -300,12 +302,19 @@ def main():
                 out.append((token, {"query": documents[kind], "variables": {}}))
             elif kind == "dashboard, school" and account["role"] == "school_admin":
                 out.append((token, {"query": documents[kind], "variables": {"from": first_day, "to": dashboard_to}}))
+            elif kind == "change feed" and account["role"] == "region_admin":
+                out.append((token, {"query": documents[kind], "variables": {"after": feed_from, "first": 100}}))
             elif kind == "sign-in" and account["role"] != "region_admin":
                 out.append((None, {"login": account["login"], "password": PASSWORD}))
         return out
 
     dashboard_to = (datetime.date.fromisoformat(first_day) + datetime.timedelta(days=41)).isoformat()
-    scenario_lines = {kind: lines(kind) for kind in ["diary", "class", "journal", "queue", "sign-in"] + [kind for kind, _ in DASHBOARDS]}
+    # The change feed: a region's page of 100 changes after a horizon taken before 1 in 20 learners changed.
+    region_admin = next(a for a in accounts if a["role"] == "region_admin")
+    feed_from = post(server.url + "/graphql", {"query": "{ changes(first: 0) { horizon } }"}, sessions[region_admin["login"]])["data"]["changes"]["horizon"]
+    cluster.psql("UPDATE eduql.learners SET middle_name = middle_name WHERE id % 20 = 0")
+    scenario_lines = {kind: lines(kind) for kind in ["diary", "class", "journal", "queue", "sign-in", "change feed"]
+                      + [kind for kind, _ in DASHBOARDS]}
     # The diary of the one account and week the ceilings (a) and (b) run with: what rotating over many
     # parents and weeks costs, against PostgreSQL's hot rows of one account.
     scenario_lines["diary, one account"] = scenario_lines["diary"][:1]
@@ -339,7 +348,8 @@ def main():
     # The statements for PostgreSQL's ceiling, acting as the first parent and school.
     ceilings = {}
     generic_plans = {}
-    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent")] + DASHBOARDS:
+    for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent"),
+                       ("change feed", "region_admin")] + DASHBOARDS:
         token, body = scenario_lines[kind][0]
         assignment = cluster.psql(
             f"SELECT role_assignment_id FROM eduql.sessions WHERE token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'")

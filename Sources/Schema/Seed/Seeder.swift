@@ -52,9 +52,25 @@ public struct Seeder: Sendable {
 
     /// All steps in order. SQL is assembled from integers and fixed vocabulary only.
     var steps: [Step] {
-        [self.functions, self.regions, self.calendar, self.organizations, self.staffAndClasses, self.learners,
+        [self.pauseCapture, self.functions, self.regions, self.calendar, self.organizations, self.staffAndClasses, self.learners,
          self.relaxJournalTables, self.lessons, self.marksAndAttendance, self.transfers, self.finalMarks, self.restoreJournalTables,
-         self.benefitCategories, self.queue, self.distribution, self.identities]
+         self.benefitCategories, self.queue, self.distribution, self.identities, self.resumeCapture]
+    }
+
+    /// The seed is the data's first state, not a change of it: the change feed's capture
+    /// (migration 0022) is off while it is written, inside the seed's transaction, and an
+    /// integration starts from a full export. Tens of millions of marks are not logged twice.
+    var pauseCapture: Step { Self.capture("DISABLE") }
+    var resumeCapture: Step { Self.capture("ENABLE") }
+
+    static func capture(_ toggle: String) -> Step {
+        Step(label: "change capture: \(toggle.lowercased())d", statements: ["""
+            DO $$ DECLARE t record; BEGIN
+                FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger WHERE tgname LIKE '%\\_capture\\_%' AND NOT tgisinternal LOOP
+                    EXECUTE format('ALTER TABLE %s \(toggle) TRIGGER %I', t.rel, t.tgname);
+                END LOOP;
+            END $$
+            """])
     }
 
     static func format(_ duration: Duration) -> String {

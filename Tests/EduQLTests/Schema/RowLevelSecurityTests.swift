@@ -32,6 +32,8 @@ struct RowLevelSecurityTests {
 
     /// Rows for the tables the demo seed leaves empty, in both regions.
     static let fixtures = [
+        // A change in each region (the seed itself is not captured): one learner touched per region.
+        "UPDATE eduql.learners SET middle_name = middle_name WHERE id IN (SELECT min(id) FROM eduql.learners GROUP BY region_id)",
         """
         INSERT INTO eduql.users (region_id, login, display_name, password_hash, must_change_password)
         SELECT r, 'fixture.r' || r, 'Fixture', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', false FROM unnest(ARRAY[1, 2]) r
