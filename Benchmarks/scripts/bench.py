@@ -28,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 LUA = os.path.join(ROOT, "Benchmarks", "scripts", "rotate.lua")
 PASSWORD = "bench-password-2026"
 SERVERS = []
+STOP_FAILURES = []
 DOCUMENTS = {"diary": "parent/diary-week.graphql", "class": "school-portal/class-page.graphql", "journal": "teacher/journal-page.graphql",
              "queue": "parent/queue-position.graphql", "dashboard": "region-dashboard/municipality-stats.graphql",
              "dashboard, municipal": "municipal-dashboard/organization-stats.graphql", "dashboard, school": "school-portal/class-stats.graphql",
@@ -152,9 +153,17 @@ class Server:
         return open(self.log.name, errors="replace").read()[-3000:]
 
     def stop(self):
+        """SIGTERM, then up to 60 s; a server still running then is killed, its log kept and
+        reported at the end (the measurements taken stand)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                STOP_FAILURES.append(f"a server (`{' '.join(self.process.args)}`, log {self.log.name}) did not stop within 60 s of SIGTERM")
+                return
         if os.path.exists(self.log.name):
             os.unlink(self.log.name)
 
@@ -498,6 +507,8 @@ def main():
     print(f"\n\nDiary p99 during a sign-in flood: {during_flood['p99']:.1f} ms "
           f"(without: {median([r['p99'] for r in results[('on', 'diary')]]):.1f} ms). Server peak RSS: {rss / 1024:.0f} MiB. "
           f"Sign-in of {len(accounts)} accounts: {sign_in_each * 1000:.0f} ms each, one at a time.")
+    for failure in STOP_FAILURES:
+        print(f"\n**Shutdown:** {failure}.")
     if isinstance(flatness, BaseException):
         print(f"\nDiary on demo data against bench data: not measured: {flatness}")
     elif flatness:

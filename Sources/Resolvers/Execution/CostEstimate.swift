@@ -8,6 +8,8 @@ import OrderedCollections
 struct CostEstimate: Sendable {
     /// Rows assumed for a list that has no page size (a class's learners, a lesson's marks). 20.
     static let listRows = 20
+    /// Rows assumed for a page whose size is null (the compiler's default, at most this). 100.
+    static let unsizedPage = 100
 
     /// One selected object field: how many rows each of its parent's rows makes, and its own
     /// object fields.
@@ -33,7 +35,7 @@ struct CostEstimate: Sendable {
     /// `page`: the page size of the parent, a connection or page whose lists hold its rows.
     private static func nodes(_ fields: [SelectedField], on type: String, page: Parameter<Int>?,
                               objectFields: [String: GraphQLFieldMap]) -> [Node] {
-        fields.compactMap { field in
+        fields.compactMap { field -> Node? in
             guard let definition = objectFields[type]?[field.name] else { return nil }
             var (named, list): (any GraphQLType, Bool) = (definition.type, false)
             while true {
@@ -43,7 +45,10 @@ struct CostEstimate: Sendable {
                 } else { break }
             }
             guard let object = named as? GraphQLObjectType else { return nil }
-            let first = (try? field.arguments.int("first")) ?? nil
+            // A page size given as null reads the compiler's default page: count the largest.
+            let pages = definition.args["first"] != nil
+            let given: Parameter<Int>? = (try? field.arguments.int("first")) ?? nil
+            let first: Parameter<Int>? = given ?? (pages ? .constant(Self.unsizedPage) : nil)
             let factor: Factor =
                 if !list { .constant(1) }
                 else if let size = page ?? first { .page(size) }

@@ -53,6 +53,10 @@ struct BenchCommand: AsyncParsableCommand {
             switch data.type {
             case .bytea: "\\x" + (data.bytes ?? []).map { String(format: "%02x", $0) }.joined()
             case .int8, .int4, .int2: data.int.map(String.init) ?? ""
+            case .textArray, .varcharArray:
+                "{" + (data.array(of: String.self) ?? []).map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+            case .int8Array, .int4Array: "{" + (data.array(of: Int.self) ?? []).map(String.init).joined(separator: ",") + "}"
             default: data.string ?? ""
             }
         }

@@ -30,7 +30,8 @@ extension MutationExecutor {
         var rate: TokenBuckets.Limit?
         switch (input["ratePerSecond"], input["burst"]) {
         case (.number(let perSecond)?, .number(let burst)?):
-            guard let limit = TokenBuckets.Limit("\(perSecond.doubleValue)/\(burst.intValue)"), limit.rate <= 100_000, limit.burst <= 1_000_000 else {
+            let limit = TokenBuckets.Limit(rate: perSecond.doubleValue, burst: burst.intValue)
+            guard limit.rate.isFinite, limit.rate > 0, limit.rate <= 100_000, (1...1_000_000).contains(limit.burst) else {
                 throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond must be in (0, 100000] and burst in [1, 1000000]")
             }
             rate = limit
