@@ -220,8 +220,8 @@ def pgbench(cluster, script, seconds, connections, defines, options=None, user="
         handle.write(script)
         name = handle.name
     env = dict(os.environ, PGPASSWORD=cluster.credentials()["server" if user == "eduql_app" else "superuser"])
-    if options:
-        env["PGOPTIONS"] = options
+    # As the server's own connections: no JIT (it compiles a large generic plan on every run).
+    env["PGOPTIONS"] = "-c jit=off" + (" " + options if options else "")
     output = run(["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "2", "-T", str(seconds), "-f", name]
                  + [f"-D{key}={value}" for key, value in defines.items()] + [
                   "-h", "127.0.0.1", "-p", str(cluster.pg_port), "-U", user, "eduql"], env=env)
