@@ -9,7 +9,8 @@ public struct Policy: Sendable {
     /// The rows of each table an aggregate may count (dashboards count what they may not list,
     /// such as a region's current marks); a table absent here counts as in ``rows``.
     public var aggregateRows: [Table: RowPredicate]
-    /// For integration clients: the only documents (paths under `queries/`) it may send.
+    /// For integration clients whose grant names documents: the only trusted documents it may
+    /// run, by id (`sha256:…`); such a client sends no text at all.
     public var trustedDocuments: Set<String>?
     /// What the principal may write, per table (``WriteRule``); a table absent here is not writable.
     public var writes: [Table: WriteRule]

@@ -7,7 +7,7 @@ public struct ClientPrincipal: Sendable, Equatable {
     /// Empty means the whole region.
     public var municipalityIDs: [Int]
     public var organizationIDs: [Int]
-    /// Trusted documents from `queries/` the client may run.
+    /// Ids of the trusted documents (`queries/manifest.json`) the client may run.
     public var documents: [String]
     /// `Type.field` names the client may read.
     public var fields: [String]
