@@ -31,7 +31,7 @@ extension Compilation {
             "(\(change).xid, \(change).seq) > (\(window).after_xid, \(window).after_seq)",
             "\(change).xid < \(window).horizon",
             "(\(self.policy.predicate(.changes, alias: change)))",
-            try self.visibleChanges(change),
+            self.visibleChanges(change),
         ]
         if let types = try field.arguments.enumValues("types") {
             let entities = try types.map { names in
@@ -78,7 +78,7 @@ extension Compilation {
 
     /// Whether the policy reads the row a change names, now or before the change: one branch
     /// per kind it reads, `false` for the others.
-    private mutating func visibleChanges(_ change: String) throws -> String {
+    private mutating func visibleChanges(_ change: String) -> String {
         var branches: [String] = []
         for kind in ChangeKind.readable(by: self.policy) {
             let now = self.sql.alias()

@@ -38,8 +38,10 @@ extension MutationExecutor {
         case (nil, nil), (.null?, .null?), (nil, .null?), (.null?, nil): rate = nil
         default: throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond and burst go together")
         }
-        guard let expiry = input["expiresAt"]?.text, let expiresAt = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(expiry)
-                ?? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(expiry) else {
+        // Any `DateTime` the schema takes: with or without a fraction, `Z` or an offset, in either case.
+        let expiry = input["expiresAt"]?.text?.uppercased() ?? ""
+        guard let expiresAt = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(expiry))
+                ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(expiry)) else {
             throw Refused(key: key, code: "BAD_USER_INPUT", message: "expiresAt must be an ISO-8601 date and time")
         }
         return AccountAdministration.Grant(municipalityIDs: try ids("municipalityIds"), organizationIDs: try ids("organizationIds"),

@@ -156,10 +156,16 @@ struct IntegrationClientTests {
                 let reply = try await api.graphql(Self.grant, variables: ["input": full], token: admin)
                 #expect(reply.errorCodes == ["BAD_USER_INPUT"], "\(input): \(reply.text)")
             }
+            // Every shape of DateTime the schema takes is an expiry: a fraction, an offset, lower case.
+            for expiry in ["2028-06-01T00:00:00.250Z", "2028-06-01T03:00:00+03:00", "2028-06-01t00:00:00z", "2028-06-01T00:00:00.5-01:30"] {
+                let reply = try await api.graphql(Self.grant, variables: ["input": ["clientId": id, "fields": ["Learner.id"], "expiresAt": expiry]],
+                                                  token: admin)
+                #expect(reply.errorCodes.isEmpty, "\(expiry): \(reply.text)")
+            }
             let grants = try await database.owner.withConnection(logger: self.logger) {
                 try await $0.scalar("SELECT count(*)::int FROM eduql.integration_grants g JOIN eduql.integration_clients c ON c.id = g.client_id WHERE c.client_id = 'portal.mo'", as: Int.self)
             }
-            #expect(grants == 0)
+            #expect(grants == 4, "only the four valid grants")
         }
     }
 }
