@@ -3,7 +3,9 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Metrics
 import Synchronization
+import Tracing
 
 /// Writes audit events with group commit: requests hand their event over and wait; one writer
 /// appends everything waiting as one batch (one statement, one transaction, the chain's lock
@@ -43,6 +45,10 @@ public final class AuditSink: Service, Sendable {
     let configuration: Configuration
     let logger: Logger
     private let state = Mutex(State())
+    private let queueDepth = Gauge(label: "eduql_audit_queue_depth")
+    private let batchSize = Recorder(label: "eduql_audit_batch_size")
+    private let flushTime = Metrics.Timer(label: "eduql_audit_flush_seconds", preferredDisplayUnit: .seconds)
+    private let flushFailures = Counter(label: "eduql_audit_flush_failures_total")
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -57,12 +63,13 @@ public final class AuditSink: Service, Sendable {
     /// Returns once `event` is committed in the chain; throws ``AuditUnavailable`` if it cannot be.
     public func record(_ event: AuditEvent) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let accepted = self.state.withLock { state in
-                guard !state.closed else { return false }
+            let accepted = self.state.withLock { state -> Int? in
+                guard !state.closed else { return nil }
                 state.waiting.append(Waiting(event: event, continuation: continuation))
-                return true
+                return state.waiting.count
             }
-            if accepted {
+            if let depth = accepted {
+                self.queueDepth.record(depth)
                 self.wake.yield()
             } else {
                 continuation.resume(throwing: AuditUnavailable(reason: "the audit sink has stopped"))
@@ -102,9 +109,11 @@ public final class AuditSink: Service, Sendable {
                 let batch = Array(state.waiting.prefix(count))
                 state.waiting.removeFirst(count)
                 state.writingSince = batch.isEmpty ? nil : .now
+                self.queueDepth.record(state.waiting.count)
                 return (batch, state.storedDocuments)
             }
             guard !batch.isEmpty else { return }
+            self.batchSize.record(batch.count)
             do {
                 try await self.append(batch.map(\.event), storedDocuments: stored)
                 self.succeeded(batch)
@@ -151,8 +160,18 @@ public final class AuditSink: Service, Sendable {
         }
         let json = "[" + objects.joined(separator: ",") + "]"
         let timeout = self.configuration.appendTimeout
-        try await self.database.withConnection(lease: min(timeout, .seconds(2)), total: timeout, probe: self.probe) { [logger] connection in
-            try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
+        let started = ContinuousClock.now
+        do {
+            try await withSpan("audit flush", ofKind: .client) { span in
+                span.attributes["eduql.audit.events"] = events.count
+                try await self.database.withConnection(lease: min(timeout, .seconds(2)), total: timeout, probe: self.probe) { [logger] connection in
+                    try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
+                }
+            }
+            self.flushTime.record(duration: .now - started)
+        } catch {
+            self.flushFailures.increment()
+            throw error
         }
     }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -23,25 +24,46 @@ public final class HashingPool: Service, Sendable {
     private let pool: NIOThreadPool
     private let limit: Int
     private let admitted = NIOLockedValueBox(0)
+    private let threads: Int
+    /// Jobs admitted beyond the threads: waiting for one (`eduql_argon2_queue_depth`).
+    private let queueDepth = Gauge(label: "eduql_argon2_queue_depth")
+    private let rejected = Counter(label: "eduql_argon2_rejections_total")
+    private let duration = Metrics.Timer(label: "eduql_argon2_seconds", preferredDisplayUnit: .seconds)
 
     public init(hasher: PasswordHasher = PasswordHasher(), configuration: Configuration = .init()) {
         self.hasher = hasher
         self.limit = configuration.threads + configuration.queueLimit
+        self.threads = configuration.threads
         self.pool = NIOThreadPool(numberOfThreads: configuration.threads)
         self.pool.start()
     }
 
     /// Runs `body` with the hasher on a pool thread, or throws ``Overloaded``.
     public func run<Result: Sendable>(_ body: @Sendable @escaping (PasswordHasher) throws -> Result) async throws -> Result {
-        let admitted = self.admitted.withLockedValue { count in
-            guard count < self.limit else { return false }
+        let admitted = self.admitted.withLockedValue { count -> Int? in
+            guard count < self.limit else { return nil }
             count += 1
-            return true
+            return count
         }
-        guard admitted else { throw Overloaded() }
-        defer { self.admitted.withLockedValue { $0 -= 1 } }
+        guard let admitted else {
+            self.rejected.increment()
+            throw Overloaded()
+        }
+        self.queueDepth.record(max(0, admitted - self.threads))
+        defer {
+            let now = self.admitted.withLockedValue { count in
+                count -= 1
+                return count
+            }
+            self.queueDepth.record(max(0, now - self.threads))
+        }
         let hasher = self.hasher
-        return try await self.pool.runIfActive { try body(hasher) }
+        let duration = self.duration
+        return try await self.pool.runIfActive {
+            let started = ContinuousClock.now
+            defer { duration.record(duration: .now - started) }
+            return try body(hasher)
+        }
     }
 
     public func hash(_ password: String) async throws -> String {

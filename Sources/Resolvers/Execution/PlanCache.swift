@@ -1,4 +1,5 @@
 import GraphQL
+import Metrics
 import Synchronization
 
 /// Compiled operations, kept per (policy, principal kind, document, operation, variable shape)
@@ -45,6 +46,8 @@ public final class PlanCache: Sendable {
 
     public let configuration: Configuration
     private let state = Mutex(State())
+    private let hits = Counter(label: "eduql_plan_cache_total", dimensions: [("result", "hit")])
+    private let misses = Counter(label: "eduql_plan_cache_total", dimensions: [("result", "miss")])
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -61,8 +64,10 @@ public final class PlanCache: Sendable {
             state.counts.hits += 1
             return plan
         }) {
+            self.hits.increment()
             return found
         }
+        self.misses.increment()
         let plan = try compile()
         self.state.withLock { state in
             state.counts.compiled += 1

@@ -1,8 +1,10 @@
 import EduQLSchema
 import Logging
+import Metrics
 import NIOCore
 import PostgresNIO
 import Synchronization
+import Tracing
 
 /// Statements prepared once per pooled connection and then only bound and executed, so that
 /// PostgreSQL parses and plans a statement text once per connection, not per request. Keyed
@@ -36,6 +38,8 @@ public final class PreparedStatements: Sendable {
     public let configuration: Configuration
     private let caches = Mutex<[ObjectIdentifier: Cache]>([:])
     private let counts = Mutex(Counts())
+    private let reused = Counter(label: "eduql_prepared_statements_total", dimensions: [("result", "hit")])
+    private let preparedNow = Counter(label: "eduql_prepared_statements_total", dimensions: [("result", "miss")])
 
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
@@ -45,13 +49,19 @@ public final class PreparedStatements: Sendable {
 
     /// Runs `statement` on `connection`, preparing its text there first if needed.
     func rows(of statement: Statement, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
-        guard self.configuration.enabled, statement.preparable else {
-            return try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger).collect()
+        try await withSpan("SQL", ofKind: .client) { span in
+            span.attributes["db.system"] = "postgresql"
+            span.attributes["db.statement.length"] = statement.sql.utf8.count
+            guard self.configuration.enabled, statement.preparable else {
+                span.attributes["db.prepared"] = false
+                return try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger).collect()
+            }
+            let prepared = try await self.prepared(statement.sql, on: connection)
+            self.counts.withLock { $0.executed += 1 }
+            span.attributes["db.prepared"] = true
+            let parameters = statement.parameters
+            return try await connection.guarded { try await prepared.execute(parameters).get() }
         }
-        let prepared = try await self.prepared(statement.sql, on: connection)
-        self.counts.withLock { $0.executed += 1 }
-        let parameters = statement.parameters
-        return try await connection.guarded { try await prepared.execute(parameters).get() }
     }
 
     private func prepared(_ sql: String, on connection: PostgresConnection) async throws -> PreparedQuery {
@@ -67,7 +77,11 @@ public final class PreparedStatements: Sendable {
             caches[key]!.statements[sql]!.used = now
             return (caches[key]!.statements[sql]!.query, false)
         }
-        if let found { return found }
+        if let found {
+            self.reused.increment()
+            return found
+        }
+        self.preparedNow.increment()
         if isNew {
             // Forget the connection's statements when it closes (its server session ends).
             connection.closeFuture.whenComplete { _ in _ = self.caches.withLock { $0.removeValue(forKey: key) } }

@@ -4,18 +4,21 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Tracing
 
 /// Audits every request to `/graphql` and `/auth/…`: one event per request, committed before
 /// the answer leaves. Handlers fill the event in (``AuditRecord/current``); what they leave
 /// open, the response status decides. A state change commits its event in its own
 /// transaction (``PostgresClient/auditedTransaction``); every other event is written here. If
 /// the event cannot be committed, the answer is a 503 that carries nothing of the original
-/// response.
+/// response. Each request is then logged and counted (``RequestLog``), audit on or off.
 struct AuditMiddleware: RouterMiddleware {
     typealias Context = EduQLRequestContext
 
     /// Where events go; nil turns auditing off (benchmarks only).
     let sink: AuditSink?
+    /// The request's log line and metrics.
+    let log: RequestLog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -28,34 +31,52 @@ struct AuditMiddleware: RouterMiddleware {
         let record = AuditRecord(initial, persisted: self.sink != nil)
         var response: Response
         do {
-            response = try await AuditRecord.$current.withValue(record) { try await next(request, context) }
+            response = try await withSpan("eduql.request", ofKind: .internal) { span in
+                span.attributes["eduql.request_id"] = context.id
+                defer {
+                    let event = record.event
+                    span.attributes["eduql.operation"] = self.log.operation(of: event)
+                    span.attributes["eduql.outcome"] = event.outcome.rawValue
+                    span.attributes["eduql.role"] = event.role
+                }
+                return try await AuditRecord.$current.withValue(record) { try await next(request, context) }
+            }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
         response.headers[.requestID] = context.id
-        guard let sink = self.sink, !record.isWritten else { return response }
-
         let status = response.status
-        let decided = record.hasOutcome
-        record.update { event in
-            if status.code >= 500 {
-                event.outcome = .error
-            } else if !decided {
-                event.outcome = Self.outcome(of: status)
+        if !record.isWritten {
+            let decided = record.hasOutcome
+            record.update { event in
+                if status.code >= 500 {
+                    event.outcome = .error
+                } else if !decided {
+                    event.outcome = Self.outcome(of: status)
+                }
+                if event.errorCodes.isEmpty, status.code >= 400 { event.errorCodes = ["HTTP_\(status.code)"] }
+                event.detail["status"] = String(status.code)
+                event.durationMilliseconds = record.elapsedMilliseconds
             }
-            if event.errorCodes.isEmpty, status.code >= 400 { event.errorCodes = ["HTTP_\(status.code)"] }
-            event.detail["status"] = String(status.code)
-            event.durationMilliseconds = record.elapsedMilliseconds
+        }
+        guard let sink = self.sink, !record.isWritten else {
+            self.log.record(record.event, status: Int(status.code), logger: context.logger)
+            return response
         }
         do {
             try await sink.record(record.event)
         } catch {
-            context.logger.error("audit unavailable: answering 503", metadata: ["request": "\(context.id)"])
+            record.update { event in
+                event.outcome = .error
+                event.errorCodes = ["AUDIT_UNAVAILABLE"]
+            }
+            self.log.record(record.event, status: 503, logger: context.logger)
             let body = #"{"errors":[{"message":"The request could not be recorded in the audit log; nothing was answered.","extensions":{"code":"AUDIT_UNAVAILABLE"}}]}"#
             return Response(status: .serviceUnavailable,
                             headers: [.contentType: "application/json; charset=utf-8", .retryAfter: "1", .requestID: context.id],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
+        self.log.record(record.event, status: Int(status.code), logger: context.logger)
         return response
     }
 

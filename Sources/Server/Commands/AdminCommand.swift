@@ -17,9 +17,9 @@ struct AdminCommand: AsyncParsableCommand {
         @Option(help: "The new admin's login.") var login: String
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             let credentials = try await database.owner.withConnection(logger: logger) { connection in
                 try await AccountAdministration.bootstrap(regionID: self.region, login: self.login, on: connection, logger: logger)
             }

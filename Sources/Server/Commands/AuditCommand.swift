@@ -17,9 +17,9 @@ struct AuditCommand: AsyncParsableCommand {
         var to: Int?
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             let result = try await database.owner.withConnection(logger: logger) { connection in
                 try await AuditChain(logger: logger).verify(on: connection, from: self.from, to: self.to)
             }
@@ -43,9 +43,9 @@ struct AuditCommand: AsyncParsableCommand {
             guard let date = try? Date.ISO8601FormatStyle().year().month().day().parse(self.before) else {
                 throw ValidationError("--before must be a date, YYYY-MM-DD")
             }
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             do {
                 let dropped = try await database.owner.withConnection(logger: logger) { connection in
                     try await AuditChain(logger: logger).prune(on: connection, before: date, retentionMonths: self.retentionMonths)

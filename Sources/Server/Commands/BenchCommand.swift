@@ -83,9 +83,9 @@ struct BenchCommand: AsyncParsableCommand {
         var output: String
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             let hash = try PasswordHasher().hash(self.password)
             let rows: [PostgresRow]
             do {

@@ -8,9 +8,9 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending SQL migrations.")
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = Logger.eduql(environment: environment)
-        let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+        let command = try await CommandContext.load()
+        let logger = command.logger
+        let database = try await command.database()
         let applied = try await database.owner.withConnection(logger: logger) { connection in
             try await Migrator().migrate(connection, logger: logger)
         }

@@ -13,9 +13,9 @@ struct RollupsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recompute every rollup from the raw tables, in one transaction.")
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             let written = try await database.owner.withConnection(logger: logger) { try await Rollups(logger: logger).rebuild(on: $0) }
             for (name, rows) in written { print("\(name): \(rows) rows") }
         }
@@ -25,9 +25,9 @@ struct RollupsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Compare every rollup, and the suppression blocks, with what a rebuild would write; exit 1 on a difference.")
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let logger = Logger.eduql(environment: environment)
-            let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+            let command = try await CommandContext.load()
+            let logger = command.logger
+            let database = try await command.database()
             let differences = try await database.owner.withConnection(logger: logger) { connection in
                 let rollups = Rollups(logger: logger)
                 return try await rollups.differences(on: connection)

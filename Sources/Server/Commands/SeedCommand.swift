@@ -21,9 +21,9 @@ struct SeedCommand: AsyncParsableCommand {
         guard let scale = SeedScale.named(self.scale) else {
             throw ValidationError("--scale must be demo or bench")
         }
-        let environment = ProcessInfo.processInfo.environment
-        let logger = Logger.eduql(environment: environment)
-        let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
+        let command = try await CommandContext.load()
+        let logger = command.logger
+        let database = try await command.database()
         try await database.owner.withConnection(logger: logger) { connection in
             try await Migrator().migrate(connection, logger: logger)
             do {
@@ -36,7 +36,7 @@ struct SeedCommand: AsyncParsableCommand {
             }
             if scale == .demo {
                 let accounts = try await DemoAccounts(seed: self.seed).create(on: connection, logger: logger)
-                let path = (environment["EDUQL_DATA_DIR"] ?? ".data") + "/demo-accounts.json"
+                let path = command.locator.cluster.directory + "/demo-accounts.json"
                 try accounts.write(to: path)
                 print(accounts.table)
                 print("written to \(path)")

@@ -1,30 +1,30 @@
 import ArgumentParser
-import EduQLAccessControl
-import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// `eduql serve`: the HTTP server, until SIGTERM or SIGINT.
+/// `eduql serve`: the HTTP server, until SIGTERM or SIGINT. On either it stops accepting,
+/// lets in-flight requests finish (at most `EDUQL_SHUTDOWN_GRACE_SECONDS`), writes the audit
+/// events still queued, closes the pools and exits 0.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the API (EDUQL_HOST, EDUQL_PORT, DATABASE_URL).")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the API (see `eduql config check` for every setting).")
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = Logger.eduql(environment: environment)
-        let server = try ServerConfiguration(environment: environment)
-        let database = try await DatabaseLocator(environment: environment).locate(logger: logger)
-        let app = try buildApplication(server: server, database: database.server,
-                                       authentication: AuthenticationConfiguration(environment: environment),
-                                       passwords: PasswordHasher.Configuration(environment: environment), logger: logger)
-        try await app.runService()
-    }
-}
-
-extension Logger {
-    /// The process logger, at `LOG_LEVEL` (default info).
-    static func eduql(environment: [String: String]) -> Logger {
-        var logger = Logger(label: "eduql")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        return logger
+        let command = try await CommandContext.load()
+        let configuration = try EduQLConfiguration(settings: command.settings)
+        let logger = command.logger
+        let database = try await command.database()
+        let tracing = try configuration.server.observability.bootstrapTracing(logger: logger)
+        let app = try buildApplication(server: configuration.server, database: database.server,
+                                       authentication: configuration.authentication, passwords: configuration.passwords, logger: logger)
+        // Stopped in reverse: the server first, the span exporter last (it flushes what the rest recorded).
+        var group = ServiceGroupConfiguration(services: (tracing.map { [.init(service: $0)] } ?? []) + [.init(service: app)],
+                                              gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.server.shutdownGrace
+        group.maximumCancellationDuration = .seconds(5)
+        logger.info("serving", metadata: ["address": "\(configuration.server.host):\(configuration.server.port)"])
+        try await ServiceGroup(configuration: group).run()
+        logger.info("stopped")
     }
 }

@@ -11,27 +11,37 @@ public struct DatabaseLocator: Sendable {
         public var server: ConnectionSettings
     }
 
-    public var environment: [String: String]
+    /// The server's connections, from `DATABASE_URL`; nil for the local cluster.
+    public var server: ConnectionSettings?
+    /// The owner's connections, from `EDUQL_OWNER_DATABASE_URL`; nil for the server's.
+    public var owner: ConnectionSettings?
+    /// The local cluster used when `DATABASE_URL` is unset.
+    public var cluster = LocalCluster.Configuration()
 
-    public init(environment: [String: String]) {
-        self.environment = environment
+    /// Reads `DATABASE_URL`, `EDUQL_OWNER_DATABASE_URL`, `EDUQL_DATA_DIR` and `EDUQL_PG_PORT`.
+    public init(settings: Settings) throws {
+        let url = "a postgres:// URL (user, password, host, port, database, ?sslmode=)"
+        self.server = try settings.choice("DATABASE_URL", default: "none: the local cluster", accepts: url, secret: true) { text -> ConnectionSettings?? in
+            text.hasPrefix("none") ? .some(nil) : (try? ConnectionSettings(url: text)).map { .some($0) }
+        }
+        self.owner = try settings.choice("EDUQL_OWNER_DATABASE_URL", default: "none: DATABASE_URL", accepts: url, secret: true) { text -> ConnectionSettings?? in
+            text.hasPrefix("none") ? .some(nil) : (try? ConnectionSettings(url: text)).map { .some($0) }
+        }
+        self.cluster.directory = settings.text("EDUQL_DATA_DIR", default: self.cluster.directory,
+                                               accepts: "the local cluster's folder") ?? self.cluster.directory
+        self.cluster.port = try settings.integer("EDUQL_PG_PORT", default: self.cluster.port, in: 1...65535)
+    }
+
+    /// Reads the process's settings.
+    public static func fromEnvironment() async throws -> DatabaseLocator {
+        try DatabaseLocator(settings: await Settings.load())
     }
 
     public func locate(logger: Logger) async throws -> Connections {
-        if let url = self.environment["DATABASE_URL"], !url.isEmpty {
-            let server = try ConnectionSettings(url: url)
-            let owner = try self.environment["EDUQL_OWNER_DATABASE_URL"].map(ConnectionSettings.init(url:)) ?? server
-            return Connections(owner: owner, server: server)
+        if let server = self.server {
+            return Connections(owner: self.owner ?? server, server: server)
         }
-        var configuration = LocalCluster.Configuration()
-        if let directory = self.environment["EDUQL_DATA_DIR"] { configuration.directory = directory }
-        if let port = self.environment["EDUQL_PG_PORT"] {
-            guard let number = Int(port), (1...65535).contains(number) else {
-                throw ConfigurationError("EDUQL_PG_PORT must be a port number, not '\(port)'")
-            }
-            configuration.port = number
-        }
-        let cluster = try await LocalCluster(configuration: configuration).start(logger: logger)
+        let cluster = try await LocalCluster(configuration: self.cluster).start(logger: logger)
         return Connections(owner: cluster.owner, server: cluster.server)
     }
 }

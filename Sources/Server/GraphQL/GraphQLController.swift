@@ -6,6 +6,7 @@ import Foundation
 import GraphQL
 import HTTPTypes
 import Hummingbird
+import Tracing
 import Logging
 import NIOCore
 import PostgresNIO
@@ -90,13 +91,15 @@ struct GraphQLController {
             let caller = try (context.caller ?? Caller(resolved: .failure(.unauthenticated))).get()
             let (principal, actingAs) = (caller.principal, caller.actingAs)
             let policy = principal.policy
-            let prepared = try self.prepare(body, for: principal)
+            let prepared = try withSpan("GraphQL parse and validate") { _ in try self.prepare(body, for: principal) }
             audit?.update { event in
                 event.documentSHA256 = prepared.hash
                 event.document = prepared.text
             }
-            let plan = try self.engine.plan(prepared, operationName: body.operationName, variables: body.variables ?? .null,
-                                            policy: policy, actingAs: actingAs)
+            let plan = try withSpan("GraphQL plan") { _ in
+                try self.engine.plan(prepared, operationName: body.operationName, variables: body.variables ?? .null,
+                                     policy: policy, actingAs: actingAs)
+            }
             audit?.update { event in
                 event.operationType = plan.operation.rawValue
                 event.operationName = plan.operationName ?? body.operationName

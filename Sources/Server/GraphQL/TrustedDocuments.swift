@@ -10,6 +10,9 @@ struct TrustedDocuments: Sendable, Equatable {
     struct Document: Sendable, Equatable {
         var path: String
         var text: String
+
+        /// The path without `.graphql`: the operation's name in metrics and logs.
+        var name: String { self.path.hasSuffix(".graphql") ? String(self.path.dropLast(".graphql".count)) : self.path }
     }
 
     /// Document id → document.

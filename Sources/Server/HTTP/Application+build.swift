@@ -5,6 +5,7 @@ import EduQLSchema
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// Builds the HTTP application. The database pool and the Argon2 hashing pool are services of
 /// the same group, so SIGTERM/SIGINT stop the server first and then close them.
@@ -19,12 +20,16 @@ public func buildApplication(
     var poolConfiguration = database.clientConfiguration
     poolConfiguration.options.maximumConnections = 16
     let pool = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
+    _ = MetricsRegistry.shared
+    PoolMetrics.register(pool, name: "primary", capacity: poolConfiguration.options.maximumConnections)
     let hashingPool = HashingPool(hasher: PasswordHasher(configuration: passwords), configuration: hashing)
     let authenticator = try Authenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
     let clients = try ClientAuthenticator(database: pool, hashing: hashingPool, configuration: authentication, logger: logger)
 
     // Reads run on their own pool whose every transaction is read-only and time-limited.
-    let readers = PostgresClient(configuration: database.readerConfiguration(limits: server.limits), backgroundLogger: logger)
+    let readerConfiguration = database.readerConfiguration(limits: server.limits)
+    let readers = PostgresClient(configuration: readerConfiguration, backgroundLogger: logger)
+    PoolMetrics.register(readers, name: "readers", capacity: readerConfiguration.options.maximumConnections)
     var plans = PlanCache.Configuration()
     plans.enabled = server.caches
     var statements = PreparedStatements.Configuration()
@@ -40,8 +45,10 @@ public func buildApplication(
 
     let router = Router(context: EduQLRequestContext.self)
     let audit = server.audit ? AuditSink(database: pool, probe: probe, logger: logger) : nil
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: AuditMiddleware(sink: audit))
+    // Query strings are left out of spans: a GET's `query` and `variables` may name people.
+    router.add(middleware: TracingMiddleware(redactingQueryParameters: ["query", "variables", "extensions", "operationName"]))
+    let names = Dictionary(documents.byID.map { (String($0.key.dropFirst("sha256:".count)), $0.value.name) }) { first, _ in first }
+    router.add(middleware: AuditMiddleware(sink: audit, log: RequestLog(documentNames: names)))
     router.add(middleware: ErrorMiddleware())
     let buckets = TokenBuckets()
     router.add(middleware: RateLimitMiddleware(stage: .address, limits: server.rateLimits, buckets: buckets))
@@ -49,6 +56,7 @@ public func buildApplication(
         database: pool, authenticator: authenticator, clients: clients, principals: PrincipalCache(),
         idleSeconds: Int(authentication.idleTimeout.components.seconds), wait: server.databaseWait, probe: probe))
     router.add(middleware: RateLimitMiddleware(stage: .caller, limits: server.rateLimits, buckets: buckets))
+    if let token = server.observability.metricsToken { MetricsController(token: token).addRoutes(to: router) }
     HealthController(database: pool, readers: readers, audit: audit, migrator: Migrator()).addRoutes(to: router)
     AuthController(deadline: server.requestDeadline, database: pool, authenticator: authenticator, clients: clients).addRoutes(to: router)
     GraphQLController(
@@ -57,11 +65,20 @@ public func buildApplication(
                                     engine: engine),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
+    var services: [any Service] = [pool, readers, hashingPool,
+                                   HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
+    if let audit { services.append(audit) }
+    if let port = server.observability.metricsPort {
+        let metrics = Router()
+        MetricsController(token: nil).addRoutes(to: metrics)
+        services.append(Application(router: metrics, configuration: .init(address: .hostname(server.observability.metricsHost, port: port),
+                                                                          serverName: "eduql-metrics"), logger: logger))
+    }
     return Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [CloseOnInputClosedHandler()])),
         configuration: .init(address: .hostname(server.host, port: server.port), serverName: "eduql"),
-        services: [pool, readers, hashingPool, HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)] + (audit.map { [$0] } ?? []),
+        services: services,
         logger: logger
     )
 }

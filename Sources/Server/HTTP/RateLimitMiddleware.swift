@@ -1,6 +1,7 @@
 import EduQLAccessControl
 import EduQLAudit
 import Hummingbird
+import Metrics
 
 /// Refuses requests over their token bucket with 429 and `Retry-After`, audited as denied:
 /// at the ``Stage/address`` stage per client address before the bearer token is looked at,
@@ -18,6 +19,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard path == "/graphql" || path.hasPrefix("/auth/") else { return try await next(request, context) }
         if let (key, limit, who) = self.bucket(context), let wait = self.buckets.take(key, limit) {
+            Counter(label: "eduql_rate_limit_rejections_total", dimensions: [("bucket", who)]).increment()
             AuditRecord.current?.update(decides: true) { event in
                 event.outcome = .denied
                 event.errorCodes = ["RATE_LIMITED"]

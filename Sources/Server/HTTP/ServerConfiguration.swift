@@ -38,6 +38,12 @@ public struct ServerConfiguration: Sendable {
     /// person links, from `EDUQL_SHARED_ANSWERS_MS` (0–1000; 0 turns sharing off, as does
     /// `EDUQL_PLAN_CACHE=off`). Default 500 ms: a write shows in `stats` within half a second.
     public var sharedAnswers: Duration = .milliseconds(500)
+    /// How long SIGTERM waits for in-flight requests before it cancels them, from
+    /// `EDUQL_SHUTDOWN_GRACE_SECONDS` (1–300); the audit queue is flushed and the pools closed
+    /// after. Default 25 seconds (inside a container runtime's usual 30).
+    public var shutdownGrace: Duration = .seconds(25)
+    /// Metrics, traces and logs.
+    public var observability = ObservabilityConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, queriesDirectory: String = "queries", limits: QueryLimits = .init()) {
         self.host = host
@@ -46,70 +52,15 @@ public struct ServerConfiguration: Sendable {
         self.limits = limits
     }
 
-    /// Reads `EDUQL_HOST` and `EDUQL_PORT`, keeping the defaults for what is unset.
-    public init(environment: [String: String]) throws {
-        self.init()
-        if let host = environment["EDUQL_HOST"], !host.isEmpty { self.host = host }
-        if let port = environment["EDUQL_PORT"] {
-            guard let number = Int(port), (0...65535).contains(number) else {
-                throw ConfigurationError("EDUQL_PORT must be a port number, not '\(port)'")
-            }
-            self.port = number
-        }
-        if let audit = environment["EDUQL_AUDIT"] {
-            guard ["on", "off"].contains(audit) else { throw ConfigurationError("EDUQL_AUDIT must be on or off, not '\(audit)'") }
-            self.audit = audit == "on"
-        }
-        if let caches = environment["EDUQL_PLAN_CACHE"] {
-            guard ["on", "off"].contains(caches) else { throw ConfigurationError("EDUQL_PLAN_CACHE must be on or off, not '\(caches)'") }
-            self.caches = caches == "on"
-        }
-        if let milliseconds = environment["EDUQL_SHARED_ANSWERS_MS"] {
-            guard let number = Int(milliseconds), (0...1000).contains(number) else {
-                throw ConfigurationError("EDUQL_SHARED_ANSWERS_MS must be between 0 and 1000, not '\(milliseconds)'")
-            }
-            self.sharedAnswers = .milliseconds(number)
-        }
-        if let seconds = environment["EDUQL_REQUEST_DEADLINE_SECONDS"] {
-            guard let number = Int(seconds), (1...600).contains(number) else {
-                throw ConfigurationError("EDUQL_REQUEST_DEADLINE_SECONDS must be between 1 and 600, not '\(seconds)'")
-            }
-            self.requestDeadline = .seconds(number)
-        }
-        if let folder = environment["EDUQL_QUERIES_DIR"], !folder.isEmpty { self.queriesDirectory = folder }
-        self.rateLimits = try RateLimits(environment: environment)
-        if let cost = environment["EDUQL_MAX_COST"] {
-            guard let number = Int(cost), (100...10_000_000).contains(number) else {
-                throw ConfigurationError("EDUQL_MAX_COST must be between 100 and 10000000 rows, not '\(cost)'")
-            }
-            self.limits.maxCost = number
-        }
-        if let months = environment["EDUQL_CHANGE_RETENTION_MONTHS"] {
-            guard let number = Int(months), (3...120).contains(number) else {
-                throw ConfigurationError("EDUQL_CHANGE_RETENTION_MONTHS must be between 3 and 120, not '\(months)'")
-            }
-            self.changeRetentionMonths = number
-        }
-        if let roles = environment["EDUQL_TRUSTED_DOCUMENTS_ONLY"], !roles.isEmpty {
-            self.trustedDocumentsOnly = try Self.roles(roles)
-        }
-        if let size = environment["EDUQL_MAX_PAGE_SIZE"] {
-            guard let number = Int(size), (1...500).contains(number) else {
-                throw ConfigurationError("EDUQL_MAX_PAGE_SIZE must be between 1 and 500, not '\(size)'")
-            }
-            self.limits.maxPageSize = number
-        }
-    }
-
-    /// `all`, or role names separated by commas.
-    static func roles(_ text: String) throws -> Set<Role> {
+    /// `all`, or role names separated by commas; nil for anything else.
+    static func roles(_ text: String) -> Set<Role>? {
         if text == "all" { return Set(Role.allCases) }
-        return try Set(text.split(separator: ",").map { name in
-            guard let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ConfigurationError("EDUQL_TRUSTED_DOCUMENTS_ONLY must be all or role names separated by commas "
-                    + "(\(Role.allCases.map(\.rawValue).joined(separator: ", "))), not '\(text)'")
-            }
-            return role
-        })
+        if text.isEmpty || text == "none" { return [] }
+        var roles: Set<Role> = []
+        for name in text.split(separator: ",") {
+            guard let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces)) else { return nil }
+            roles.insert(role)
+        }
+        return roles
     }
 }

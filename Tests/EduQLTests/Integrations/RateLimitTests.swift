@@ -30,8 +30,8 @@ struct RateLimitTests {
         #expect(buckets.take("c", slow, now: start) == nil)
         #expect(buckets.take("c", slow, now: start) == 10)
         for bad in ["0/1", "1/0", "x/1", "1", "-1/5", "inf/2", "5/100000000"] { #expect(TokenBuckets.Limit(bad) == nil, "\(bad)") }
-        #expect(try RateLimits(environment: ["EDUQL_RATE_LIMIT_USER": "off"]).user == nil)
-        #expect { try RateLimits(environment: ["EDUQL_RATE_LIMIT_CLIENT": "fast"]) } throws: { "\($0)".contains("EDUQL_RATE_LIMIT_CLIENT") }
+        #expect(try RateLimits(settings: Settings(environment: ["EDUQL_RATE_LIMIT_USER": "off"])).user == nil)
+        #expect { try RateLimits(settings: Settings(environment: ["EDUQL_RATE_LIMIT_CLIENT": "fast"])) } throws: { "\($0)".contains("EDUQL_RATE_LIMIT_CLIENT") }
     }
 
     @Test("a user over its rate gets 429 with Retry-After, audited as denied; other users are not held back")

@@ -96,9 +96,9 @@ struct TrustedDocumentTests {
 
     @Test("EDUQL_TRUSTED_DOCUMENTS_ONLY holds the roles it names to documents by id; the others still send text")
     func rolesHeldToDocuments() async throws {
-        #expect(try ServerConfiguration(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "parent, student"]).trustedDocumentsOnly == [.parent, .student])
-        #expect(try ServerConfiguration(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "all"]).trustedDocumentsOnly == Set(Role.allCases))
-        #expect { try ServerConfiguration(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "parent,root"]) } throws: {
+        #expect(try ServerConfiguration(settings: Settings(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "parent, student"])).trustedDocumentsOnly == [.parent, .student])
+        #expect(try ServerConfiguration(settings: Settings(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "all"])).trustedDocumentsOnly == Set(Role.allCases))
+        #expect { try ServerConfiguration(settings: Settings(environment: ["EDUQL_TRUSTED_DOCUMENTS_ONLY": "parent,root"])) } throws: {
             "\($0)".contains("EDUQL_TRUSTED_DOCUMENTS_ONLY")
         }
         let database = try await TestCluster.shared.database(.demo)

@@ -18,22 +18,22 @@ struct ConfigurationTests {
 
     @Test("EDUQL_HOST and EDUQL_PORT, with defaults and clear errors")
     func serverConfiguration() throws {
-        let defaults = try ServerConfiguration(environment: [:])
+        let defaults = try ServerConfiguration(settings: Settings(environment: [:]))
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080)
-        let set = try ServerConfiguration(environment: ["EDUQL_HOST": "0.0.0.0", "EDUQL_PORT": "9000"])
+        let set = try ServerConfiguration(settings: Settings(environment: ["EDUQL_HOST": "0.0.0.0", "EDUQL_PORT": "9000"]))
         #expect(set.host == "0.0.0.0" && set.port == 9000)
-        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["EDUQL_PORT": "99999"]) }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(settings: Settings(environment: ["EDUQL_PORT": "99999"])) }
     }
 
     @Test("Argon2 and session settings come from the environment; weak or unverifiable Argon2 costs are refused")
     func authenticationSettings() throws {
-        let passwords = try PasswordHasher.Configuration(environment: ["EDUQL_ARGON2_MEMORY_KIB": "65536", "EDUQL_ARGON2_ITERATIONS": "3"])
+        let passwords = try PasswordHasher.Configuration(settings: Settings(environment: ["EDUQL_ARGON2_MEMORY_KIB": "65536", "EDUQL_ARGON2_ITERATIONS": "3"]))
         #expect(passwords.parameters == Argon2Parameters(memoryKiB: 65_536, iterations: 3, parallelism: 1))
-        #expect(throws: ConfigurationError.self) { try PasswordHasher.Configuration(environment: ["EDUQL_ARGON2_MEMORY_KIB": "4096"]) }
-        #expect(throws: ConfigurationError.self) { try PasswordHasher.Configuration(environment: ["EDUQL_ARGON2_MEMORY_KIB": "1048576"]) }
-        let sessions = try AuthenticationConfiguration(environment: ["EDUQL_SESSION_IDLE_SECONDS": "600", "EDUQL_LOGIN_MAX_FAILURES": "3"])
+        #expect(throws: ConfigurationError.self) { try PasswordHasher.Configuration(settings: Settings(environment: ["EDUQL_ARGON2_MEMORY_KIB": "4096"])) }
+        #expect(throws: ConfigurationError.self) { try PasswordHasher.Configuration(settings: Settings(environment: ["EDUQL_ARGON2_MEMORY_KIB": "1048576"])) }
+        let sessions = try AuthenticationConfiguration(settings: Settings(environment: ["EDUQL_SESSION_IDLE_SECONDS": "600", "EDUQL_LOGIN_MAX_FAILURES": "3"]))
         #expect(sessions.idleTimeout == .seconds(600) && sessions.maximumFailures == 3 && sessions.sessionLifetime == .seconds(43_200))
-        #expect(throws: ConfigurationError.self) { try AuthenticationConfiguration(environment: ["EDUQL_SESSION_IDLE_SECONDS": "soon"]) }
+        #expect(throws: ConfigurationError.self) { try AuthenticationConfiguration(settings: Settings(environment: ["EDUQL_SESSION_IDLE_SECONDS": "soon"])) }
     }
 
     @Test("a running local cluster is reused: starting it again keeps its credentials and answers")
