@@ -10,8 +10,9 @@ public struct JSONLogHandler: LogHandler {
     public final class Output: Sendable {
         private let descriptor: Mutex<Int32>
 
-        /// Standard output.
-        public static let standardOutput = Output(descriptor: STDOUT_FILENO)
+        /// Standard error: a command's output on standard output stays its own; a container
+        /// runtime collects both.
+        public static let standardError = Output(descriptor: STDERR_FILENO)
 
         public init(descriptor: Int32) {
             self.descriptor = Mutex(descriptor)
@@ -45,7 +46,7 @@ public struct JSONLogHandler: LogHandler {
     let label: String
     let output: Output
 
-    public init(label: String, level: Logger.Level = .info, output: Output = .standardOutput) {
+    public init(label: String, level: Logger.Level = .info, output: Output = .standardError) {
         self.label = label
         self.logLevel = level
         self.output = output

@@ -24,7 +24,7 @@ struct ServeProcessTests {
         let database = try await TestCluster.shared.database(.migrated)
         let port = try freePort()
         let url = "postgres://\(database.server.username):\(database.server.password ?? "")@\(database.server.host):\(database.server.port)/\(database.server.database)"
-        let pid = try spawn(Self.executable, ["serve"], environment: ["DATABASE_URL": url, "EDUQL_PORT": "\(port)", "LOG_LEVEL": "warning"])
+        let pid = try spawn(Self.executable, ["serve"], environment: ["DATABASE_URL": url, "EDUQL_PORT": "\(port)", "LOG_LEVEL": "info"])
 
         var ready: Int?
         for _ in 0..<100 where ready == nil {
@@ -55,8 +55,8 @@ func httpStatus(_ url: String) async throws -> Int {
     return (response as? HTTPURLResponse)?.statusCode ?? 0
 }
 
-/// Starts a program with extra environment variables, its output discarded.
-func spawn(_ executable: String, _ arguments: [String], environment: [String: String], output: String = "/dev/null") throws -> pid_t {
+/// Starts a program with extra environment variables, its output appended to the run's log.
+func spawn(_ executable: String, _ arguments: [String], environment: [String: String], output: String = TestLog.path) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -12,7 +12,10 @@ import Glibc
 /// and removed when the test process exits. Suites get their own databases, cloned from a
 /// migrated template (or a demo-seeded one) with `CREATE DATABASE … TEMPLATE`.
 actor TestCluster {
-    static let shared = TestCluster()
+    static let shared: TestCluster = {
+        TestLog.start()
+        return TestCluster()
+    }()
 
     /// The demo seed the demo template is made with.
     static let demoSeed = 1
