@@ -120,7 +120,7 @@ public final class AuditSink: Service, Sendable {
             } catch where batch.count > 1 && !DatabaseUnavailable.classifies(error) {
                 // One event the store refuses must not fail the others: write each alone.
                 self.logger.warning("audit batch refused; writing its events one by one",
-                                    metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                                    metadata: ["events": "\(batch.count)", "error": "\(LoggableError(error))"])
                 for waiting in batch {
                     do {
                         try await self.append([waiting.event], storedDocuments: [])
@@ -146,7 +146,7 @@ public final class AuditSink: Service, Sendable {
 
     private func failed(_ batch: [Waiting], _ error: any Error) {
         self.state.withLock { $0.failedAt = .now }
-        self.logger.error("audit events not written", metadata: ["events": "\(batch.count)", "error": "\(String(reflecting: error))"])
+        self.logger.error("audit events not written", metadata: ["events": "\(batch.count)", "error": "\(LoggableError(error))"])
         for waiting in batch { waiting.continuation.resume(throwing: AuditUnavailable(reason: "the audit store refused the event")) }
     }
 

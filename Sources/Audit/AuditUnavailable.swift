@@ -2,3 +2,7 @@
 public struct AuditUnavailable: Error, Sendable {
     public var reason: String
 }
+
+extension AuditUnavailable: LoggableErrorDescription {
+    public var loggableDescription: String { "AuditUnavailable: \(self.reason)" }
+}

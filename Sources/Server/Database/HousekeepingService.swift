@@ -24,7 +24,7 @@ struct HousekeepingService: Service {
                 } catch is CancellationError {
                     return
                 } catch {
-                    self.logger.error("cannot ensure the partitions", metadata: ["error": "\(String(reflecting: error))"])
+                    self.logger.error("cannot ensure the partitions", metadata: ["error": "\(LoggableError(error))"])
                 }
                 try await Task.sleep(for: self.interval)
             }

@@ -166,14 +166,14 @@ struct GraphQLController {
                 event.outcome = .error
                 event.errorCodes = ["SERVICE_UNAVAILABLE"]
             }
-            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.warning("database unavailable", metadata: ["error": "\(LoggableError(error))"])
             return Self.unavailable(media)
         } catch {
             audit?.update(decides: true) { event in
                 event.outcome = .error
                 event.errorCodes = ["INTERNAL"]
             }
-            context.logger.error("graphql request failed", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("graphql request failed", metadata: ["error": "\(LoggableError(error))"])
             return Self.respond(.internalServerError, media, [GraphQLErrorBody(code: "INTERNAL", message: "Internal error.")])
         }
     }

@@ -19,10 +19,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(status: .serviceUnavailable, code: "OVERLOADED", message: "the server is busy; try again shortly",
                            headers: [.retryAfter: "1"])
         } catch where DatabaseUnavailable.classifies(error) {
-            context.logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.warning("database unavailable", metadata: ["error": "\(LoggableError(error))"])
             throw APIError.databaseUnavailable
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("request failed", metadata: ["error": "\(LoggableError(error))"])
             throw APIError(status: .internalServerError, code: "INTERNAL", message: "internal error; the request id is \(context.id)")
         }
     }

@@ -42,7 +42,7 @@ struct HealthController: Sendable {
         } catch let error as MigrationError {
             return Self.unavailable(error.description)
         } catch {
-            logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("readiness check failed", metadata: ["error": "\(LoggableError(error))"])
             return Self.unavailable("database unreachable")
         }
     }
