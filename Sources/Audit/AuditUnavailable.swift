@@ -1,3 +1,5 @@
+import EduQLSchema
+
 /// The audit store could not commit an event: the request must fail without its answer.
 public struct AuditUnavailable: Error, Sendable {
     public var reason: String
