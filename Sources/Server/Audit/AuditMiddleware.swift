@@ -34,10 +34,13 @@ struct AuditMiddleware: RouterMiddleware {
             response = try await withSpan("eduql.request", ofKind: .internal) { span in
                 span.attributes["eduql.request_id"] = context.id
                 defer {
-                    let event = record.event
-                    span.attributes["eduql.operation"] = self.log.operation(of: event)
-                    span.attributes["eduql.outcome"] = event.outcome.rawValue
-                    span.attributes["eduql.role"] = event.role
+                    // Tracing off, the span records nothing: the event is not read for it.
+                    if span.isRecording {
+                        let event = record.event
+                        span.attributes["eduql.operation"] = self.log.operation(of: event)
+                        span.attributes["eduql.outcome"] = event.outcome.rawValue
+                        span.attributes["eduql.role"] = event.role
+                    }
                 }
                 return try await AuditRecord.$current.withValue(record) { try await next(request, context) }
             }
