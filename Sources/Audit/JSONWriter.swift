@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes one flat JSON object, member by member; nil values are left out.
-struct JSONWriter {
+public struct JSONWriter {
     private var members: [String] = []
 
     var text: String { "{" + self.members.joined(separator: ",") + "}" }
@@ -42,7 +42,7 @@ struct JSONWriter {
     }
 
     /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

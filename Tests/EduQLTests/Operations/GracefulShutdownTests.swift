@@ -35,12 +35,7 @@ struct GracefulShutdownTests {
             "EDUQL_SHUTDOWN_GRACE_SECONDS": "15", "EDUQL_SHARED_ANSWERS_MS": "0", "EDUQL_LOGIN_ATTEMPTS_PER_MINUTE": "100000",
         ])
         defer { kill(pid, SIGKILL) }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? await httpStatus("http://127.0.0.1:\(port)/readyz")) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(ready)
+        try #require(await answers("http://127.0.0.1:\(port)/readyz"))
         func token(_ login: String) throws -> String {
             guard case .answered(200, _, let body) = BlockingHTTP.exchange(
                 port: port, path: "/auth/login", body: #"{"login":"\#(login)","password":"\#(try password(login))"}"#, token: nil),

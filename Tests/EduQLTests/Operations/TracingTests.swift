@@ -40,12 +40,7 @@ struct TracingTests {
                 "EDUQL_SHARED_ANSWERS_MS": "0",
             ])
             defer { kill(pid, SIGKILL) }
-            var ready = false
-            for _ in 0..<100 where !ready {
-                ready = (try? await httpStatus("http://127.0.0.1:\(port)/readyz")) == 200
-                if !ready { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            try #require(ready)
+            try #require(await answers("http://127.0.0.1:\(port)/readyz"))
             let answer = try await RawHTTP.post(port: port, body: RawHTTP.graphql(
                 "query Slow($name: String) { learners(first: 5, filter: { nameContains: $name }) { totalCount } }", variables: ["name": "Secretname"]),
                 token: token)

@@ -48,6 +48,16 @@ struct ServeProcessTests {
     }
 }
 
+/// Whether `url` answers `status` within `limit`, asking every 100 ms.
+func answers(_ url: String, _ status: Int = 200, within limit: Duration = .seconds(10)) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if (try? await httpStatus(url)) == status { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return false
+}
+
 func httpStatus(_ url: String) async throws -> Int {
     var request = URLRequest(url: URL(string: url)!)
     request.timeoutInterval = 2
