@@ -56,7 +56,7 @@ extension AuthenticationConfiguration {
         self.lockDuration = .seconds(try settings.integer("EDUQL_LOGIN_LOCK_SECONDS",
                                                           default: Int(self.lockDuration.components.seconds), in: 1...86_400, unit: "seconds"))
         self.attemptsPerAddressPerMinute = try settings.integer("EDUQL_LOGIN_ATTEMPTS_PER_MINUTE",
-                                                                default: self.attemptsPerAddressPerMinute, in: 1...100_000)
+                                                                default: self.attemptsPerAddressPerMinute, in: 1...10_000_000)
     }
 }
 

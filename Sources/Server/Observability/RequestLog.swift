@@ -15,11 +15,8 @@ struct RequestLog: Sendable {
 
     /// The bounded name of the request's operation.
     func operation(of event: AuditEvent) -> String {
-        switch event.kind {
-        case .graphql: event.documentSHA256.flatMap { self.documentNames[$0] } ?? "anonymous"
-        case .auth: "auth/" + (Self.authActions.contains(event.action) ? event.action : "other")
-        default: "other"
-        }
+        if event.kind == .auth { return "auth/" + (Self.authActions.contains(event.action) ? event.action : "other") }
+        return event.documentSHA256.flatMap { self.documentNames[$0] } ?? "anonymous"
     }
 
     /// Logs the request's line and records its metrics.
