@@ -48,7 +48,7 @@ public struct SecurityEvent: Sendable {
         if let record = AuditRecord.current {
             record.update(decides: true) { self.merge(into: &$0) }
         } else {
-            try await database.withConnection { try await self.auditEvent.append(on: $0, logger: logger) }
+            try await database.withMeteredConnection { try await self.auditEvent.append(on: $0, logger: logger) }
         }
     }
 

@@ -10,7 +10,7 @@ extension PostgresClient {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await self.withConnection(isolation: isolation) { connection in
+        try await self.withMeteredConnection(isolation: isolation) { connection in
             try await connection.watched(isolation: isolation) {
                 try await connection.transaction(logger: logger, isolation: isolation, body)
             }

@@ -15,7 +15,7 @@ extension Authenticator {
     }
 
     func candidate(_ login: String) async throws -> Candidate? {
-        let rows = try await self.database.withConnection { connection in
+        let rows = try await self.database.withMeteredConnection { connection in
             try await connection.watched {
                 try await connection.guardedQuery("""
                     SELECT user_id, region_id, password_hash, must_change_password, disabled, locked_until

@@ -47,7 +47,7 @@ public final class ClientAuthenticator: Sendable {
             if case .throttled(let wait) = refusal { throw Failure.throttled(retryAfter: wait) }
             throw Failure.invalidClient
         }
-        let rows = try await self.database.withConnection { connection in
+        let rows = try await self.database.withMeteredConnection { connection in
             try await connection.watched {
                 try await connection.guardedQuery("""
                     SELECT client_id, region_id, secret_hash, revoked FROM eduql.client_candidate(\(clientID))

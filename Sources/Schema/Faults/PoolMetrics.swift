@@ -61,3 +61,24 @@ public final class PoolMetrics: Sendable {
         self.idle.record(max(0, self.capacity - now.inUse))
     }
 }
+
+extension PostgresClient {
+    /// postgres-nio's `withConnection`, counted in this pool's metrics when it is registered.
+    public func withMeteredConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        guard let metrics = PoolMetrics.of(self) else { return try await self.withConnection(isolation: isolation, body) }
+        let started = ContinuousClock.now
+        metrics.waitStarted()
+        var leased = false
+        defer {
+            if leased { metrics.released() } else { metrics.waitEnded(leased: false, after: .now - started) }
+        }
+        return try await self.withConnection(isolation: isolation) { connection in
+            leased = true
+            metrics.waitEnded(leased: true, after: .now - started)
+            return try await body(connection)
+        }
+    }
+}

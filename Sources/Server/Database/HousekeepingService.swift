@@ -33,7 +33,7 @@ struct HousekeepingService: Service {
 
     /// Creates this month's and next month's partitions where missing; prunes what expired.
     func ensurePartitions() async throws {
-        try await self.database.withConnection { connection in
+        try await self.database.withMeteredConnection { connection in
             try await connection.execute("""
                 SELECT eduql.ensure_audit_partition(current_date), eduql.ensure_audit_partition((current_date + interval '1 month')::date),
                        eduql.ensure_change_partition(current_date), eduql.ensure_change_partition((current_date + interval '1 month')::date)
