@@ -30,19 +30,13 @@ struct AuditMiddleware: RouterMiddleware {
         initial.userAgent = info.userAgent
         let record = AuditRecord(initial, persisted: self.sink != nil)
         var response: Response
+        // The request's span ends after its event is decided and written (``RequestLog``).
+        let span = startSpan("eduql.request", ofKind: .internal)
+        span.attributes["eduql.request_id"] = context.id
+        defer { span.end() }
         do {
-            response = try await withSpan("eduql.request", ofKind: .internal) { span in
-                span.attributes["eduql.request_id"] = context.id
-                defer {
-                    // Tracing off, the span records nothing: the event is not read for it.
-                    if span.isRecording {
-                        let event = record.event
-                        span.attributes["eduql.operation"] = self.log.operation(of: event)
-                        span.attributes["eduql.outcome"] = event.outcome.rawValue
-                        span.attributes["eduql.role"] = event.role
-                    }
-                }
-                return try await AuditRecord.$current.withValue(record) { try await next(request, context) }
+            response = try await ServiceContext.$current.withValue(span.context) {
+                try await AuditRecord.$current.withValue(record) { try await next(request, context) }
             }
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
@@ -63,7 +57,7 @@ struct AuditMiddleware: RouterMiddleware {
             }
         }
         guard let sink = self.sink, !record.isWritten else {
-            self.log.record(record.event, status: Int(status.code), logger: context.logger)
+            self.log.record(record.event, status: Int(status.code), span: span, logger: context.logger)
             return response
         }
         do {
@@ -73,13 +67,13 @@ struct AuditMiddleware: RouterMiddleware {
                 event.outcome = .error
                 event.errorCodes = ["AUDIT_UNAVAILABLE"]
             }
-            self.log.record(record.event, status: 503, logger: context.logger)
+            self.log.record(record.event, status: 503, span: span, logger: context.logger)
             let body = #"{"errors":[{"message":"The request could not be recorded in the audit log; nothing was answered.","extensions":{"code":"AUDIT_UNAVAILABLE"}}]}"#
             return Response(status: .serviceUnavailable,
                             headers: [.contentType: "application/json; charset=utf-8", .retryAfter: "1", .requestID: context.id],
                             body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        self.log.record(record.event, status: Int(status.code), logger: context.logger)
+        self.log.record(record.event, status: Int(status.code), span: span, logger: context.logger)
         return response
     }
 

@@ -1,9 +1,10 @@
 import EduQLAudit
 import Logging
 import Metrics
+import Tracing
 
-/// What an operator sees of each request: one JSON log line and the request metrics, both
-/// from the request's audit event. Neither carries personal data, tokens or variable values:
+/// What an operator sees of each request: one JSON log line, the request metrics and its
+/// span's attributes, all from the request's audit event. Neither carries personal data, tokens or variable values:
 /// the caller is named by id and role, the operation by its trusted document's name (or
 /// `anonymous`), so the metrics' labels stay few.
 struct RequestLog: Sendable {
@@ -19,10 +20,16 @@ struct RequestLog: Sendable {
         return event.documentSHA256.flatMap { self.documentNames[$0] } ?? "anonymous"
     }
 
-    /// Logs the request's line and records its metrics.
-    func record(_ event: AuditEvent, status: Int, logger: Logger) {
+    /// Logs the request's line, records its metrics and names it in its span.
+    func record(_ event: AuditEvent, status: Int, span: any Span, logger: Logger) {
         let operation = self.operation(of: event)
         let outcome = event.outcome.rawValue
+        if span.isRecording {
+            span.attributes["eduql.operation"] = operation
+            span.attributes["eduql.outcome"] = outcome
+            span.attributes["eduql.role"] = event.role
+            span.attributes["http.response.status_code"] = status
+        }
         Counter(label: "eduql_requests_total", dimensions: [("operation", operation), ("outcome", outcome)]).increment()
         if let milliseconds = event.durationMilliseconds {
             Metrics.Timer(label: "eduql_request_duration_seconds", dimensions: [("operation", operation)], preferredDisplayUnit: .seconds)

@@ -46,7 +46,7 @@ struct TracingTests {
                 token: token)
             #expect(answer.status == 200)
             let requestID = try #require(answer.requestID)
-            let wanted = [requestID, "eduql.request", "eduql.request_id", "GraphQL parse and validate", "GraphQL plan", "SQL", "audit flush",
+            let wanted = [requestID, "eduql.request", "eduql.request_id", "eduql.outcome", "eduql.operation", "GraphQL parse and validate", "GraphQL plan", "SQL", "audit flush",
                           "/graphql", "eduql"]
             var found: Set<String> = []
             for _ in 0..<100 where found.count < wanted.count {
