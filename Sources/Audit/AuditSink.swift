@@ -28,6 +28,8 @@ public final class AuditSink: Service, Sendable {
     struct Waiting {
         var event: AuditEvent
         var continuation: CheckedContinuation<Void, any Error>
+        /// The recording request's trace, linked from the flush that writes its event.
+        var trace: ServiceContext?
     }
 
     struct State {
@@ -62,10 +64,11 @@ public final class AuditSink: Service, Sendable {
 
     /// Returns once `event` is committed in the chain; throws ``AuditUnavailable`` if it cannot be.
     public func record(_ event: AuditEvent) async throws {
+        let trace = ServiceContext.current
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let accepted = self.state.withLock { state -> Int? in
                 guard !state.closed else { return nil }
-                state.waiting.append(Waiting(event: event, continuation: continuation))
+                state.waiting.append(Waiting(event: event, continuation: continuation, trace: trace))
                 return state.waiting.count
             }
             if let depth = accepted {
@@ -115,7 +118,7 @@ public final class AuditSink: Service, Sendable {
             guard !batch.isEmpty else { return }
             self.batchSize.record(batch.count)
             do {
-                try await self.append(batch.map(\.event), storedDocuments: stored)
+                try await self.append(batch.map(\.event), traces: batch.compactMap(\.trace), storedDocuments: stored)
                 self.succeeded(batch)
             } catch where batch.count > 1 && !DatabaseUnavailable.classifies(error) {
                 // One event the store refuses must not fail the others: write each alone.
@@ -123,7 +126,7 @@ public final class AuditSink: Service, Sendable {
                                     metadata: ["events": "\(batch.count)", "error": "\(LoggableError(error))"])
                 for waiting in batch {
                     do {
-                        try await self.append([waiting.event], storedDocuments: [])
+                        try await self.append([waiting.event], traces: waiting.trace.map { [$0] } ?? [], storedDocuments: [])
                         self.succeeded([waiting])
                     } catch {
                         self.failed([waiting], error)
@@ -152,7 +155,7 @@ public final class AuditSink: Service, Sendable {
 
     /// Appends a batch with one statement; the wait for a connection and the statement are
     /// bounded, so a database that went away fails the batch instead of holding every request.
-    private func append(_ events: [AuditEvent], storedDocuments: Set<String>) async throws {
+    private func append(_ events: [AuditEvent], traces: [ServiceContext], storedDocuments: Set<String>) async throws {
         var seen = storedDocuments
         let objects = events.map { event in
             let first = event.documentSHA256.map { seen.insert($0).inserted } ?? false
@@ -164,6 +167,8 @@ public final class AuditSink: Service, Sendable {
         do {
             try await withSpan("audit flush", ofKind: .client) { span in
                 span.attributes["eduql.audit.events"] = events.count
+                // The flush runs in the sink's task: each request's trace is linked to it.
+                if span.isRecording { for trace in traces { span.addLink(SpanLink(context: trace, attributes: [:])) } }
                 try await self.database.withConnection(lease: min(timeout, .seconds(2)), total: timeout, probe: self.probe) { [logger] connection in
                     try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
                 }

@@ -61,7 +61,8 @@ struct AuditMiddleware: RouterMiddleware {
             return response
         }
         do {
-            try await sink.record(record.event)
+            let event = record.event
+            try await ServiceContext.$current.withValue(span.context) { try await sink.record(event) }
         } catch {
             record.update { event in
                 event.outcome = .error
