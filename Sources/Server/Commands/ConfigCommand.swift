@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// `eduql config check`: reads every setting as `eduql serve` would and prints the effective
-/// configuration, secrets masked; an invalid value is named with what it accepts, exit 1.
+/// configuration, secrets masked; an invalid value is named with what it accepts, and an
+/// `EDUQL_…` variable that nothing reads (a misspelt key) with the key it is closest to: exit 1.
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Check the configuration.", subcommands: [Check.self])
@@ -21,6 +22,13 @@ struct ConfigCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print(Self.table(settings.entries))
+            let unknown = settings.unknownKeys
+            guard unknown.isEmpty else {
+                for (key, closest) in unknown {
+                    FileHandle.standardError.write(Data("unknown setting \(key)\(closest.map { " (did you mean \($0)?)" } ?? "")\n".utf8))
+                }
+                throw ExitCode(1)
+            }
         }
 
         /// One line per key: its effective value (or `(default)`), and what it accepts.

@@ -14,6 +14,9 @@ struct ServeCommand: AsyncParsableCommand {
         let command = try await CommandContext.load()
         let configuration = try EduQLConfiguration(settings: command.settings)
         let logger = command.logger
+        for (key, closest) in command.settings.unknownKeys {
+            logger.warning("unknown setting, ignored", metadata: ["key": "\(key)", "did_you_mean": "\(closest ?? "-")"])
+        }
         let database = try await command.database()
         let tracing = try configuration.server.observability.bootstrapTracing(logger: logger)
         let app = try buildApplication(server: configuration.server, database: database.server,

@@ -19,23 +19,62 @@ public final class Settings: Sendable {
 
     private let reader: ConfigReader
     private let read = Mutex<[String: Entry]>([:])
+    /// The `EDUQL_…` names set in the environment or the file.
+    private let given: Set<String>
 
     /// Settings from `environment` alone (tests and the commands' own children).
-    public init(environment: [String: String]) {
-        self.reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+    public convenience init(environment: [String: String]) {
+        self.init(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)), given: Set(environment.keys))
     }
 
-    private init(reader: ConfigReader) {
+    private init(reader: ConfigReader, given: some Sequence<String>) {
         self.reader = reader
+        self.given = Set(given.filter { $0.hasPrefix("EDUQL_") })
+    }
+
+    /// `EDUQL_…` variables of the scripts and the tests, not of the server.
+    static let tooling: Set<String> = ["EDUQL_CONFIG_FILE", "EDUQL_BUILD", "EDUQL_TEST_LOG", "EDUQL_SCAN_LOG"]
+
+    /// The `EDUQL_…` names that were set but that nothing read (a misspelt key, most likely),
+    /// each with the read key it is closest to; call after the configuration is read.
+    public var unknownKeys: [(key: String, closest: String?)] {
+        let known = Set(self.read.withLock { Array($0.keys) })
+        return self.given.subtracting(known).subtracting(Self.tooling).sorted().map { key in
+            let closest = known.map { ($0, Self.distance(key, $0)) }.min { $0.1 < $1.1 }
+            return (key, closest.flatMap { $0.1 <= 3 ? $0.0 : nil })
+        }
+    }
+
+    /// Levenshtein distance, for "did you mean".
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
     }
 
     /// The process's settings: its environment, over `EDUQL_CONFIG_FILE` when that is set.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Settings {
         let variables = EnvironmentVariablesProvider(environmentVariables: environment)
-        guard let path = environment["EDUQL_CONFIG_FILE"], !path.isEmpty else { return Settings(reader: ConfigReader(provider: variables)) }
+        guard let path = environment["EDUQL_CONFIG_FILE"], !path.isEmpty else {
+            return Settings(reader: ConfigReader(provider: variables), given: environment.keys)
+        }
         do {
             let file = try await EnvironmentVariablesProvider(environmentFilePath: FilePath(path))
-            return Settings(reader: ConfigReader(providers: [variables, file]))
+            let names = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line -> String? in
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard !text.hasPrefix("#"), let equals = text.firstIndex(of: "=") else { return nil }
+                return text[..<equals].trimmingCharacters(in: .whitespaces)
+            }
+            return Settings(reader: ConfigReader(providers: [variables, file]), given: Array(environment.keys) + names)
         } catch {
             throw ConfigurationError("EDUQL_CONFIG_FILE names a file that cannot be read as KEY=value lines: \(path) (\(error))")
         }

@@ -72,6 +72,19 @@ struct SettingsTests {
         }
     }
 
+    @Test("a misspelt EDUQL_ key is named with the key it is closest to; config check exits 1 on it")
+    func misspeltKeys() async throws {
+        let settings = Settings(environment: ["EDUQL_PROT": "9000", "EDUQL_SHUTDOWN_GRACE_SECOND": "5", "EDUQL_AUDIT": "on",
+                                              "EDUQL_TEST_LOG": "/tmp/x", "EDUQL_COMPLETELY_DIFFERENT": "1", "HOME": "/root"])
+        _ = try EduQLConfiguration(settings: settings)
+        let unknown = Dictionary(uniqueKeysWithValues: settings.unknownKeys.map { ($0.key, $0.closest ?? "") })
+        #expect(unknown == ["EDUQL_PROT": "EDUQL_PORT", "EDUQL_SHUTDOWN_GRACE_SECOND": "EDUQL_SHUTDOWN_GRACE_SECONDS",
+                            "EDUQL_COMPLETELY_DIFFERENT": ""])
+        let check = try await runCommand(ServeProcessTests.executable, ["config", "check"], environment: ["EDUQL_MAX_COTS": "500"])
+        #expect(check.status == 1)
+        #expect(check.output.contains("unknown setting EDUQL_MAX_COTS (did you mean EDUQL_MAX_COST?)"))
+    }
+
     @Test("a file of KEY=value lines (EDUQL_CONFIG_FILE) is read under the environment")
     func configurationFile() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-settings-\(getpid()).env").path
