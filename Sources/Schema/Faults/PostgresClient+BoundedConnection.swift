@@ -14,23 +14,12 @@ extension PostgresClient {
             guard let probe else { return true }
             return await !probe.reachable()
         }
-        let metrics = PoolMetrics.of(self)
-        let started = ContinuousClock.now
-        metrics?.waitStarted()
-        let waited = Flag()
-        let endWait: @Sendable (Bool) -> Void = { leasedNow in
-            guard waited.setIfUnset() else { return }
-            metrics?.waitEnded(leased: leasedNow, after: .now - started)
-        }
-        defer {
-            endWait(false)
-            if leased.isSet { metrics?.released() }
-        }
         do {
             return try await Deadline.run(within: total, or: (lease, giveUp)) {
-                try await self.withConnection { connection in
+                // Metered where the lease really happens: a lease the caller stopped waiting for
+                // still counts as waiting, and as in use once it is taken.
+                try await self.withMeteredConnection { connection in
                     leased.set()
-                    endWait(true)
                     // Past the caller's patience the work is abandoned; its connection is closed
                     // soon after, so that the lease cannot be held forever.
                     return try await connection.watched(within: total + .seconds(1)) { try await body(connection) }
@@ -48,11 +37,5 @@ final class Flag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { self.value.withLock { $0 } }
     func set() { self.value.withLock { $0 = true } }
-    /// Sets the flag; true when it was not set before.
-    func setIfUnset() -> Bool {
-        self.value.withLock { value in
-            defer { value = true }
-            return !value
-        }
-    }
+
 }

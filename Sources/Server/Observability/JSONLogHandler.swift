@@ -34,6 +34,7 @@ public struct JSONLogHandler: LogHandler {
                     var offset = 0
                     while offset < bytes.count {
                         let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                        if written < 0, errno == EINTR { continue }
                         if written <= 0 { return }
                         offset += written
                     }

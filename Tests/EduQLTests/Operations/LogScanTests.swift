@@ -72,6 +72,8 @@ struct LogScanTests {
         // The scan itself finds each kind when it is there.
         let planted = #"{"message":"x","a":"\#(secrets[0])","b":"\#(snils.first!)","c":"\#(learnerName)","d":"eduql_u_abc"}"#
         #expect(Self.findings(in: planted, secrets: secrets, snils: snils, names: names).count == 4)
+        let digits = #"{"message":"x","e":"\#(snils.first!.filter(\.isNumber))"}"#
+        #expect(Self.findings(in: digits, secrets: secrets, snils: snils, names: names) == ["a SNILS, as digits"])
     }
 
     /// What of these the text contains: secrets, token-shaped words, SNILS, and names as words.
@@ -80,9 +82,12 @@ struct LogScanTests {
         for secret in secrets where text.contains(secret) { found.append("a password or token") }
         if text.contains("eduql_u_") || text.contains("eduql_c_") { found.append("a bearer token") }
         if text.range(of: #"[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}"#, options: .regularExpression) != nil { found.append("a SNILS") }
+        // Each person's SNILS also as its bare eleven digits.
+        let numbers = Set(text.split { !$0.isNumber }.map(String.init))
+        let bare = Set(snils.map { $0.filter(\.isNumber) })
+        if !numbers.isDisjoint(with: bare) { found.append("a SNILS, as digits") }
         let words = Set(text.split { !$0.isLetter }.map(String.init))
         found += names.intersection(words).sorted().map { "the name \($0)" }
-        _ = snils
         return found
     }
 }
