@@ -13,7 +13,7 @@ extension Policy {
         "Query": .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization",
                         "class", "learners", "learner", "benefitCategories", "changes"]),
         "Learner": .only(["id", "lastName", "firstName", "middleName", "gender", "organization", "class"]),
-        "Staff": .allExcept(["phone", "email"]),
+        "Staff": .allExcept(sensitiveStaffFields.union(["phone", "email"])),
     ]).merging(changeFeed) { _, new in new }
 
     /// What a grant reaches only when its field list names it (a diary app's marks, attendance

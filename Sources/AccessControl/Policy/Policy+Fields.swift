@@ -4,13 +4,15 @@
 extension Policy {
     static let sensitiveLearnerFields: Set<String> = ["birthDate", "snils", "address", "healthGroup"]
     static let sensitiveGuardianFields: Set<String> = ["phone", "snils", "address"]
+    static let sensitiveStaffFields: Set<String> = ["birthDate", "snils"]
     static let sensitiveApplicationFields: Set<String> = ["childBirthDate", "childSnils", "benefit", "benefitStatus", "benefitDocument"]
 
     /// Organizations, years, subjects, classes, staff and the plumbing every role reads.
     static let registry: [String: FieldSet] = [
         "Me": .all, "RoleAssignment": .all, "ScopeRef": .all,
         "Region": .all, "Municipality": .all, "Organization": .all, "AcademicYear": .all, "Term": .all,
-        "Subject": .all, "Class": .all, "Staff": .all, "TeachingAssignment": .all, "KindergartenCapacity": .all,
+        "Subject": .all, "Class": .all, "Staff": .allExcept(sensitiveStaffFields), "TeachingAssignment": .all, "KindergartenCapacity": .all,
+        "Holiday": .all, "OrganizationCard": .all, "CurriculumLine": .all, "BellPeriod": .all, "TimetableEntry": .all,
         "BenefitCategory": .all, "PageInfo": .all,
         "OrganizationConnection": .all, "OrganizationEdge": .all, "LearnerConnection": .all, "LearnerEdge": .all,
     ]
@@ -25,7 +27,7 @@ extension Policy {
     /// Journal and diary types.
     static let journal: [String: FieldSet] = [
         "Lesson": .all, "Homework": .all, "Mark": .all, "MarkCorrection": .all, "Attendance": .all, "Journal": .all,
-        "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all,
+        "Diary": .all, "DiaryDay": .all, "DiaryLesson": .all, "DiarySubject": .all,
     ]
 
     /// Dashboard rows and their parts.

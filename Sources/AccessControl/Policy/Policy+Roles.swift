@@ -6,7 +6,7 @@ extension Policy {
         key: "region_admin",
         types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging(clientAdministration).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
-            "Mutation": .only(accountMutations.union(clientMutations)),
+            "Mutation": .only(accountMutations.union(clientMutations).union(regionRegistryMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
             "Transfer": .all,
@@ -14,7 +14,8 @@ extension Policy {
         rows: scoped(.region).narrowed(by: [.marks: finalMarks]).merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region}", .integrationClients: "{t}.region_id = {region}",
                       .integrationGrants: "{t}.region_id = {region}"]) { _, new in new },
-        aggregateRows: [.marks: scoped(.region)[.marks]!]
+        aggregateRows: [.marks: scoped(.region)[.marks]!],
+        writes: regionRegistryWrites
     )
 
     /// Municipality: as the region within its territory, and the queue with the child's
@@ -23,7 +24,7 @@ extension Policy {
         key: "mouo_admin",
         types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
             "Query": .allExcept(["diary", "journal"]),
-            "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations)),
+            "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations).union(municipalRegistryMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
             "Transfer": .all,
@@ -37,7 +38,7 @@ extension Policy {
             .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.municipality)[.marks]!],
-        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }
+        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }.merging(municipalRegistryWrites) { _, new in new }
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
@@ -46,8 +47,9 @@ extension Policy {
         types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
-            "AccessLogEntry": .all, "Transfer": .all,
-            "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(clientMutations).union(["confirmTransfer"])),
+            "AccessLogEntry": .all, "Transfer": .all, "Staff": .all,
+            "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(clientMutations).union(["confirmTransfer"])
+                .union(registryOnlyMutations)),
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
@@ -55,7 +57,8 @@ extension Policy {
         ]).merging(noQueue) { _, new in new }.merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}",
                       .transfers: "{t}.region_id = {region} AND ({t}.organization_id = {organization} OR {t}.to_organization_id = {organization})"]) { _, new in new },
-        writes: schoolWrites.merging(contingentWrites) { _, new in new }
+        writes: schoolWrites.merging(contingentWrites) { _, new in new }.merging(schoolYearWrites) { _, new in new }
+            .merging(schoolLessonWrites) { _, new in new }
     )
 
     /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.
@@ -68,8 +71,8 @@ extension Policy {
             "Enrollment": .all,
         ]),
         rows: scoped(.organization).narrowed(by: learnerRows(taughtLearner)).narrowed(by: [
-            .lessons: taughtLesson("{t}"),
-            .marks: taughtLesson("{t}"),
+            .lessons: taughtLesson("{t}").or("{t}.teacher_id = {staff}"),
+            .marks: taughtLesson("{t}").or(substitutedLesson("{t}.lesson_id")),
             .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
             .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
             .enrollments: "{t}.class_id IN (SELECT ta.class_id FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff})",
@@ -108,7 +111,7 @@ extension Policy {
             "Query": .allExcept(["journal", "stats"]),
             "Mutation": .only(parentQueueMutations),
             "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all, "Transfer": .all,
-            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(sensitiveStaffFields.union(["phone"])), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownChild)).narrowed(by: familyRows(ownChild)).narrowed(by: [
             .guardians: "{t}.id = {guardian} OR {t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(ownChild("gl.learner_id").template))",
@@ -126,7 +129,7 @@ extension Policy {
         types: registry.merging(journal).removing(["Journal"]).merging([
             "Query": .allExcept(["journal", "stats", "queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Enrollment": .all, "Movement": .all, "GuardianLink": .all, "Transfer": .all,
-            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(["phone"]), "AccessLogEntry": .all,
+            "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(sensitiveStaffFields.union(["phone"])), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.learner_id = {learner})",
@@ -149,12 +152,30 @@ extension Policy {
         .roleAssignments: "{t}.region_id = {region}",
     ]
 
+    /// A learner of a class the caller teaches now, or in which it gives a lesson as a substitute.
     static func taughtLearner(_ id: String) -> RowPredicate {
-        RowPredicate("\(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.class_id = e.class_id WHERE ta.staff_id = {staff} AND e.status = 'active')")
+        RowPredicate("""
+            \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.class_id = e.class_id \
+            WHERE ta.staff_id = {staff} AND \(openAssignment) AND e.status = 'active') \
+            OR \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.lessons sl ON sl.class_id = e.class_id \
+            WHERE sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL AND e.status = 'active')
+            """)
     }
 
+    /// A row of a class and subject the caller teaches now (its teaching assignment has not ended).
     static func taughtLesson(_ alias: String) -> RowPredicate {
-        RowPredicate("EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff} AND ta.class_id = \(alias).class_id AND ta.subject_id = \(alias).subject_id)")
+        RowPredicate("""
+            EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff} AND ta.class_id = \(alias).class_id \
+            AND ta.subject_id = \(alias).subject_id AND \(openAssignment))
+            """)
+    }
+
+    /// A teaching assignment `ta` that has not ended.
+    static let openAssignment = "(ta.ends_on IS NULL OR ta.ends_on >= current_date)"
+
+    /// A lesson (by its id) the caller gives as a substitute.
+    static func substitutedLesson(_ lesson: String) -> RowPredicate {
+        RowPredicate("\(lesson) IN (SELECT sl.id FROM eduql.lessons sl WHERE sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL)")
     }
 
     static func classLearner(_ id: String) -> RowPredicate {
@@ -183,6 +204,9 @@ extension Policy {
             .lessons: RowPredicate("{t}.class_id IN (\(classes)) AND \(attended("{t}"))"),
             .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id IN (\(classes)) AND \(attended("l")))"),
             .teachingAssignments: RowPredicate("{t}.class_id IN (\(classes))"),
+            .timetableEntries: RowPredicate("{t}.class_id IN (\(classes))"),
+            .curriculumLines: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
+            .bellPeriods: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
             .staff: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
         ]
     }

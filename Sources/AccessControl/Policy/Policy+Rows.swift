@@ -12,6 +12,10 @@ extension Policy {
                 } else if table.hasMunicipality {
                     predicate = predicate.and(table.scopeIsNullable
                         ? "({t}.municipality_id IS NULL OR {t}.municipality_id = {municipality})" : "{t}.municipality_id = {municipality}")
+                } else if table.hasOrganization && table.scopeIsNullable && level == .municipality {
+                    // The region's rows, and those of the municipality's own organizations (terms, electives, holidays).
+                    predicate = predicate.and(RowPredicate("({t}.organization_id IS NULL OR {t}.organization_id IN "
+                        + "(SELECT mo.id FROM eduql.organizations mo WHERE mo.municipality_id = {municipality}))"))
                 }
             }
             if level >= .organization {

@@ -16,7 +16,7 @@ extension Policy {
     /// A lesson of the caller's own teaching assignments, held no longer ago than its region's
     /// edit window and not in the future.
     static let ownRecentLesson: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.lesson_id AND \(taughtLesson("l").template) \
+        EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.lesson_id AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
         AND l.held_on <= current_date AND l.held_on >= current_date - \(editDays))
         """
 
@@ -33,7 +33,7 @@ extension Policy {
     /// ahead of it too.
     static func ownLessonInWindow(_ lesson: String) -> RowPredicate {
         RowPredicate("""
-            EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.\(lesson) AND \(taughtLesson("l").template) \
+            EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.\(lesson) AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
             AND l.held_on >= current_date - \(editDays))
             """)
     }
@@ -54,13 +54,16 @@ extension Policy {
     static let finalMarkKinds: RowPredicate = """
         {t}.kind IN ('term', 'year') AND {t}.lesson_id IS NULL AND ({t}.kind = 'term' OR NOT EXISTS (\
         SELECT 1 FROM eduql.terms tm JOIN eduql.terms later ON later.academic_year_id = tm.academic_year_id \
-        AND later.scheme = tm.scheme AND later.number > tm.number WHERE tm.id = {t}.term_id))
+        AND later.scheme = tm.scheme AND later.organization_id IS NOT DISTINCT FROM tm.organization_id AND later.number > tm.number \
+        WHERE tm.id = {t}.term_id))
         """
 
     /// The term belongs to the class's academic year, the subject is taught in the class, and the
     /// learner was enrolled in the class at some time during the term.
     static let enrolledInTermOfClass: RowPredicate = """
         EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.terms tm ON tm.academic_year_id = k.academic_year_id \
+        AND (tm.organization_id = k.organization_id OR (tm.organization_id IS NULL AND NOT EXISTS (SELECT 1 FROM eduql.terms own \
+        WHERE own.academic_year_id = tm.academic_year_id AND own.organization_id = k.organization_id))) \
         JOIN eduql.enrollments e ON e.class_id = k.id WHERE k.id = {t}.class_id AND tm.id = {t}.term_id \
         AND e.learner_id = {t}.learner_id AND e.enrolled_on <= tm.ends_on AND (e.left_on IS NULL OR e.left_on > tm.starts_on)) \
         AND EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.class_id AND ta.subject_id = {t}.subject_id)

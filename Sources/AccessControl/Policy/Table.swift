@@ -36,6 +36,12 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case rollupSubjectMarks = "rollup_subject_marks"
     /// Which classes complementary suppression withholds together (migration 0014).
     case suppressionBlocks = "suppression_blocks"
+    // The school year (migration 0024).
+    case organizationCards = "organization_cards"
+    case holidays
+    case curriculumLines = "curriculum_lines"
+    case bellPeriods = "bell_periods"
+    case timetableEntries = "timetable_entries"
 
     /// The qualified name to print in SQL.
     public var qualifiedName: String { "eduql.\(self.rawValue)" }
@@ -45,7 +51,8 @@ extension Table {
     /// Whether rows carry `municipality_id` (the municipality they belong to).
     public var hasMunicipality: Bool {
         switch self {
-        case .regions, .academicYears, .terms, .subjects, .guardians, .guardianLearners, .users, .integrationClients, .integrationGrants: false
+        case .regions, .academicYears, .terms, .subjects, .holidays, .guardians, .guardianLearners, .users, .integrationClients,
+             .integrationGrants: false
         case .municipalities: false
         default: true
         }
@@ -57,7 +64,8 @@ extension Table {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
              .lessons, .homework, .marks, .markHistory, .transfers, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
-             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks, .changes:
+             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks, .changes,
+             .organizationCards, .curriculumLines, .bellPeriods, .timetableEntries, .terms, .subjects, .holidays:
             true
         default: false
         }
@@ -70,8 +78,12 @@ extension Table {
     }
 
     /// Whether an unset municipality or organization means the row belongs to the whole region
-    /// (federal and regional benefit categories, region-wide assignments).
+    /// (federal and regional benefit categories, region-wide assignments, the region's terms,
+    /// holidays and subject directory beside an organization's own).
     public var scopeIsNullable: Bool {
-        self == .benefitCategories || self == .roleAssignments
+        switch self {
+        case .benefitCategories, .roleAssignments, .terms, .subjects, .holidays: true
+        default: false
+        }
     }
 }

@@ -16,8 +16,16 @@ extension Catalog {
             "movement": node("Movement", .movements, .movement),
             "mark": node("Mark", .marks, .mark),
             "attendance": node("Attendance", .attendance, .attendance),
-            "lesson": one("Lesson", .lessons, "{c}.id = {t}.row_id AND {t}.entity IN ('homework', 'attendance') AND {t}.operation <> 'delete'"),
+            "lesson": one("Lesson", .lessons, "{c}.id = {t}.row_id AND {t}.entity IN ('homework', 'attendance', 'lesson') AND {t}.operation <> 'delete'"),
             "queueApplication": node("QueueApplication", .queueApplications, .queueApplication),
+            "organization": node("Organization", .organizations, .organization),
+            "class": node("Class", .classes, .class),
+            "staff": node("Staff", .staff, .staff),
+            "teachingAssignment": node("TeachingAssignment", .teachingAssignments, .teachingAssignment),
+            "guardianLink": node("GuardianLink", .guardianLearners, .guardianLink),
+            "curriculumLine": node("CurriculumLine", .curriculumLines, .curriculumLine),
+            "timetableEntry": node("TimetableEntry", .timetableEntries, .timetableEntry),
+            "term": node("Term", .terms, .term),
         ],
     ]
 

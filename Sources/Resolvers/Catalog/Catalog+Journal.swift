@@ -11,6 +11,8 @@ extension Catalog {
             "class": one("Class", .classes, "{c}.id = {t}.class_id"),
             "term": one("Term", .terms, "{c}.id = {t}.term_id"),
             "homework": one("Homework", .homework, "{c}.lesson_id = {t}.id"),
+            "room": column("room"),
+            "substitutedTeacher": one("Staff", .staff, "{c}.id = {t}.substituted_teacher_id"),
             "marks": many("Mark", .marks, "{c}.lesson_id = {t}.id", orderBy: "{c}.learner_id, {c}.id"),
             "attendance": many("Attendance", .attendance, "{c}.lesson_id = {t}.id", orderBy: "{c}.learner_id"),
         ],

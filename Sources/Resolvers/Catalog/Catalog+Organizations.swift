@@ -20,6 +20,27 @@ extension Catalog {
             "id": id(), "kind": enumeration("kind"), "status": enumeration("status"), "fullName": column("full_name"),
             "shortName": column("short_name"), "inn": column("inn"), "address": column("address"),
             "headName": column("head_name"), "phone": column("phone"), "email": column("email"),
+            "kpp": column("kpp"), "ogrn": column("ogrn"), "oktmo": column("oktmo"), "licenceNumber": column("licence_number"),
+            "licenceIssuedOn": column("licence_issued_on"), "settlement": enumeration("settlement"),
+            "cardEffectiveOn": column("card_effective_on"), "closedOn": column("closed_on"),
+            "parent": one("Organization", .organizations, "{c}.id = {t}.parent_organization_id"),
+            "branches": many("Organization", .organizations, "{c}.parent_organization_id = {t}.id", orderBy: "{c}.short_name, {c}.id"),
+            "mergedInto": one("Organization", .organizations, "{c}.id = {t}.merged_into_id"),
+            "cardOn": .custom { compilation, field, parent in
+                guard let date = try field.arguments.date("date") else { throw QueryError.badInput("date is required.") }
+                let card = Relation("OrganizationCard", table: .organizationCards, on: """
+                    {c}.id = (SELECT v.id FROM eduql.organization_cards v WHERE v.organization_id = {t}.id \
+                    AND v.effective_on <= \(compilation.sql.bind(date))::date ORDER BY v.effective_on DESC, v.id DESC LIMIT 1)
+                    """)
+                return try compilation.relation(card, field: field, parent: parent)
+            },
+            "cardHistory": many("OrganizationCard", .organizationCards, "{c}.organization_id = {t}.id", orderBy: "{c}.effective_on, {c}.id"),
+            "curriculum": many("CurriculumLine", .curriculumLines, "{c}.organization_id = {t}.id", orderBy: "{c}.grade, {c}.subject_id",
+                               filter: academicYearFilter),
+            "ownTerms": many("Term", .terms, "{c}.organization_id = {t}.id", orderBy: "{c}.scheme DESC, {c}.number", filter: academicYearFilter),
+            "bellSchedule": many("BellPeriod", .bellPeriods, "{c}.organization_id = {t}.id", orderBy: "{c}.shift, {c}.period",
+                                 filter: academicYearFilter),
+            "electives": many("Subject", .subjects, "{c}.organization_id = {t}.id", orderBy: "{c}.name"),
             "municipality": one("Municipality", .municipalities, "{c}.id = {t}.municipality_id"),
             "classes": many("Class", .classes, "{c}.organization_id = {t}.id", orderBy: "{c}.grade, {c}.age_group, {c}.name",
                             filter: academicYearFilter),
@@ -31,6 +52,7 @@ extension Catalog {
         ],
         "AcademicYear": [
             "id": id(), "name": column("name"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+            "holidays": many("Holiday", .holidays, "{c}.academic_year_id = {t}.id", orderBy: "{c}.starts_on, {c}.id"),
             "terms": many("Term", .terms, "{c}.academic_year_id = {t}.id", orderBy: "{c}.scheme DESC, {c}.number") { arguments, builder, alias in
                 guard let scheme = try arguments.enumValue("scheme") else { return [] }
                 return ["\(alias).scheme = lower(\(builder.bind(scheme)))"]
@@ -39,11 +61,50 @@ extension Catalog {
         "Term": [
             "id": id(), "scheme": enumeration("scheme"), "number": column("number"),
             "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
         ],
-        "Subject": ["id": id(), "name": column("name"), "shortName": column("short_name")],
+        "Subject": [
+            "id": id(), "name": column("name"), "shortName": column("short_name"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+        ],
+        "Holiday": [
+            "id": id(), "name": column("name"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+            "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+        ],
+        "OrganizationCard": [
+            "effectiveOn": column("effective_on"), "status": enumeration("status"), "fullName": column("full_name"),
+            "shortName": column("short_name"), "inn": column("inn"), "kpp": column("kpp"), "ogrn": column("ogrn"), "oktmo": column("oktmo"),
+            "address": column("address"), "headName": column("head_name"), "licenceNumber": column("licence_number"),
+            "licenceIssuedOn": column("licence_issued_on"), "settlement": enumeration("settlement"), "recordedAt": column("recorded_at"),
+        ],
+        "CurriculumLine": [
+            "id": id(), "grade": column("grade"), "weeklyHours": column("weekly_hours"),
+            "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
+            "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
+        ],
+        "BellPeriod": [
+            "shift": column("shift"), "period": column("period"),
+            "startsAt": .column("to_char({t}.starts_at, 'HH24:MI')"), "endsAt": .column("to_char({t}.ends_at, 'HH24:MI')"),
+        ],
+        "TimetableEntry": [
+            "id": id(), "weekday": column("weekday"), "period": column("period"), "room": column("room"),
+            "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
+            "teacher": one("Staff", .staff, "{c}.id = {t}.teacher_id"),
+        ],
         "Class": [
             "id": id(), "kind": enumeration("kind"), "name": column("name"), "grade": column("grade"),
             "ageGroup": column("age_group"), "letter": column("letter"),
+            "shift": column("shift"), "programme": enumeration("programme"), "adaptedVariant": column("adapted_variant"),
+            "profile": column("profile"), "ageTo": column("age_to"), "orientation": enumeration("orientation"),
+            "compensatingKind": column("compensating_kind"), "shortStay": column("short_stay"), "capacity": column("capacity"),
+            "timetable": many("TimetableEntry", .timetableEntries, "{c}.class_id = {t}.id", orderBy: "{c}.weekday, {c}.period"),
+            "lessons": .custom { compilation, field, parent in
+                let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
+                let lessons = Relation("Lesson", table: .lessons, on: """
+                    {c}.class_id = {t}.id AND {c}.held_on BETWEEN \(compilation.sql.bind(from))::date AND \(compilation.sql.bind(to))::date
+                    """, many: true, orderBy: "{c}.held_on, {c}.period")
+                return try compilation.relation(lessons, field: field, parent: parent)
+            },
             "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "homeroomTeacher": one("Staff", .staff, "{c}.id = {t}.homeroom_teacher_id"),
@@ -62,7 +123,12 @@ extension Catalog {
             "subjects": many("Subject", .subjects,
                              "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.id)",
                              orderBy: "{c}.name"),
-            "teachers": many("TeachingAssignment", .teachingAssignments, "{c}.class_id = {t}.id", orderBy: "{c}.subject_id, {c}.staff_id"),
+            "teachers": many("TeachingAssignment", .teachingAssignments, "{c}.class_id = {t}.id",
+                             orderBy: "{c}.subject_id, {c}.staff_id, {c}.starts_on") { arguments, builder, alias in
+                // By default the assignments open today; `all: true` lists ended ones too.
+                let all = try arguments.bool("all") ?? .constant(false)
+                return ["(\(builder.bind(all))::boolean OR \(alias).ends_on IS NULL OR \(alias).ends_on >= current_date)"]
+            },
         ],
         "KindergartenCapacity": [
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),

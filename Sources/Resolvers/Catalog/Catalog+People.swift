@@ -36,7 +36,7 @@ extension Catalog {
             "children": many("GuardianLink", .guardianLearners, "{c}.guardian_id = {t}.id", orderBy: "{c}.learner_id"),
         ],
         "GuardianLink": [
-            "relation": enumeration("relation"),
+            "relation": enumeration("relation"), "consentOn": column("consent_on"),
             "guardian": one("Guardian", .guardians, "{c}.id = {t}.guardian_id"),
             "learner": one("Learner", .learners, "{c}.id = {t}.learner_id"),
         ],
@@ -44,8 +44,13 @@ extension Catalog {
             "id": id(), "lastName": column("last_name"), "firstName": column("first_name"), "middleName": column("middle_name"),
             "position": column("position"), "email": column("email"), "phone": column("phone"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
+            "gender": enumeration("gender"), "birthDate": column("birth_date"), "snils": column("snils"),
+            "educationLevel": enumeration("education_level"), "qualificationCategory": enumeration("qualification_category"),
+            "experienceSince": column("experience_since"), "rate": column("rate"), "employment": enumeration("employment"),
+            "hiredOn": column("hired_on"), "dismissedOn": column("dismissed_on"),
         ],
         "TeachingAssignment": [
+            "id": id(), "weeklyHours": column("weekly_hours"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
             "teacher": one("Staff", .staff, "{c}.id = {t}.staff_id"),
             "class": one("Class", .classes, "{c}.id = {t}.class_id"),
             "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),

@@ -23,7 +23,9 @@ extension Catalog {
                     AND l.held_on >= e.enrolled_on AND (e.left_on IS NULL OR l.held_on <= e.left_on)))
                     """,
                 on: nil, many: true, orderBy: "{c}.held_on")),
+            "subjects": diarySubjects,
         ],
+        "DiarySubject": diarySubject,
         "DiaryDay": [
             "date": column("held_on"),
             "lessons": .relation(Relation(
@@ -40,6 +42,7 @@ extension Catalog {
             "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
             "teacher": one("Staff", .staff, "{c}.id = {t}.teacher_id"),
             "homework": one("Homework", .homework, "{c}.lesson_id = {t}.id"),
+            "room": column("room"),
             "marks": many("Mark", .marks, "{c}.lesson_id = {t}.id AND {c}.learner_id = {t}.diary_learner_id", orderBy: "{c}.id"),
             "attendance": .custom { compilation, _, parent in
                 let alias = compilation.sql.alias()

@@ -5,6 +5,13 @@ import EduQLAccessControl
 enum ChangeKind: String, CaseIterable, Sendable {
     case learner, enrollment, movement, mark, attendance, homework
     case queueApplication = "queue_application"
+    case organization, `class`, staff
+    case teachingAssignment = "teaching_assignment"
+    case lesson
+    case guardianLink = "guardian_link"
+    case curriculumLine = "curriculum_line"
+    case timetableEntry = "timetable_entry"
+    case term
 
     /// The `ChangeType` value.
     var typeName: String { self.rawValue.uppercased() }
@@ -18,6 +25,15 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .attendance: .attendance
         case .homework: .homework
         case .queueApplication: .queueApplications
+        case .organization: .organizations
+        case .class: .classes
+        case .staff: .staff
+        case .teachingAssignment: .teachingAssignments
+        case .lesson: .lessons
+        case .guardianLink: .guardianLearners
+        case .curriculumLine: .curriculumLines
+        case .timetableEntry: .timetableEntries
+        case .term: .terms
         }
     }
 
@@ -31,6 +47,15 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .attendance: "Attendance"
         case .homework: "Homework"
         case .queueApplication: "QueueApplication"
+        case .organization: "Organization"
+        case .class: "Class"
+        case .staff: "Staff"
+        case .teachingAssignment: "TeachingAssignment"
+        case .lesson: "Lesson"
+        case .guardianLink: "GuardianLink"
+        case .curriculumLine: "CurriculumLine"
+        case .timetableEntry: "TimetableEntry"
+        case .term: "Term"
         }
     }
 
@@ -38,6 +63,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
     func key(row: String, change: String) -> String {
         switch self {
         case .attendance: "\(row).lesson_id = \(change).row_id AND \(row).learner_id = \(change).learner_id"
+        case .guardianLink: "\(row).guardian_id = \(change).row_id AND \(row).learner_id = \(change).learner_id"
         case .homework: "\(row).lesson_id = \(change).row_id"
         default: "\(row).id = \(change).row_id"
         }

@@ -90,7 +90,9 @@ extension RuleWriter {
     /// Links a guardian — one the school already knows, or a new one — to the learner.
     func link(_ link: [String: Map], learner: Int, path: String) async throws {
         let relation = link["relation"]?.text?.lowercased() ?? ""
-        guard ["mother", "father", "guardian", "trustee"].contains(relation) else { throw WriteRefusal.invalid("\(path)relation is required") }
+        guard Self.relations.contains(relation) else { throw WriteRefusal.invalid("\(path)relation is required") }
+        let consent = try link.optionalDate("consentOn", at: path)
+        if let consent, consent > Self.today { throw WriteRefusal.invalid("\(path)consentOn is in the future") }
         let guardian: Int
         if let existing = try link.optionalID("guardianId", at: path) {
             let statement = WriteStatement()
@@ -118,10 +120,11 @@ extension RuleWriter {
         }
         let statement = WriteStatement()
         let source = """
-            SELECT l.region_id, \(statement.bind(guardian, "int8")) AS guardian_id, l.id AS learner_id, \(statement.bind(relation, "text")) AS relation \
-            FROM eduql.learners l WHERE l.id = \(statement.bind(learner, "int8"))
+            SELECT l.region_id, \(statement.bind(guardian, "int8")) AS guardian_id, l.id AS learner_id, \(statement.bind(relation, "text")) AS relation, \
+            \(statement.bind(consent, "date")) AS consent_on FROM eduql.learners l WHERE l.id = \(statement.bind(learner, "int8")) \
+            AND \(self.policy.predicate(.learners, alias: "l"))
             """
-        let query = statement.insert(into: .guardianLearners, columns: ["region_id", "guardian_id", "learner_id", "relation"], from: source,
+        let query = statement.insert(into: .guardianLearners, columns: ["region_id", "guardian_id", "learner_id", "relation", "consent_on"], from: source,
                                      rule: try self.rule(.guardianLearners, .insert), conflict: "ON CONFLICT DO NOTHING",
                                      id: "guardian_id", learner: "learner_id")
         try await self.run(query, path, notFound: "the learner is not yours", refused: "not yours to link", conflictsSkipped: true)

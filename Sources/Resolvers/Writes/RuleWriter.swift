@@ -36,6 +36,10 @@ public struct RuleWriter: Sendable {
         "confirmTransfer", "declineTransfer", "acceptTransfer", "expelLearner", "graduateLearner",
         "fileQueueApplication", "changeQueueChoices", "withdrawQueueApplication", "respondToOffer",
         "reviewQueueApplication", "decideBenefit", "transferQueueApplication", "runDistribution",
+        "createMunicipality", "createOrganization", "updateOrganization", "reorganizeOrganization", "liquidateOrganization",
+        "openAcademicYear", "setOrganizationTerms", "createSubject", "setCurriculum", "createClass", "createGroup", "updateClass",
+        "hireStaff", "dismissStaff", "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
+        "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian",
     ]
 
     /// Performs one mutation field.
@@ -61,6 +65,30 @@ public struct RuleWriter: Sendable {
         case "decideBenefit": return try await self.decideBenefit(arguments)
         case "transferQueueApplication": return try await self.transferQueueApplication(arguments)
         case "runDistribution": return try await self.runDistribution(try Self.input(arguments))
+        case "createMunicipality": return try await self.createMunicipality(try Self.input(arguments))
+        case "createOrganization": return try await self.createOrganization(try Self.input(arguments))
+        case "updateOrganization": return try await self.updateOrganization(arguments)
+        case "reorganizeOrganization": return try await self.reorganizeOrganization(try Self.input(arguments))
+        case "liquidateOrganization": return try await self.liquidateOrganization(try Self.input(arguments))
+        case "openAcademicYear": return try await self.openAcademicYear(try Self.input(arguments))
+        case "setOrganizationTerms": return try await self.setOrganizationTerms(try Self.input(arguments))
+        case "createSubject": return try await self.createSubject(try Self.input(arguments))
+        case "setCurriculum": return try await self.setCurriculum(try Self.input(arguments))
+        case "createClass": return try await self.createClass(try Self.input(arguments))
+        case "createGroup": return try await self.createGroup(try Self.input(arguments))
+        case "updateClass": return try await self.updateClass(arguments)
+        case "hireStaff": return try await self.hireStaff(try Self.input(arguments))
+        case "dismissStaff": return try await self.dismissStaff(try Self.input(arguments))
+        case "assignTeaching": return try await self.assignTeaching(try Self.input(arguments))
+        case "endTeaching": return try await self.endTeaching(arguments)
+        case "setBellSchedule": return try await self.setBellSchedule(try Self.input(arguments))
+        case "setTimetable": return try await self.setTimetable(try Self.input(arguments))
+        case "generateLessons": return try await self.generateLessons(try Self.input(arguments))
+        case "moveLesson": return try await self.moveLesson(arguments)
+        case "cancelLesson": return try await self.cancelLesson(arguments)
+        case "substituteTeacher": return try await self.substituteTeacher(arguments)
+        case "linkGuardian": return try await self.linkGuardian(try Self.input(arguments))
+        case "unlinkGuardian": return try await self.unlinkGuardian(arguments)
         default: throw WriteRefusal.invalid("Unknown mutation \(mutation.name).")
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How much data `eduql seed` generates.
 public struct SeedScale: Sendable, Equatable {
     /// A region to generate: its code, name and municipalities (name, kind).
@@ -23,6 +25,9 @@ public struct SeedScale: Sendable, Equatable {
     public var academicYear: Int
     /// How many quarters of that year get lessons, marks and attendance (1–4).
     public var journalTerms: Int
+    /// Whether the journal stops at today: lessons to the end of this week, marks, attendance and
+    /// final marks only where their day has come (the demo lives in the present).
+    public var journalUntilToday: Bool = false
     /// Per mille of learner-lessons with a mark, and with an attendance record.
     public var markRate: Int
     public var absenceRate: Int
@@ -47,12 +52,20 @@ public struct SeedScale: Sendable, Equatable {
         kindergartensPerMunicipality: 1,
         learnersPerClass: 14,
         childrenPerGroup: 12,
-        academicYear: 2026,
-        journalTerms: 1,
+        academicYear: SeedScale.currentAcademicYear(),
+        journalTerms: 4,
+        journalUntilToday: true,
         markRate: 210,
         absenceRate: 105,
         applicationsPerMunicipality: 50
     )
+
+    /// The academic year under way today: it starts on 1 September.
+    public static func currentAcademicYear(on date: Date = Date()) -> Int {
+        let calendar = Calendar(identifier: .gregorian)
+        let parts = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return parts.month! >= 9 ? parts.year! : parts.year! - 1
+    }
 
     /// One region of 22 municipalities, 440 schools, ~101,000 school learners, a whole year.
     public static let bench = SeedScale(

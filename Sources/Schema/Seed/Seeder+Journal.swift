@@ -37,6 +37,8 @@ extension Seeder {
                    d::date - make_date(\(self.year), 9, 1) AS day_no
             FROM eduql.terms t, generate_series(t.starts_on, t.ends_on, interval '1 day') d
             WHERE t.scheme = 'quarter' AND t.number <= \(self.scale.journalTerms) AND extract(isodow FROM d) < 6
+              AND NOT EXISTS (SELECT 1 FROM eduql.holidays h WHERE h.region_id = t.region_id AND d::date BETWEEN h.starts_on AND h.ends_on)
+              \(self.scale.journalUntilToday ? "AND d::date <= date_trunc('week', current_date)::date + 6" : "")
             """,
             """
             INSERT INTO eduql.lessons (id, region_id, municipality_id, organization_id, class_id, subject_id, teacher_id, term_id, held_on, period, topic)
@@ -83,7 +85,7 @@ extension Seeder {
             FROM eduql.lessons l
             JOIN eduql.enrollments e ON e.class_id = l.class_id
             CROSS JOIN LATERAL (SELECT l.id * 32 + e.learner_id % 32 AS k) k
-            WHERE pg_temp.h(k.k, 11) % 1000 < \(absence)
+            WHERE pg_temp.h(k.k, 11) % 1000 < \(absence)\(self.untilToday("l.held_on"))
             """,
             """
             INSERT INTO eduql.marks (id, region_id, municipality_id, organization_id, learner_id, class_id, subject_id, term_id, lesson_id,
@@ -97,9 +99,14 @@ extension Seeder {
             FROM eduql.lessons l
             JOIN eduql.enrollments e ON e.class_id = l.class_id
             CROSS JOIN LATERAL (SELECT l.id * 32 + e.learner_id % 32 AS k) k
-            WHERE pg_temp.h(k.k, 11) % 1000 >= \(absence) AND pg_temp.h(k.k, 11) % 1000 < \(absence + marks)
+            WHERE pg_temp.h(k.k, 11) % 1000 >= \(absence) AND pg_temp.h(k.k, 11) % 1000 < \(absence + marks)\(self.untilToday("l.held_on"))
             """,
         ])
+    }
+
+    /// ` AND <day> <= current_date` when the journal stops at today, else nothing.
+    func untilToday(_ day: String) -> String {
+        self.scale.journalUntilToday ? " AND \(day) <= current_date" : ""
     }
 
     /// Term marks are the weighted averages of a term's lesson marks; when the whole year is
@@ -113,6 +120,7 @@ extension Seeder {
                    m.region_id, m.municipality_id, m.organization_id, m.learner_id, m.class_id, m.subject_id, m.term_id, NULL,
                    round(sum(m.value * m.weight)::numeric / sum(m.weight))::smallint, 'term', 1, t.ends_on
             FROM eduql.marks m JOIN eduql.terms t ON t.id = m.term_id
+            WHERE true\(self.untilToday("t.ends_on + 1"))
             GROUP BY m.region_id, m.municipality_id, m.organization_id, m.learner_id, m.class_id, m.subject_id, m.term_id, t.number, t.ends_on
             """,
         ]
@@ -125,7 +133,7 @@ extension Seeder {
                        round(avg(m.value))::smallint, 'year', 1, t.ends_on
                 FROM eduql.marks m
                 JOIN eduql.terms t ON t.region_id = m.region_id AND t.scheme = 'quarter' AND t.number = 4
-                WHERE m.kind = 'term'
+                WHERE m.kind = 'term'\(self.untilToday("t.ends_on + 1"))
                 GROUP BY m.region_id, m.municipality_id, m.organization_id, m.learner_id, m.class_id, m.subject_id, t.id, t.ends_on
                 """)
         }

@@ -68,6 +68,12 @@ extension Seeder {
             ) AS t(n, scheme, number, starts_on, ends_on)
             """,
             """
+            INSERT INTO eduql.holidays (region_id, academic_year_id, name, starts_on, ends_on)
+            SELECT r.id, r.id, h.name, h.starts_on::date, h.ends_on::date
+            FROM eduql.regions r, (VALUES ('Осенние каникулы', '\(y)-10-25', '\(y)-11-04'), ('Зимние каникулы', '\(y)-12-28', '\(next)-01-11'),
+                                          ('Весенние каникулы', '\(next)-03-22', '\(next)-03-31')) AS h(name, starts_on, ends_on)
+            """,
+            """
             CREATE TEMP TABLE subject_catalog (no, name, short_name, min_grade, max_grade, weight, taught_by_primary_teacher) AS VALUES
                 (1, 'Русский язык', 'Рус', 1, 11, 3, true), (2, 'Литература', 'Лит', 1, 11, 2, true),
                 (3, 'Математика', 'Мат', 1, 6, 4, true), (4, 'Алгебра', 'Алг', 7, 11, 2, false),
@@ -142,7 +148,8 @@ extension Seeder {
             ) s
             """,
             """
-            INSERT INTO eduql.classes (id, region_id, municipality_id, organization_id, academic_year_id, kind, grade, age_group, letter, name, homeroom_teacher_id)
+            INSERT INTO eduql.classes (id, region_id, municipality_id, organization_id, academic_year_id, kind, grade, age_group, letter, name, homeroom_teacher_id,
+                                       orientation, age_to, capacity)
             SELECT o.id * 16 + g.n, o.region_id, o.municipality_id, o.id, o.region_id,
                    CASE WHEN o.kind = 'school' THEN 'class' ELSE 'group' END,
                    CASE WHEN o.kind = 'school' THEN g.n END,
@@ -150,7 +157,9 @@ extension Seeder {
                    CASE WHEN o.kind = 'school' THEN 'А' END,
                    CASE WHEN o.kind = 'school' THEN g.n || 'А'
                         ELSE (ARRAY['Группа раннего возраста', 'Младшая группа', 'Средняя группа', 'Старшая группа', 'Подготовительная группа'])[g.n - 1] END,
-                   o.id * 100 + CASE WHEN o.kind = 'kindergarten' THEN 50 + g.n WHEN g.n <= 4 THEN 20 + g.n ELSE 3 + g.n END
+                   o.id * 100 + CASE WHEN o.kind = 'kindergarten' THEN 50 + g.n WHEN g.n <= 4 THEN 20 + g.n ELSE 3 + g.n END,
+                   CASE WHEN o.kind = 'kindergarten' THEN 'general' END, CASE WHEN o.kind = 'kindergarten' THEN g.n END,
+                   CASE WHEN o.kind = 'kindergarten' THEN \(self.scale.childrenPerGroup + 3) END
             FROM eduql.organizations o
             CROSS JOIN LATERAL generate_series(CASE WHEN o.kind = 'school' THEN 1 ELSE 2 END, CASE WHEN o.kind = 'school' THEN 11 ELSE 6 END) g(n)
             """,
@@ -175,10 +184,41 @@ extension Seeder {
             WHERE c.kind = 'class' AND p <= CASE WHEN c.grade = 1 THEN 4 WHEN c.grade <= 4 THEN 5 ELSE 6 END
             """,
             """
-            INSERT INTO eduql.teaching_assignments (id, region_id, municipality_id, organization_id, staff_id, class_id, subject_id, academic_year_id)
-            SELECT DISTINCT t.class_id * 32 + t.subject_no, c.region_id, c.municipality_id, c.organization_id, t.teacher_id, t.class_id,
-                   c.region_id * 100 + t.subject_no, c.academic_year_id
+            INSERT INTO eduql.teaching_assignments (id, region_id, municipality_id, organization_id, staff_id, class_id, subject_id, academic_year_id,
+                                                    weekly_hours, starts_on)
+            SELECT t.class_id * 32 + t.subject_no, c.region_id, c.municipality_id, c.organization_id, t.teacher_id, t.class_id,
+                   c.region_id * 100 + t.subject_no, c.academic_year_id, count(*), make_date(\(y), 9, 1)
             FROM timetable t JOIN eduql.classes c ON c.id = t.class_id
+            GROUP BY t.class_id, t.subject_no, c.region_id, c.municipality_id, c.organization_id, t.teacher_id, c.academic_year_id
+            """,
+            // The timetable as the API keeps it, the curriculum it follows, and the bell schedule.
+            """
+            INSERT INTO eduql.timetable_entries (region_id, municipality_id, organization_id, class_id, weekday, period, subject_id, teacher_id, room)
+            SELECT c.region_id, c.municipality_id, c.organization_id, t.class_id, t.wd, t.p, c.region_id * 100 + t.subject_no, t.teacher_id,
+                   (100 + c.grade * 10 + t.subject_no % 10)::text
+            FROM timetable t JOIN eduql.classes c ON c.id = t.class_id
+            ORDER BY t.class_id, t.wd, t.p
+            """,
+            """
+            INSERT INTO eduql.curriculum_lines (region_id, municipality_id, organization_id, academic_year_id, grade, subject_id, weekly_hours)
+            SELECT c.region_id, c.municipality_id, c.organization_id, c.academic_year_id, c.grade, c.region_id * 100 + t.subject_no, count(*)
+            FROM timetable t JOIN eduql.classes c ON c.id = t.class_id
+            GROUP BY c.region_id, c.municipality_id, c.organization_id, c.academic_year_id, c.grade, t.subject_no
+            ORDER BY c.organization_id, c.grade, t.subject_no
+            """,
+            """
+            INSERT INTO eduql.bell_periods (region_id, municipality_id, organization_id, academic_year_id, shift, period, starts_at, ends_at)
+            SELECT o.region_id, o.municipality_id, o.id, o.region_id, 1, p, time '08:30' + (p - 1) * interval '55 minutes',
+                   time '08:30' + (p - 1) * interval '55 minutes' + interval '45 minutes'
+            FROM eduql.organizations o CROSS JOIN generate_series(1, 6) p WHERE o.kind = 'school'
+            ORDER BY o.id, p
+            """,
+            """
+            UPDATE eduql.staff s SET gender = CASE WHEN pg_temp.h(s.id, 0) % 10 < 8 THEN 'female' ELSE 'male' END,
+                   birth_date = make_date(\(y) - 25 - (pg_temp.h(s.id, 6) % 35)::integer, 1 + (pg_temp.h(s.id, 7) % 12)::integer, 1 + (pg_temp.h(s.id, 8) % 28)::integer),
+                   education_level = (ARRAY['higher_pedagogical', 'higher_pedagogical', 'higher', 'secondary_vocational_pedagogical'])[1 + (pg_temp.h(s.id, 9) % 4)::integer],
+                   qualification_category = (ARRAY['none', 'first', 'highest'])[1 + (pg_temp.h(s.id, 10) % 3)::integer],
+                   experience_since = s.hired_on - (pg_temp.h(s.id, 11) % 3000)::integer
             """,
         ])
     }
