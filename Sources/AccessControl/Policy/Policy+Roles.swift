@@ -171,7 +171,7 @@ extension Policy {
     }
 
     /// A teaching assignment `ta` that has not ended.
-    static let openAssignment = "(ta.ends_on IS NULL OR ta.ends_on >= current_date)"
+    static let openAssignment = "(ta.ends_on IS NULL OR ta.ends_on > current_date)"
 
     /// A lesson (by its id) the caller gives as a substitute.
     static func substitutedLesson(_ lesson: String) -> RowPredicate {

@@ -127,7 +127,7 @@ extension Catalog {
                              orderBy: "{c}.subject_id, {c}.staff_id, {c}.starts_on") { arguments, builder, alias in
                 // By default the assignments open today; `all: true` lists ended ones too.
                 let all = try arguments.bool("all") ?? .constant(false)
-                return ["(\(builder.bind(all))::boolean OR \(alias).ends_on IS NULL OR \(alias).ends_on >= current_date)"]
+                return ["(\(builder.bind(all))::boolean OR \(alias).ends_on IS NULL OR \(alias).ends_on > current_date)"]
             },
         ],
         "KindergartenCapacity": [

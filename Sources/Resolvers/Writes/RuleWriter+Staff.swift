@@ -52,15 +52,8 @@ extension RuleWriter {
         let staff = try input.requiredID("staffId", at: path)
         let on = try input.date("on", at: path)
         let order = try input.text("orderNumber", at: path, lengths: 1...50)!
-        let statement = WriteStatement()
-        let rule = try self.rule(.staff, .update)
-        let query = statement.update(
-            .staff, where: "w_old.id = \(statement.bind(staff, "int8")) AND \(statement.bind(on, "date")) >= w_old.hired_on",
-            set: try statement.bind(json: ["dismissed_on": on, "dismissal_order": order]), columns: ["dismissed_on", "dismissal_order"],
-            rule: rule, check: self.policy.writeRule(.staff)?.updateCheck ?? rule)
-        try await self.run(query, "input.staffId", notFound: "not a member of staff you can see, or the date is before the hiring",
-                           refused: "not yours to dismiss, or dismissed already")
-        // Assignments end on the day (or, started later, on their first day).
+        // First what needs the person still on the staff: assignments end on the day (or, started later, on
+        // their first day), and their classes lose their homeroom teacher.
         let ending = WriteStatement()
         let assignments = try self.rule(.teachingAssignments, .update)
         let ended = ending.update(
@@ -74,6 +67,14 @@ extension RuleWriter {
             .classes, where: "w_old.homeroom_teacher_id = \(homeroom.bind(staff, "int8"))", set: "'{\"homeroom_teacher_id\": null}'::jsonb",
             columns: ["homeroom_teacher_id"], rule: classes, check: self.policy.writeRule(.classes)?.updateCheck ?? classes)
         try await self.runAll(cleared, path: "input.staffId")
+        let statement = WriteStatement()
+        let rule = try self.rule(.staff, .update)
+        let query = statement.update(
+            .staff, where: "w_old.id = \(statement.bind(staff, "int8")) AND \(statement.bind(on, "date")) >= w_old.hired_on",
+            set: try statement.bind(json: ["dismissed_on": on, "dismissal_order": order]), columns: ["dismissed_on", "dismissal_order"],
+            rule: rule, check: self.policy.writeRule(.staff)?.updateCheck ?? rule)
+        try await self.run(query, "input.staffId", notFound: "not a member of staff you can see, or the date is before the hiring",
+                           refused: "not yours to dismiss, or dismissed already")
         let accounts = WriteStatement()
         let users = try self.rule(.users, .update)
         let disabled = accounts.update(

@@ -75,7 +75,7 @@ extension RuleWriter {
             SELECT e.n::int FROM unnest(\(check.bind(entries.map(\.teacher), "int8[]")), \(check.bind(entries.map(\.subject), "int8[]"))) \
             WITH ORDINALITY AS e(teacher_id, subject_id, n) WHERE NOT EXISTS (SELECT 1 FROM eduql.teaching_assignments ta \
             WHERE ta.staff_id = e.teacher_id AND ta.subject_id = e.subject_id AND ta.class_id = \(check.bind(klass, "int8")) \
-            AND (ta.ends_on IS NULL OR ta.ends_on >= current_date)) ORDER BY e.n LIMIT 1
+            AND (ta.ends_on IS NULL OR ta.ends_on > current_date)) ORDER BY e.n LIMIT 1
             """), logger: self.logger).collect().first?.decode(Int.self)
         if let unassigned {
             throw WriteRefusal.invalid("\(entries[unassigned - 1].path)teacherId: does not teach this subject in the class (assignTeaching first)")

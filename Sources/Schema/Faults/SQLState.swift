@@ -18,4 +18,6 @@ public func sqlState(of error: (any Error)?) -> PostgresError.Code? {
 extension PostgresError.Code {
     /// EduQL's own: the change feed no longer holds the changes after a cursor (`eduql.change_window`).
     public static let changesPruned = PostgresError.Code(raw: "EQ410")
+    /// EduQL's own: a write to a closed (reorganized or liquidated) organization (migration 0024).
+    public static let organizationClosed = PostgresError.Code(raw: "EQ423")
 }

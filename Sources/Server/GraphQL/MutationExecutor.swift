@@ -132,6 +132,8 @@ struct MutationExecutor {
             return try await write()
         } catch let refusal as WriteRefusal {
             throw Refused(key: mutation.key, code: refusal.code, message: refusal.message)
+        } catch let error where sqlState(of: error) == .organizationClosed {
+            throw Refused(key: mutation.key, code: "BAD_USER_INPUT", message: "\(mutation.name): the organization is closed; its records are read-only")
         } catch let error where Self.inputStates.contains(sqlState(of: error) ?? .successfulCompletion) {
             // A row the database's own constraints refuse, whatever the rule let through.
             throw Refused(key: mutation.key, code: "BAD_USER_INPUT", message: "\(mutation.name): the input breaks a rule of the records (\(Self.constraint(of: error)))")
