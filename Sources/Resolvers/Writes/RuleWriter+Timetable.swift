@@ -65,6 +65,7 @@ extension RuleWriter {
             return (weekday: weekday, period: period, subject: try fields.requiredID("subjectId", at: at),
                     teacher: try fields.requiredID("teacherId", at: at), room: try fields.text("room", at: at, lengths: 1...50, required: false), path: at)
         }
+        try await self.requireVisible(.classes, klass, path: "input.classId", what: "a class")
         var seen = Set<Int>()
         for entry in entries where !seen.insert(entry.weekday * 16 + entry.period).inserted {
             throw WriteRefusal.invalid("\(entry.path): weekday \(entry.weekday) period \(entry.period) is given twice")
@@ -103,6 +104,16 @@ extension RuleWriter {
         return Written(type: "TimetableEntry", table: .timetableEntries, ids: ids, many: true, learnerIDs: [], rows: ids.count)
     }
 
+    /// Refuses unless the caller's read policy sees row `id` of `table`: a write aimed outside its
+    /// scope is FORBIDDEN before any input of it is judged.
+    func requireVisible(_ table: Table, _ id: Int, path: String, what: String) async throws {
+        let statement = WriteStatement()
+        let query = statement.query("SELECT 1 FROM \(table.qualifiedName) x WHERE x.id = \(statement.bind(id, "int8")) AND \(self.policy.predicate(table, alias: "x"))")
+        guard try await self.connection.guardedQuery(query, logger: self.logger).collect().first != nil else {
+            throw WriteRefusal.forbidden("\(path): not \(what) you can see")
+        }
+    }
+
     /// `generateLessons`: the class's timetable over a date range, skipping holidays.
     func generateLessons(_ input: [String: Map]) async throws -> Written {
         let path = "input."
@@ -110,6 +121,7 @@ extension RuleWriter {
         let from = try input.date("from", at: path), to = try input.date("to", at: path)
         guard from <= to else { throw WriteRefusal.invalid("\(path)to is before from") }
         guard let days = Self.days(from: from, to: to), days <= 366 else { throw WriteRefusal.invalid("\(path)to: at most a year of lessons at once") }
+        try await self.requireVisible(.classes, klass, path: "input.classId", what: "a class")
         let statement = WriteStatement()
         let source = """
             SELECT g.* FROM eduql.classes k CROSS JOIN LATERAL eduql.generate_lesson_rows(k.id, \(statement.bind(from, "date")), \

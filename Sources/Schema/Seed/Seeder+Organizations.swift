@@ -96,7 +96,8 @@ extension Seeder {
         let v = SeedVocabulary.self
         return Step(label: "organizations", statements: [
             """
-            INSERT INTO eduql.organizations (id, region_id, municipality_id, kind, full_name, short_name, inn, address, head_name, phone, email)
+            INSERT INTO eduql.organizations (id, region_id, municipality_id, kind, full_name, short_name, inn, address, head_name, phone, email,
+                                             card_effective_on, settlement)
             SELECT o.id, m.region_id, m.id, o.kind,
                    CASE WHEN o.kind = 'kindergarten' THEN format('Муниципальное бюджетное дошкольное образовательное учреждение «Детский сад № %s «%s»»', o.number, o.title)
                         WHEN o.number % 10 = 3 THEN format('Муниципальное автономное общеобразовательное учреждение «Гимназия № %s»', o.number)
@@ -110,7 +111,8 @@ extension Seeder {
                    format('%s, %s, %s', r.name, pg_temp.locality(m.name), pg_temp.street_address(pg_temp.h(o.id, 1))),
                    format('%s %s %s', pg_temp.surname(pg_temp.h(o.id, 2), o.head_female), pg_temp.first_name(pg_temp.h(o.id, 3), o.head_female), pg_temp.patronymic(pg_temp.h(o.id, 4), o.head_female)),
                    pg_temp.phone(pg_temp.h(o.id, 5)),
-                   format('org%s@edu.example', o.id)
+                   format('org%s@edu.example', o.id),
+                   make_date(\(self.year) - 5, 9, 1), CASE WHEN m.kind = 'municipal_district' THEN 'rural' ELSE 'urban' END
             FROM eduql.municipalities m
             JOIN eduql.regions r ON r.id = m.region_id
             CROSS JOIN LATERAL (
