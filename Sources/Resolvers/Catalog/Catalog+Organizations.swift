@@ -95,7 +95,7 @@ extension Catalog {
             "id": id(), "kind": enumeration("kind"), "name": column("name"), "grade": column("grade"),
             "ageGroup": column("age_group"), "letter": column("letter"),
             "shift": column("shift"), "programme": enumeration("programme"), "adaptedVariant": column("adapted_variant"),
-            "profile": column("profile"), "ageTo": column("age_to"), "orientation": enumeration("orientation"),
+            "profile": column("profile"), "ageTo": column("age_to"), "orientation": .column("CASE WHEN {t}.kind = 'group' THEN upper(coalesce({t}.orientation, 'general')) END"),
             "compensatingKind": column("compensating_kind"), "shortStay": column("short_stay"), "capacity": column("capacity"),
             "timetable": many("TimetableEntry", .timetableEntries, "{c}.class_id = {t}.id", orderBy: "{c}.weekday, {c}.period"),
             "lessons": .custom { compilation, field, parent in
@@ -124,10 +124,10 @@ extension Catalog {
                              "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.id)",
                              orderBy: "{c}.name"),
             "teachers": many("TeachingAssignment", .teachingAssignments, "{c}.class_id = {t}.id",
-                             orderBy: "{c}.subject_id, {c}.staff_id, {c}.starts_on") { arguments, builder, alias in
+                             orderBy: "{c}.subject_id, {c}.staff_id, {c}.starts_on") { arguments, _, alias in
                 // By default the assignments open today; `all: true` lists ended ones too.
-                let all = try arguments.bool("all") ?? .constant(false)
-                return ["(\(builder.bind(all))::boolean OR \(alias).ends_on IS NULL OR \(alias).ends_on > current_date)"]
+                // The SQL depends on the value: a plan serves only requests with the same `all`.
+                try arguments.bool("all")?.fixed == true ? [] : ["(\(alias).ends_on IS NULL OR \(alias).ends_on > current_date)"]
             },
         ],
         "KindergartenCapacity": [

@@ -50,7 +50,8 @@ extension Catalog {
             "hiredOn": column("hired_on"), "dismissedOn": column("dismissed_on"),
         ],
         "TeachingAssignment": [
-            "id": id(), "weeklyHours": column("weekly_hours"), "startsOn": column("starts_on"), "endsOn": column("ends_on"),
+            "id": id(), "weeklyHours": column("weekly_hours"), "endsOn": column("ends_on"),
+            "startsOn": .column("coalesce({t}.starts_on, (SELECT y.starts_on FROM eduql.academic_years y WHERE y.id = {t}.academic_year_id))"),
             "teacher": one("Staff", .staff, "{c}.id = {t}.staff_id"),
             "class": one("Class", .classes, "{c}.id = {t}.class_id"),
             "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),

@@ -51,7 +51,7 @@ extension Catalog {
             let subject = compilation.sql.bind(try field.arguments.id("subjectId") ?? .constant(0))
             // The journal is readable where a lesson of its class and subject would be.
             let relation = Relation("Journal", table: .lessons, from: """
-                (SELECT k.id AS class_id, s.id AS subject_id, k.region_id, k.municipality_id, k.organization_id, \
+                (SELECT k.id AS class_id, s.id AS subject_id, k.region_id, k.municipality_id, k.organization_id, NULL::bigint AS teacher_id, \
                 \(compilation.sql.bind(from))::date AS journal_from, \(compilation.sql.bind(to))::date AS journal_to \
                 FROM eduql.classes k JOIN eduql.subjects s ON s.id = \(subject) WHERE k.id = \(klass) AND {rows:classes:k} AND {rows:subjects:s})
                 """, on: nil)

@@ -213,8 +213,8 @@ ALTER TABLE eduql.classes
     ADD CHECK (kind = 'class' OR programme = 'general'),
     ADD CHECK (age_to IS NULL OR age_to >= age_group),
     ADD CHECK ((orientation = 'compensating') = (compensating_kind IS NOT NULL));
+-- A group without an orientation is a general one.
 UPDATE eduql.classes SET orientation = 'general', age_to = age_group WHERE kind = 'group';
-ALTER TABLE eduql.classes ADD CHECK (kind = 'class' OR orientation IS NOT NULL);
 
 -- Staff: the card the forms count, the post and its rate.
 ALTER TABLE eduql.staff
@@ -235,14 +235,14 @@ COMMENT ON COLUMN eduql.staff.birth_date IS 'sensitive';
 CREATE UNIQUE INDEX staff_one_post_per_person ON eduql.staff (organization_id, snils, employment) WHERE snils IS NOT NULL AND dismissed_on IS NULL;
 
 -- Teaching assignments are dated; one may end and a new one start for the same class and subject.
+-- An assignment ends on ends_on: from that day on it is no longer taught.
 ALTER TABLE eduql.teaching_assignments DROP CONSTRAINT teaching_assignments_staff_id_class_id_subject_id_key;
 ALTER TABLE eduql.teaching_assignments
     ADD COLUMN weekly_hours numeric(4, 1) CHECK (weekly_hours > 0 AND weekly_hours <= 40),
     ADD COLUMN starts_on date,
     ADD COLUMN ends_on date,
     ADD CHECK (ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on);
-UPDATE eduql.teaching_assignments ta SET starts_on = y.starts_on FROM eduql.academic_years y WHERE y.id = ta.academic_year_id;
-ALTER TABLE eduql.teaching_assignments ALTER COLUMN starts_on SET NOT NULL;
+-- No start: from the first day of its academic year (as every assignment before this migration).
 CREATE UNIQUE INDEX teaching_assignments_one_open ON eduql.teaching_assignments (staff_id, class_id, subject_id) WHERE ends_on IS NULL;
 CREATE INDEX ON eduql.teaching_assignments (staff_id);
 
@@ -313,7 +313,6 @@ ALTER TABLE eduql.guardian_learners DROP CONSTRAINT guardian_learners_relation_c
 ALTER TABLE eduql.guardian_learners
     ADD CHECK (relation IN ('mother', 'father', 'guardian', 'trustee', 'legal_representative')),
     ADD COLUMN consent_on date,
-    ADD COLUMN linked_at timestamptz NOT NULL DEFAULT now(),
     ADD CHECK (consent_on IS NULL OR consent_on <= current_date + 1);
 
 -- Movements: a reorganization moves learners into the organization they were merged into.

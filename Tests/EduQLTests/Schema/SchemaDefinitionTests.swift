@@ -21,7 +21,12 @@ struct SchemaDefinitionTests {
                                                             "expelLearner", "graduateLearner", "fileQueueApplication", "changeQueueChoices",
                                                             "withdrawQueueApplication", "respondToOffer", "reviewQueueApplication", "decideBenefit",
                                                             "transferQueueApplication", "runDistribution",
-                                                            "createIntegrationClient", "grantAccess", "rotateClientSecret", "revokeClient"])
+                                                            "createIntegrationClient", "grantAccess", "rotateClientSecret", "revokeClient",
+                                                            "createMunicipality", "createOrganization", "updateOrganization", "reorganizeOrganization",
+                                                            "liquidateOrganization", "openAcademicYear", "setOrganizationTerms", "createSubject",
+                                                            "setCurriculum", "createClass", "createGroup", "updateClass", "hireStaff", "dismissStaff",
+                                                            "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
+                                                            "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)

@@ -22,7 +22,8 @@ struct SeedTests {
             #expect((1_800...2_600).contains(learners))
             let applications = try await connection.scalar("SELECT count(*) FROM eduql.queue_applications", as: Int.self)
             #expect((250...350).contains(applications))
-            // One term of journal: every school class has lessons, marks and attendance, only inside term 1.
+            // The journal of the year so far: every school class has lessons, marks and attendance, only inside its terms, on
+            // school days that are no holidays, up to this week; no mark or absence after today.
             let classesWithoutMarks = try await connection.scalar("""
                 SELECT count(*) FROM eduql.classes c WHERE c.kind = 'class'
                 AND NOT EXISTS (SELECT 1 FROM eduql.marks m WHERE m.class_id = c.id AND m.kind = 'current')
@@ -30,9 +31,17 @@ struct SeedTests {
             #expect(classesWithoutMarks == 0)
             let outsideTerm = try await connection.scalar("""
                 SELECT count(*) FROM eduql.lessons l JOIN eduql.terms t ON t.id = l.term_id
-                WHERE t.number <> 1 OR l.held_on NOT BETWEEN t.starts_on AND t.ends_on OR extract(isodow FROM l.held_on) > 5
+                WHERE l.held_on NOT BETWEEN t.starts_on AND t.ends_on OR extract(isodow FROM l.held_on) > 5
+                   OR l.held_on > date_trunc('week', current_date)::date + 6
+                   OR EXISTS (SELECT 1 FROM eduql.holidays h WHERE l.held_on BETWEEN h.starts_on AND h.ends_on)
                 """, as: Int.self)
             #expect(outsideTerm == 0)
+            #expect(try await connection.scalar("SELECT count(*)::int FROM eduql.lessons WHERE held_on >= date_trunc('week', current_date)::date", as: Int.self) > 0,
+                    "this week has lessons")
+            #expect(try await connection.scalar("""
+                SELECT (SELECT count(*) FROM eduql.marks WHERE given_on > current_date) + (SELECT count(*) FROM eduql.attendance a
+                JOIN eduql.lessons l ON l.id = a.lesson_id WHERE l.held_on > current_date)
+                """, as: Int.self) == 0)
             #expect(try await connection.scalar("SELECT count(*) FROM eduql.attendance", as: Int.self) > 10_000)
             #expect(try await connection.scalar("SELECT count(*) FROM eduql.homework", as: Int.self) > 5_000)
             #expect(try await connection.scalar("SELECT count(*) FROM eduql.marks WHERE kind = 'term'", as: Int.self) > 10_000)
@@ -111,10 +120,10 @@ struct SeedTests {
                     """, as: String.self)
                 var result: [String: String] = [:]
                 for table in tables {
-                    // Row hashes, sorted, so neither ids nor physical order matter; created_at defaults to now().
+                    // Row hashes, sorted, so neither ids nor physical order matter; created_at and recorded_at default to now().
                     result[table] = try await connection.scalar(PostgresQuery(unsafeSQL: """
                         SELECT coalesce(md5(string_agg(h, '' ORDER BY h)), 'empty')
-                        FROM (SELECT md5((to_jsonb(t) - 'created_at')::text) AS h FROM eduql.\(table) t) rows
+                        FROM (SELECT md5((to_jsonb(t) - 'created_at' - 'recorded_at')::text) AS h FROM eduql.\(table) t) rows
                         """), as: String.self)
                 }
                 return result
