@@ -56,32 +56,23 @@ extension RuleWriter {
         }
     }
 
-    /// Inserts terms and holidays of `year` for the region (`organization` nil) or an organization.
+    /// Inserts terms and holidays of `year` for the region (the caller acts for no organization) or
+    /// the caller's organization.
     func insertSpans(terms: [Span], holidays: [Span], year: Int) async throws {
-        for term in terms {
+        for (table, span) in terms.map({ (Table.terms, $0) }) + holidays.map({ (Table.holidays, $0) }) {
             let statement = WriteStatement()
             var row = RowValues(statement)
-            row.set("scheme", term.scheme, "text")
-            row.set("number", term.number, "int2")
-            row.set("starts_on", term.startsOn, "date")
-            row.set("ends_on", term.endsOn, "date")
-            let query = statement.insert(
-                into: .terms, columns: ["region_id", "academic_year_id", "organization_id"] + row.columns,
-                from: Self.yearRow(row, year: year),
-                rule: try self.rule(.terms, .insert))
-            try await self.run(query, term.path, notFound: "no such academic year", refused: "not yours to set")
-        }
-        for holiday in holidays {
-            let statement = WriteStatement()
-            var row = RowValues(statement)
-            row.set("name", holiday.name, "text")
-            row.set("starts_on", holiday.startsOn, "date")
-            row.set("ends_on", holiday.endsOn, "date")
-            let query = statement.insert(
-                into: .holidays, columns: ["region_id", "academic_year_id", "organization_id"] + row.columns,
-                from: Self.yearRow(row, year: year),
-                rule: try self.rule(.holidays, .insert))
-            try await self.run(query, holiday.path, notFound: "no such academic year", refused: "not yours to set")
+            if table == .terms {
+                row.set("scheme", span.scheme, "text")
+                row.set("number", span.number, "int2")
+            } else {
+                row.set("name", span.name, "text")
+            }
+            row.set("starts_on", span.startsOn, "date")
+            row.set("ends_on", span.endsOn, "date")
+            let query = statement.insert(into: table, columns: ["region_id", "academic_year_id", "organization_id"] + row.columns,
+                                         from: Self.yearRow(row, year: year), rule: try self.rule(table, .insert))
+            try await self.run(query, span.path, notFound: "no such academic year", refused: "not yours to set")
         }
     }
 

@@ -408,7 +408,8 @@ LANGUAGE sql STABLE AS $$
         (SELECT count(*) || ' active branches' FROM eduql.organizations b WHERE b.parent_organization_id = p_organization AND b.status = 'active' HAVING count(*) > 0))
 $$;
 
--- The change feed's new entities; tables without a municipality column say so ('none').
+-- The change feed's new entities; tables without a municipality column say so ('none'), and a
+-- row without an organization of its own may take its learner's ('learner').
 ALTER TABLE eduql.changes DROP CONSTRAINT changes_entity_check;
 ALTER TABLE eduql.changes ADD CHECK (entity IN ('learner', 'enrollment', 'movement', 'mark', 'attendance', 'homework', 'queue_application',
     'organization', 'class', 'staff', 'teaching_assignment', 'lesson', 'guardian_link', 'curriculum_line', 'timetable_entry', 'term'));
@@ -421,8 +422,10 @@ BEGIN
     EXECUTE format(
         'INSERT INTO eduql.changes (region_id, municipality_id, organization_id, entity, operation, row_id, learner_id, old_row) '
         'SELECT r.region_id, %s, %s, %L, %L, r.%I, %s, %s FROM %I r ORDER BY r.%I',
-        CASE WHEN TG_NARGS > 5 AND TG_ARGV[5] = 'none' THEN 'NULL::bigint' ELSE 'r.municipality_id' END,
-        CASE WHEN TG_ARGV[3] = 'organization' THEN 'r.organization_id' WHEN TG_ARGV[3] = 'id' THEN 'r.id' ELSE 'NULL::bigint' END,
+        CASE WHEN TG_ARGV[3] = 'learner' THEN '(SELECT l.municipality_id FROM eduql.learners l WHERE l.id = r.learner_id)'
+             WHEN TG_NARGS > 5 AND TG_ARGV[5] = 'none' THEN 'NULL::bigint' ELSE 'r.municipality_id' END,
+        CASE WHEN TG_ARGV[3] = 'organization' THEN 'r.organization_id' WHEN TG_ARGV[3] = 'id' THEN 'r.id'
+             WHEN TG_ARGV[3] = 'learner' THEN '(SELECT l.organization_id FROM eduql.learners l WHERE l.id = r.learner_id)' ELSE 'NULL::bigint' END,
         TG_ARGV[0], recorded, TG_ARGV[1],
         CASE WHEN TG_ARGV[2] = '' THEN 'NULL::bigint' ELSE format('r.%I', TG_ARGV[2]) END,
         CASE WHEN TG_OP = 'INSERT' OR TG_ARGV[4] <> '' THEN 'NULL::jsonb' ELSE 'to_jsonb(r)' END,
@@ -451,7 +454,8 @@ SELECT eduql.capture('eduql.classes', 'class', 'id', '', 'organization', '', '')
 SELECT eduql.capture('eduql.staff', 'staff', 'id', '', 'organization', '', '');
 SELECT eduql.capture('eduql.teaching_assignments', 'teaching_assignment', 'id', '', 'organization', '', '');
 SELECT eduql.capture('eduql.lessons', 'lesson', 'id', '', 'organization', '', '');
-SELECT eduql.capture('eduql.guardian_learners', 'guardian_link', 'guardian_id', 'learner_id', '', '', 'none');
+-- A guardian link belongs to its learner's organization.
+SELECT eduql.capture('eduql.guardian_learners', 'guardian_link', 'guardian_id', 'learner_id', 'learner', '', 'none');
 SELECT eduql.capture('eduql.curriculum_lines', 'curriculum_line', 'id', '', 'organization', '', '');
 SELECT eduql.capture('eduql.timetable_entries', 'timetable_entry', 'id', '', 'organization', '', '');
 SELECT eduql.capture('eduql.terms', 'term', 'id', '', 'organization', '', 'none');

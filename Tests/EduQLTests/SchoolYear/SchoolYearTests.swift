@@ -110,6 +110,18 @@ struct SchoolYearTests {
                     "snils": SchoolYearClient.snils("11223344\(index + 5)"), "position": "Учитель", "educationLevel": "HIGHER_PEDAGOGICAL",
                     "qualificationCategory": "FIRST", "experienceSince": "2005-09-01", "rate": 1.5, "hiredOn": "\(y)-08-25"]]), "hireStaff.id"))
             }
+            // A retry with the same Idempotency-Key answers the first hiring and hires nobody else.
+            let retried = ["query": hire, "variables": ["input": [
+                "lastName": "Волкова", "firstName": "Нина", "gender": "FEMALE", "birthDate": "1979-02-02", "position": "Педагог-психолог",
+                "educationLevel": "HIGHER", "rate": 0.5, "employment": "PART_TIME", "hiredOn": "\(y)-08-25"]]] as [String: Any]
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "hire-volkova-1"]
+            let first = try await api.request(.post, "/graphql", json: retried, token: schoolAdmin, headers: key)
+            let second = try await api.request(.post, "/graphql", json: retried, token: schoolAdmin, headers: key)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(first.data?.at("hireStaff.id") as? String == second.data?.at("hireStaff.id") as? String)
+            #expect(try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("SELECT count(*)::int FROM eduql.staff WHERE last_name = 'Волкова'", as: Int.self)
+            } == 1)
             #expect(try await client.refused(schoolAdmin, hire, ["input": [
                 "lastName": "Ошибка", "firstName": "В", "gender": "MALE", "birthDate": "1990-01-01", "snils": "112-233-445 00",
                 "position": "Учитель", "educationLevel": "HIGHER", "hiredOn": "\(y)-08-25"]]) == ["BAD_USER_INPUT"], "a SNILS with a wrong checksum")
@@ -220,6 +232,20 @@ struct SchoolYearTests {
             #expect(row["learners"] as? Int == 5)
             #expect(row.at("markDistribution.five") as? Int == 2)
             #expect(row.at("markDistribution.four") as? Int == 2)
+
+            // The change feed carries what the school wrote; the audit names each write with its caller.
+            let feed = try await client.data(schoolAdmin, """
+                { changes(types: [CLASS, STAFF, TEACHING_ASSIGNMENT, CURRICULUM_LINE, TIMETABLE_ENTRY, LESSON, GUARDIAN_LINK], first: 100) { changes { type operation } } }
+                """)
+            let types = Set(((feed.at("changes.changes") as? [[String: Any]]) ?? []).compactMap { $0["type"] as? String })
+            #expect(types == ["CLASS", "STAFF", "TEACHING_ASSIGNMENT", "CURRICULUM_LINE", "TIMETABLE_ENTRY", "LESSON", "GUARDIAN_LINK"])
+            let audited = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("""
+                    SELECT count(*)::int FROM eduql.audit_events e JOIN eduql.users u ON u.id = e.user_id
+                    WHERE u.login = 'school1.admin' AND e.operation_type = 'mutation' AND e.outcome = 'ok'
+                    """, as: Int.self)
+            }
+            #expect(audited >= 15, "every write of the school's administrator is audited under its name")
 
             // The teacher is dismissed: the session stops at once, sign-in fails, assignments end, the class has no homeroom teacher.
             let dismissed = try await client.data(schoolAdmin, """
