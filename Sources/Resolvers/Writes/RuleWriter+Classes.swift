@@ -124,11 +124,41 @@ extension RuleWriter {
         row.change("capacity", try input.integer("capacity", at: path, in: 1...60), "int4")
         try Self.programme(input, into: &row, path: path, creating: false)
         guard !row.columns.isEmpty else { throw WriteRefusal.invalid("input: name at least one field to change") }
+        let capacity = row.changes["capacity"] as? Int
+        let before = try await self.groupCapacity(klass)
         let rule = try self.rule(.classes, .update)
         let query = statement.update(.classes, where: "w_old.id = \(statement.bind(klass, "int8"))", set: try statement.bind(json: row.changes),
                                      columns: row.columns, rule: rule, check: self.policy.writeRule(.classes)?.updateCheck ?? rule)
         try await self.run(query, "classId", notFound: "not a class you can see",
                            refused: "not yours to change, or the homeroom teacher is not on your school's staff")
+        if let capacity, let before, capacity != before {
+            try await self.changePlaces(group: klass, by: capacity - before)
+        }
         return Written(type: "Class", table: .classes, ids: [klass], many: false, learnerIDs: [], rows: 1)
+    }
+
+    /// A group's capacity now; nil for a class.
+    func groupCapacity(_ klass: Int) async throws -> Int? {
+        let statement = WriteStatement()
+        let query = statement.query("""
+            SELECT k.capacity FROM eduql.classes k WHERE k.id = \(statement.bind(klass, "int8")) AND k.kind = 'group' \
+            AND \(self.policy.predicate(.classes, alias: "k"))
+            """)
+        return try await self.connection.guardedQuery(query, logger: self.logger).collect().first?.decode(Int?.self)
+    }
+
+    /// The kindergarten's places of the group's age change with its capacity.
+    func changePlaces(group: Int, by change: Int) async throws {
+        let statement = WriteStatement()
+        let rule = try self.rule(.kindergartenCapacities, .update)
+        let query = statement.update(
+            .kindergartenCapacities,
+            where: """
+                (w_old.organization_id, w_old.academic_year_id, w_old.age_group) = (SELECT k.organization_id, k.academic_year_id, k.age_group \
+                FROM eduql.classes k WHERE k.id = \(statement.bind(group, "int8")))
+                """,
+            set: "jsonb_build_object('capacity', greatest(w_old.capacity + \(statement.bind(change, "int4")), 0))", columns: ["capacity"],
+            rule: rule, check: self.policy.writeRule(.kindergartenCapacities)?.updateCheck ?? rule)
+        try await self.runAll(query, path: "input.capacity")
     }
 }

@@ -175,6 +175,10 @@ struct SchoolYearTests {
                                 "compensatingKind": "нарушения речи", "capacity": 18]])
             #expect(group.at("createGroup.orientation") as? String == "COMPENSATING")
             #expect((group.at("createGroup.organization.capacities") as? [[String: Any]])?.first?["capacity"] as? Int == 18)
+            let resized = try await client.data(try #require(admins["kg5.admin"]), """
+                mutation ($id: ID!) { updateClass(classId: $id, input: {capacity: 20}) { capacity organization { capacities { capacity } } } }
+                """, ["id": try client.id(group, "createGroup.id")])
+            #expect((resized.at("updateClass.organization.capacities") as? [[String: Any]])?.first?["capacity"] as? Int == 20, "the queue's places follow")
 
             // Five learners admitted, each with a mother; the first also gets a father linked, with consent.
             let admit = "mutation ($input: AdmitLearnerInput!) { admitLearner(input: $input) { id guardians { relation consentOn guardian { id } } } }"
@@ -259,6 +263,13 @@ struct SchoolYearTests {
             let classAfter = try await client.data(schoolAdmin, "query ($id: ID!) { class(id: $id) { homeroomTeacher { id } teachers { teacher { id } endsOn } } }", ["id": klass])
             #expect(classAfter.at("class.homeroomTeacher") is NSNull)
             #expect((classAfter.at("class.teachers") as? [[String: Any]])?.compactMap { $0.at("teacher.id") as? String } == [staff[1]])
+
+            // Unlinked, the mother no longer sees her child.
+            let child = "query ($id: ID!) { learner(id: $id) { id } }"
+            #expect(try await client.data(parent, child, ["id": learners[0]]).at("learner.id") as? String == learners[0])
+            try await client.data(schoolAdmin, "mutation ($l: ID!, $g: ID!) { unlinkGuardian(learnerId: $l, guardianId: $g) { id } }",
+                                  ["l": learners[0], "g": mother])
+            #expect(try await client.data(parent, child, ["id": learners[0]]).at("learner") is NSNull)
         }
     }
 }
