@@ -45,6 +45,11 @@ struct RegistryLifecycleTests {
             #expect(try await self.scalar(database, "SELECT count(*)::int FROM eduql.enrollments WHERE organization_id = 2 AND status = 'active'") == 0)
             #expect(try await self.scalar(database, "SELECT count(*)::int FROM eduql.staff WHERE organization_id = 2 AND dismissed_on IS NULL") == 0)
             #expect(try await self.scalar(database, "SELECT count(*)::int FROM eduql.movements WHERE kind = 'reorganized' AND other_organization_id = 2") == enrolledBefore)
+            // The dashboards' rollups followed the rows that moved.
+            let differences = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await Rollups(logger: self.logger).differences(on: connection)
+            }
+            #expect(differences.allSatisfy { $0.rows == 0 }, "\(differences)")
 
             // The old organization's history: its card as it was, every version, its merger.
             let history = try await client.data(region, """
