@@ -145,6 +145,21 @@ struct SchoolYearTests {
             #expect(try await client.refused(schoolAdmin, assign, ["input": ["staffId": staff[0], "classId": klass, "subjectId": subjects["Мат"]!,
                                                                              "startsOn": "\(y)-09-10", "endsOn": "\(y)-09-01"]]) == ["BAD_USER_INPUT"],
                     "an end before a start")
+            // The school narrows its own terms (trimesters) and adds a holiday of its own inside the region's year.
+            let holiday = SchoolYearClient.date(3)
+            let ownTerms = ["academicYearId": year, "terms": [
+                ["scheme": "TRIMESTER", "number": 1, "startsOn": "\(y)-09-01", "endsOn": "\(y)-11-30"],
+                ["scheme": "TRIMESTER", "number": 2, "startsOn": "\(y)-12-01", "endsOn": "\(y + 1)-02-28"],
+                ["scheme": "TRIMESTER", "number": 3, "startsOn": "\(y + 1)-03-01", "endsOn": "\(y + 1)-08-31"]],
+                "holidays": [["name": "День школы", "startsOn": holiday, "endsOn": holiday]]] as [String: Any]
+            let narrowed = try await client.data(schoolAdmin, """
+                mutation ($input: OrganizationTermsInput!) { setOrganizationTerms(input: $input) { id } }
+                """, ["input": ownTerms])
+            #expect(narrowed.at("setOrganizationTerms.id") as? String == year)
+            var outside = ownTerms
+            outside["terms"] = [["scheme": "HALF", "number": 1, "startsOn": "\(y)-08-01", "endsOn": "\(y)-12-31"]]
+            #expect(try await client.refused(schoolAdmin, "mutation ($input: OrganizationTermsInput!) { setOrganizationTerms(input: $input) { id } }",
+                                             ["input": outside]) == ["BAD_USER_INPUT"], "a term outside the region's year")
             try await client.data(schoolAdmin, """
                 mutation ($input: BellScheduleInput!) { setBellSchedule(input: $input) { period startsAt endsAt } }
                 """, ["input": ["academicYearId": year, "periods": [["period": 1, "startsAt": "08:30", "endsAt": "09:15"],
@@ -158,11 +173,13 @@ struct SchoolYearTests {
                 """, ["input": ["classId": klass, "entries": entries]])
             #expect((timetable["setTimetable"] as? [Any])?.count == 12)
             let generated = try await client.data(schoolAdmin, """
-                mutation ($input: LessonGenerationInput!) { generateLessons(input: $input) { id heldOn period term { number } } }
+                mutation ($input: LessonGenerationInput!) { generateLessons(input: $input) { id heldOn period term { scheme number } } }
                 """, ["input": ["classId": klass, "from": SchoolYearClient.date(-14), "to": SchoolYearClient.date(7)]])
             let lessons = try #require(generated["generateLessons"] as? [[String: Any]])
             #expect(lessons.count >= 30, "three weeks of six days, two lessons a day")
             #expect(lessons.allSatisfy { ($0["heldOn"] as? String).map { !(("\(y + 1)-08-25")...("\(y + 1)-08-31")).contains($0) } ?? false })
+            #expect(lessons.allSatisfy { $0.at("term.scheme") as? String == "TRIMESTER" }, "lessons follow the school's own terms")
+            #expect(!lessons.contains { $0["heldOn"] as? String == holiday }, "no lesson on the school's own holiday")
             let again = try await client.data(schoolAdmin, """
                 mutation ($input: LessonGenerationInput!) { generateLessons(input: $input) { id } }
                 """, ["input": ["classId": klass, "from": SchoolYearClient.date(-14), "to": SchoolYearClient.date(7)]])
