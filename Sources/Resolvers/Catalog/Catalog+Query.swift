@@ -74,15 +74,11 @@ extension Catalog {
             throw QueryError.badInput("from and to are required dates.")
         }
         let span = try from.and(to).map { from, to in
-            let days = Calendar(identifier: .gregorian).dateComponents([.day], from: parse(from), to: parse(to)).day ?? 0
+            let days = DateScalar.days(from: from, to: to)
             guard days >= 0 else { throw QueryError.badInput("from must not be after to.") }
             guard days < maxDays else { throw QueryError.badInput("A range may span at most \(maxDays) days.") }
             return (from, to)
         }
         return (try span.map(\.0), try span.map(\.1))
-    }
-
-    private static func parse(_ date: String) -> Date {
-        (try? Date.ISO8601FormatStyle().year().month().day().parse(date)) ?? Date(timeIntervalSince1970: 0)
     }
 }

@@ -7,6 +7,20 @@ extension Character {
 /// Checks of the `Date` and `DateTime` scalars: ISO-8601, within what PostgreSQL's `date` and
 /// `timestamptz` accept (years 0001–9999; PostgreSQL has no year 0).
 enum DateScalar {
+    /// Today, `YYYY-MM-DD`, in UTC.
+    static var today: String {
+        Date.ISO8601FormatStyle().year().month().day().format(Date())
+    }
+
+    /// Days from one valid date to another (negative when `to` is earlier).
+    static func days(from: String, to: String) -> Int {
+        Calendar(identifier: .gregorian).dateComponents([.day], from: parse(from), to: parse(to)).day ?? 0
+    }
+
+    private static func parse(_ date: String) -> Date {
+        (try? Date.ISO8601FormatStyle().year().month().day().parse(date)) ?? Date(timeIntervalSince1970: 0)
+    }
+
     static func isValidDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.count == 10, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),

@@ -53,13 +53,8 @@ extension RuleWriter {
         row.set("card_effective_on", try input.optionalDate("effectiveOn", at: path) ?? Self.today, "date")
     }
 
-    /// Today's date in the server's calendar (the database's `current_date` decides the rules).
-    static var today: String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        return formatter.string(from: Date())
-    }
+    /// Today, for checks of input before any SQL (the database's `current_date` decides the rules).
+    static var today: String { DateScalar.today }
 
     /// `createOrganization`: an organization of a municipality, or a branch of a parent.
     func createOrganization(_ input: [String: Map]) async throws -> Written {
@@ -134,14 +129,8 @@ extension RuleWriter {
 
     /// Whether the caller's update rule lets it change `organization` (active, in its scope).
     func checkGoverns(_ organization: Int, path: String) async throws {
-        let statement = WriteStatement()
-        let rule = try self.rule(.organizations, .update)
-        let query = statement.query("""
-            SELECT 1 FROM eduql.organizations w_old WHERE w_old.id = \(statement.bind(organization, "int8")) AND \(rule.sql(alias: "w_old"))
-            """)
-        guard try await self.connection.guardedQuery(query, logger: self.logger).collect().first != nil else {
-            throw WriteRefusal.forbidden("\(path): not an active organization of your scope")
-        }
+        try await self.requireRow(.organizations, organization, meeting: try self.rule(.organizations, .update), path: path,
+                                  refusal: "not an active organization of your scope")
     }
 
     /// `reorganizeOrganization`: merges one organization into another.

@@ -107,10 +107,15 @@ extension RuleWriter {
     /// Refuses unless the caller's read policy sees row `id` of `table`: a write aimed outside its
     /// scope is FORBIDDEN before any input of it is judged.
     func requireVisible(_ table: Table, _ id: Int, path: String, what: String) async throws {
+        try await self.requireRow(table, id, meeting: self.policy.rows[table] ?? "false", path: path, refusal: "not \(what) you can see")
+    }
+
+    /// Refuses (FORBIDDEN, naming `path`) unless row `id` of `table` meets `predicate`.
+    func requireRow(_ table: Table, _ id: Int, meeting predicate: RowPredicate, path: String, refusal: String) async throws {
         let statement = WriteStatement()
-        let query = statement.query("SELECT 1 FROM \(table.qualifiedName) x WHERE x.id = \(statement.bind(id, "int8")) AND \(self.policy.predicate(table, alias: "x"))")
+        let query = statement.query("SELECT 1 FROM \(table.qualifiedName) x WHERE x.id = \(statement.bind(id, "int8")) AND \(predicate.sql(alias: "x"))")
         guard try await self.connection.guardedQuery(query, logger: self.logger).collect().first != nil else {
-            throw WriteRefusal.forbidden("\(path): not \(what) you can see")
+            throw WriteRefusal.forbidden("\(path): \(refusal)")
         }
     }
 
@@ -120,7 +125,7 @@ extension RuleWriter {
         let klass = try input.requiredID("classId", at: path)
         let from = try input.date("from", at: path), to = try input.date("to", at: path)
         guard from <= to else { throw WriteRefusal.invalid("\(path)to is before from") }
-        guard let days = Self.days(from: from, to: to), days <= 366 else { throw WriteRefusal.invalid("\(path)to: at most a year of lessons at once") }
+        guard DateScalar.days(from: from, to: to) < 366 else { throw WriteRefusal.invalid("\(path)to: at most a year of lessons at once") }
         try await self.requireVisible(.classes, klass, path: "input.classId", what: "a class")
         let statement = WriteStatement()
         let source = """
@@ -139,15 +144,6 @@ extension RuleWriter {
 
     static let lessonColumns = ["region_id", "municipality_id", "organization_id", "class_id", "subject_id", "teacher_id", "term_id", "held_on",
                                 "period", "topic", "room"]
-
-    /// Days between two ISO dates, both counted.
-    static func days(from: String, to: String) -> Int? {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        guard let a = formatter.date(from: from), let b = formatter.date(from: to) else { return nil }
-        return Int(b.timeIntervalSince(a) / 86_400) + 1
-    }
 
     /// Refuses a lesson with marks or attendance, naming how many of each.
     func refuseRecordedLesson(_ lesson: Int, doing: String) async throws {

@@ -198,4 +198,79 @@ struct RegistryLifecycleTests {
             #expect(try await counts() == before)
         }
     }
+
+    @Test("bad calendar, timetable, staff and card input is BAD_USER_INPUT with nothing written, whatever its shape")
+    func badInput() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let t = try await self.targets(database)
+        let counts: @Sendable () async throws -> [String: Int] = { try await SchoolYearTests().counts(database) }
+        try await TestAPI.run(database) { api in
+            let client = SchoolYearClient(api: api)
+            let region = try await api.demoToken("region.admin")
+            let school = try await api.demoToken("school.admin")
+            let mouo = try await api.demoToken("mouo.admin")
+            let before = try await counts()
+            let y = SchoolYearClient.year + 3
+            func year(name: String = "\(y)/\(y + 1)", starts: String = "\(y)-09-01", ends: String = "\(y + 1)-05-31",
+                      terms: [[String: Any]] = [["scheme": "HALF", "number": 1, "startsOn": "\(y)-09-01", "endsOn": "\(y)-12-31"],
+                                                ["scheme": "HALF", "number": 2, "startsOn": "\(y + 1)-01-10", "endsOn": "\(y + 1)-05-31"]],
+                      holidays: [[String: Any]] = []) -> [String: Any] {
+                ["input": ["name": name, "startsOn": starts, "endsOn": ends, "terms": terms, "holidays": holidays]]
+            }
+            let open = "mutation ($input: AcademicYearInput!) { openAcademicYear(input: $input) { id } }"
+            let half = { (n: Int, a: String, b: String) -> [String: Any] in ["scheme": "HALF", "number": n, "startsOn": a, "endsOn": b] }
+            let years: [[String: Any]] = [
+                year(name: "\(y)-\(y + 1)"), year(name: "\(y)/\(y + 2)"), year(name: "\(y + 1)/\(y + 2)"),
+                year(starts: "\(y + 1)-06-01"), year(ends: "\(y)-09-01"), year(starts: "\(y)-02-30"),
+                year(terms: []), year(terms: [half(1, "\(y)-09-01", "\(y)-12-31")]),
+                year(terms: [half(1, "\(y)-09-01", "\(y)-12-31"), half(1, "\(y + 1)-01-10", "\(y + 1)-05-31")]),
+                year(terms: [half(1, "\(y)-09-01", "\(y + 1)-01-20"), half(2, "\(y + 1)-01-10", "\(y + 1)-05-31")]),
+                year(terms: [half(1, "\(y)-08-01", "\(y)-12-31"), half(2, "\(y + 1)-01-10", "\(y + 1)-05-31")]),
+                year(terms: [half(1, "\(y)-12-31", "\(y)-09-01"), half(2, "\(y + 1)-01-10", "\(y + 1)-05-31")]),
+                year(terms: [["scheme": "QUARTER", "number": 5, "startsOn": "\(y)-09-01", "endsOn": "\(y)-10-01"]]),
+                year(holidays: [["name": "Вне года", "startsOn": "\(y + 1)-06-01", "endsOn": "\(y + 1)-06-05"]]),
+                year(holidays: [["name": "Наоборот", "startsOn": "\(y)-11-05", "endsOn": "\(y)-11-01"]]),
+                year(holidays: [["name": "", "startsOn": "\(y)-11-01", "endsOn": "\(y)-11-02"]]),
+            ]
+            for variables in years {
+                #expect(try await client.refused(region, open, variables) == ["BAD_USER_INPUT"], "\(variables)")
+            }
+            let overlapping = year(name: "\(y - 3)/\(y - 2)", starts: "\(y - 3)-09-01", ends: "\(y - 2)-05-31",
+                                   terms: [half(1, "\(y - 3)-09-01", "\(y - 3)-12-31"), half(2, "\(y - 2)-01-10", "\(y - 2)-05-31")])
+            #expect(try await client.refused(region, open, overlapping) == ["FORBIDDEN"], "a year over the one under way")
+
+            let bells = "mutation ($i: BellScheduleInput!) { setBellSchedule(input: $i) { period } }"
+            for periods in [[["period": 1, "startsAt": "24:00", "endsAt": "24:45"]], [["period": 1, "startsAt": "8:30", "endsAt": "09:15"]],
+                            [["period": 1, "startsAt": "09:15", "endsAt": "08:30"]], [["period": 0, "startsAt": "08:30", "endsAt": "09:15"]],
+                            [["period": 1, "startsAt": "08:30", "endsAt": "09:15"], ["period": 2, "startsAt": "09:00", "endsAt": "09:45"]],
+                            [["period": 1, "startsAt": "08:30", "endsAt": "09:15"], ["period": 1, "startsAt": "09:30", "endsAt": "10:15"]],
+                            [] as [[String: Any]]] {
+                #expect(try await client.refused(school, bells, ["i": ["academicYearId": "1", "periods": periods]]) == ["BAD_USER_INPUT"], "\(periods)")
+            }
+            let generate = "mutation ($i: LessonGenerationInput!) { generateLessons(input: $i) { id } }"
+            for (from, to) in [(SchoolYearClient.date(), SchoolYearClient.date(-1)), (SchoolYearClient.date(-366), SchoolYearClient.date()),
+                               ("2026-13-01", SchoolYearClient.date())] {
+                #expect(try await client.refused(school, generate, ["i": ["classId": String(t.ownClass), "from": from, "to": to]]) == ["BAD_USER_INPUT"])
+            }
+            let entry = { (weekday: Int, period: Int) -> [String: Any] in ["weekday": weekday, "period": period, "subjectId": "101", "teacherId": "101"] }
+            for entries in [[entry(7, 1)], [entry(1, 11)], [entry(1, 1), entry(1, 1)], [] as [[String: Any]]] {
+                #expect(try await client.refused(school, "mutation ($i: TimetableInput!) { setTimetable(input: $i) { id } }",
+                                                 ["i": ["classId": String(t.ownClass), "entries": entries]]) == ["BAD_USER_INPUT"], "\(entries)")
+            }
+            let hire = "mutation ($i: StaffInput!) { hireStaff(input: $i) { id } }"
+            let person: [String: Any] = ["lastName": "Проверка", "firstName": "Ввод", "gender": "MALE", "birthDate": "1990-01-01", "position": "Учитель",
+                                         "educationLevel": "HIGHER", "hiredOn": "2020-08-25"]
+            for change in [["rate": 0], ["rate": 2.5], ["birthDate": "2021-01-01"], ["birthDate": "2099-01-01", "hiredOn": "2100-01-01"],
+                           ["experienceSince": "1980-01-01"], ["snils": "112-233-445 95x"], ["snils": "11223344595"], ["lastName": ""],
+                           ["lastName": "Тест\u{0007}"], ["lastName": String(repeating: "я", count: 101)]] as [[String: Any]] {
+                #expect(try await client.refused(school, hire, ["i": person.merging(change) { $1 }]) == ["BAD_USER_INPUT"], "\(change)")
+            }
+            let card = "mutation ($id: ID!, $input: OrganizationCardInput!) { updateOrganization(organizationId: $id, input: $input) { id } }"
+            for change in [["kpp": "12345678"], ["ogrn": "1023500000001"], ["oktmo": "1970100"], ["licenceIssuedOn": "2099-01-01"], [:],
+                           ["fullName": ""], ["email": "a"]] as [[String: Any]] {
+                #expect(try await client.refused(mouo, card, ["id": "1", "input": change]) == ["BAD_USER_INPUT"], "\(change)")
+            }
+            #expect(try await counts() == before)
+        }
+    }
 }
