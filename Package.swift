@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -97,9 +99,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EduQLOnboarding",
+            dependencies: [
+                "EduQLSchema",
+                "EduQLAccessControl",
+                "EduQLAudit",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Onboarding",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EduQLServer",
             dependencies: [
                 "EduQLSchema",
+                "EduQLOnboarding",
                 "EduQLAccessControl",
                 "EduQLResolvers",
                 "EduQLAudit",
@@ -137,6 +154,8 @@ let package = Package(
                 "EduQLServer",
                 "EduQLResolvers",
                 "EduQLAudit",
+                "EduQLOnboarding",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -15,7 +15,8 @@ extension Policy {
             .merging([.auditEvents: "{t}.region_id = {region}", .integrationClients: "{t}.region_id = {region}",
                       .integrationGrants: "{t}.region_id = {region}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.region)[.marks]!],
-        writes: regionRegistryWrites
+        writes: regionRegistryWrites,
+        onboarding: .region
     )
 
     /// Municipality: as the region within its territory, and the queue with the child's
@@ -38,7 +39,8 @@ extension Policy {
             .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.municipality)[.marks]!],
-        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }.merging(municipalRegistryWrites) { _, new in new }
+        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }.merging(municipalRegistryWrites) { _, new in new },
+        onboarding: .municipality
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
@@ -58,7 +60,8 @@ extension Policy {
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}",
                       .transfers: "{t}.region_id = {region} AND ({t}.organization_id = {organization} OR {t}.to_organization_id = {organization})"]) { _, new in new },
         writes: schoolWrites.merging(contingentWrites) { _, new in new }.merging(schoolYearWrites) { _, new in new }
-            .merging(schoolLessonWrites) { _, new in new }
+            .merging(schoolLessonWrites) { _, new in new },
+        onboarding: .organization
     )
 
     /// Teacher: learners and journal of the classes and subjects taught; no sensitive fields.

@@ -14,9 +14,11 @@ public struct Policy: Sendable {
     public var trustedDocuments: Set<String>?
     /// What the principal may write, per table (``WriteRule``); a table absent here is not writable.
     public var writes: [Table: WriteRule]
+    /// What the principal may import, export and roll over in bulk (``OnboardingRights``).
+    public var onboarding: OnboardingRights
 
     public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], aggregateRows: [Table: RowPredicate] = [:],
-                trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:]) {
+                trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:], onboarding: OnboardingRights = .none) {
         self.key = key
         self.types = types
         // A mark's history is read as the mark is: the same columns, the same predicate.
@@ -26,6 +28,7 @@ public struct Policy: Sendable {
         self.aggregateRows = aggregateRows
         self.trustedDocuments = trustedDocuments
         self.writes = writes
+        self.onboarding = onboarding
     }
 
     /// Whether `type.field` is readable.

@@ -26,6 +26,7 @@ extension Catalog {
             "curriculumLine": node("CurriculumLine", .curriculumLines, .curriculumLine),
             "timetableEntry": node("TimetableEntry", .timetableEntries, .timetableEntry),
             "term": node("Term", .terms, .term),
+            "guardian": node("Guardian", .guardians, .guardian),
         ],
     ]
 

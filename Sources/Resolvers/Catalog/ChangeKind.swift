@@ -11,7 +11,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
     case guardianLink = "guardian_link"
     case curriculumLine = "curriculum_line"
     case timetableEntry = "timetable_entry"
-    case term
+    case term, guardian
 
     /// The `ChangeType` value.
     var typeName: String { self.rawValue.uppercased() }
@@ -34,6 +34,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .curriculumLine: .curriculumLines
         case .timetableEntry: .timetableEntries
         case .term: .terms
+        case .guardian: .guardians
         }
     }
 
@@ -56,6 +57,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .curriculumLine: "CurriculumLine"
         case .timetableEntry: "TimetableEntry"
         case .term: "Term"
+        case .guardian: "Guardian"
         }
     }
 

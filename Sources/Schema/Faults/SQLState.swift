@@ -20,4 +20,8 @@ extension PostgresError.Code {
     public static let changesPruned = PostgresError.Code(raw: "EQ410")
     /// EduQL's own: a write to a closed (reorganized or liquidated) organization (migration 0024).
     public static let organizationClosed = PostgresError.Code(raw: "EQ423")
+    /// EduQL's own: a row of an import or a rollover the records refuse, with the column (migration 0025).
+    public static let recordsRefuse = PostgresError.Code(raw: "EQ422")
+    /// EduQL's own: a record a function was asked for does not exist (or is outside the tenancy).
+    public static let recordNotFound = PostgresError.Code(raw: "EQ404")
 }

@@ -6,7 +6,7 @@ import Hummingbird
 import Logging
 import Tracing
 
-/// Audits every request to `/graphql` and `/auth/…`: one event per request, committed before
+/// Audits every request to `/graphql`, `/auth/…` and `/onboarding/…`: one event per request, committed before
 /// the answer leaves. Handlers fill the event in (``AuditRecord/current``); what they leave
 /// open, the response status decides. A state change commits its event in its own
 /// transaction (``PostgresClient/auditedTransaction``); every other event is written here. If
@@ -22,10 +22,12 @@ struct AuditMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" else { return try await next(request, context) }
+        guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" || path.hasPrefix("/onboarding/") else {
+            return try await next(request, context)
+        }
         let info = request.info(context)
-        var initial = AuditEvent(kind: path == "/graphql" ? .graphql : .auth, action: Self.action(request), outcome: .ok,
-                                 requestID: context.id)
+        let kind: AuditEvent.Kind = path == "/graphql" ? .graphql : path.hasPrefix("/onboarding/") ? .admin : .auth
+        var initial = AuditEvent(kind: kind, action: Self.action(request), outcome: .ok, requestID: context.id)
         initial.clientIP = info.clientIP
         initial.userAgent = info.userAgent
         let record = AuditRecord(initial, persisted: self.sink != nil)
@@ -81,6 +83,9 @@ struct AuditMiddleware: RouterMiddleware {
     static func action(_ request: Request) -> String {
         let path = request.uri.path
         if path == "/graphql" { return "query" }
+        if path.hasPrefix("/onboarding/") {
+            return "onboarding." + request.method.rawValue.lowercased() + "." + (path.dropFirst("/onboarding/".count).split(separator: "/").first ?? "")
+        }
         return String(path.dropFirst("/auth/".count).prefix(40))
     }
 

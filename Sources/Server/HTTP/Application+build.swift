@@ -65,6 +65,7 @@ public func buildApplication(
                                     engine: engine),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
+    OnboardingController(database: pool, jobs: ImportJobs(), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
     var services: [any Service] = [pool, readers, hashingPool,
                                    HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
     if let audit { services.append(audit) }

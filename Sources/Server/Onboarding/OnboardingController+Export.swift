@@ -1,0 +1,53 @@
+import EduQLAccessControl
+import EduQLAudit
+import EduQLOnboarding
+import EduQLResolvers
+import EduQLSchema
+import Foundation
+import Hummingbird
+import Logging
+import NIOFoundationCompat
+import PostgresNIO
+import ZIPFoundation
+
+extension OnboardingController {
+    /// The caller's scope (or a municipality or organization in it) as a ZIP of the import's CSV files.
+    func export(_ request: Request, context: EduQLRequestContext) async throws -> Response {
+        let (_, caller) = try self.caller(context) { $0.exports }
+        let municipality = try Self.id(request, "municipality")
+        let organization = try Self.id(request, "organization")
+        let exporter = Exporter(municipalityID: municipality, organizationID: organization)
+        let files = try await self.acting(caller.actingAs, within: self.jobs.configuration.transactionLimit) { connection in
+            if municipality != nil || organization != nil {
+                // What the tenancy hides is outside the caller's scope.
+                let visible = try await connection.guardedQuery("""
+                    SELECT (\(municipality)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.municipalities m WHERE m.id = \(municipality)
+                                AND m.region_id = eduql.current_region_id()
+                                AND (eduql.current_municipality_id() IS NULL OR m.id = eduql.current_municipality_id())))
+                       AND (\(organization)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.organizations o WHERE o.id = \(organization)))
+                    """, logger: self.logger).collect().first?.decode(Bool.self)
+                guard visible == true else { throw APIError(status: .forbidden, code: "FORBIDDEN", message: "outside your scope") }
+            }
+            return try await exporter.export(on: connection, logger: self.logger)
+        }
+        AuditRecord.current?.update { event in
+            event.detail["export"] = organization.map { "organization \($0)" } ?? municipality.map { "municipality \($0)" } ?? "scope"
+            event.rowCount = files.reduce(0) { $0 + $1.csv.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } - 1 }
+        }
+        let archive = try Archive(accessMode: .create)
+        for (name, data) in files {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"eduql-export.zip\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: archive.data ?? Data())))
+    }
+
+    /// An optional id in the query string; a malformed one is a bad request.
+    static func id(_ request: Request, _ name: String) throws -> Int? {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let id = Int(text), id > 0 else { throw APIError.badRequest("\(name) must be an id", code: "BAD_USER_INPUT") }
+        return id
+    }
+}
