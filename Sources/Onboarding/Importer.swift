@@ -69,13 +69,13 @@ public struct Importer: Sendable {
                     if let branches, branches != (self.cell(cells, columns, "parent_id") != nil) { continue }
                     if branches != true { done += 1 }
                     counts.rows += 1
-                    guard let values = run.read(cells, columns: columns, table: table, line: line, today: today) else { continue }
-                    let key = table.sheet.key.map { values[$0] ?? "" }.joined(separator: "\u{1F}")
+                    let key = table.sheet.key.map { self.cell(cells, columns, $0) ?? "" }.joined(separator: "\u{1F}")
                     if let first = seen[key] {
                         run.problem(table.file, line, table.sheet.key.first, "the same \(table.sheet.key.joined(separator: ", ")) as row \(first)")
                         continue
                     }
                     seen[key] = line
+                    guard let values = run.read(cells, columns: columns, table: table, line: line, today: today) else { continue }
                     batch.append(JSONText.object([("_line", String(line))] + table.sheet.columns.map { ($0.name, values[$0.name]) }))
                     if batch.count >= self.configuration.batchSize {
                         try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, logger: logger)

@@ -632,7 +632,7 @@ LANGUAGE sql STABLE AS $$
         WHEN e.repeats_grade THEN 'repeat'
         WHEN k.grade >= final.grade THEN 'graduate'
         ELSE 'promote' END AS action) s
-    WHERE e.organization_id = p_organization AND e.academic_year_id = p_from AND e.status = 'active'
+    WHERE k.organization_id = p_organization AND k.academic_year_id = p_from AND e.status = 'active'
 $$;
 
 -- Why an organization's year cannot be closed yet: the number of (learner, subject) pairs of its
