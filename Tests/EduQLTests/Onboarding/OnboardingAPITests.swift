@@ -1,0 +1,117 @@
+import EduQLOnboarding
+import EduQLSchema
+@testable import EduQLServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOFoundationCompat
+import Logging
+import NIOCore
+import PostgresNIO
+import Testing
+import ZIPFoundation
+
+/// The import and export through the HTTP API: a school admin imports into their own school
+/// only, a teacher not at all, a municipality admin exports nothing outside its territory;
+/// the job reports progress and problems; every import leaves one audit event naming the caller.
+@Suite("Onboarding API", .serialized, .timeLimit(.minutes(4)))
+struct OnboardingAPITests {
+    let logger = Logger(label: "eduql-tests")
+
+    func upload(_ api: TestAPI, _ path: String, _ body: Data, token: String) async throws -> TestAPI.Reply {
+        try await api.client.execute(uri: path, method: .post, headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(bytes: body)) { response in
+            let text = String(buffer: response.body)
+            let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            return TestAPI.Reply(status: response.status, headers: response.headers, json: json, text: text)
+        }
+    }
+
+    /// Polls the job until it ends (bounded).
+    func finished(_ api: TestAPI, _ id: String, token: String) async throws -> TestAPI.Reply {
+        for _ in 0..<300 {
+            let reply = try await api.request(.get, "/onboarding/imports/\(id)", token: token)
+            if reply["status"] as? String != "running" { return reply }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the import did not end")
+        return try await api.request(.get, "/onboarding/imports/\(id)", token: token)
+    }
+
+    @Test("a school admin's import is bounded to their school; a teacher may not import; the export is the caller's scope")
+    func scoped() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (own, other, ownKey, otherKey) = try await database.owner.withConnection(logger: self.logger) { connection in
+            let own = try await connection.scalar("""
+                SELECT r.organization_id FROM eduql.role_assignments r JOIN eduql.users u ON u.id = r.user_id
+                WHERE u.login = 'school.admin' AND r.role = 'school_admin'
+                """, as: Int.self)
+            let other = try await connection.scalar("SELECT id FROM eduql.organizations WHERE kind = 'school' AND id <> \(own) AND region_id = 1 ORDER BY id LIMIT 1", as: Int.self)
+            let ownKey = try await connection.scalar("SELECT eduql.export_key('organization', \(own))", as: String.self)
+            let otherKey = try await connection.scalar("SELECT eduql.export_key('organization', \(other))", as: String.self)
+            return (own, other, ownKey, otherKey)
+        }
+        #expect(own != other)
+        try await TestAPI.run(database) { api in
+            let school = try await api.demoToken("school.admin")
+            let csv = "id;organization_id;last_name;first_name;gender;birth_date\nN-1;\(ownKey);Новый;Ученик;male;2017-04-01\nN-2;\(otherKey);Чужой;Ученик;female;2017-04-01\n"
+            let started = try await self.upload(api, "/onboarding/imports?dryRun=true&sheet=learners", Data(csv.utf8), token: school)
+            #expect(started.status == .accepted, "\(started.text)")
+            let id = try #require(started["id"] as? String)
+            let done = try await self.finished(api, id, token: school)
+            let report = try #require(done["report"] as? [String: Any])
+            let problems = try #require(report["problems"] as? [[String: Any]])
+            #expect(problems.count == 1)
+            #expect(problems.first?["row"] as? Int == 3 && problems.first?["column"] as? String == "organization_id")
+            #expect((report["sheets"] as? [[String: Any]])?.first?["created"] as? Int == 1)
+            #expect(report["committed"] as? Bool == false)
+            #expect((done["progress"] as? [String: Any])?["rowsDone"] as? Int == 2)
+
+            // The school admin may not import organizations at all; the sheet is refused, nothing read.
+            let organizations = try await self.upload(api, "/onboarding/imports?sheet=organizations",
+                                                      Data("id,municipality_oktmo,kind,full_name,short_name,inn,address,head_name\n".utf8), token: school)
+            let refused = try await self.finished(api, try #require(organizations["id"] as? String), token: school)
+            #expect(((refused["report"] as? [String: Any])?["problems"] as? [[String: Any]])?.first?["message"] as? String == "your role may not import organizations")
+
+            // A teacher may not import; another user cannot see the school admin's job.
+            let teacher = try await api.demoToken("teacher")
+            #expect(try await self.upload(api, "/onboarding/imports?sheet=learners", Data(csv.utf8), token: teacher).status == .forbidden)
+            #expect(try await api.request(.get, "/onboarding/imports/\(id)", token: teacher).status == .forbidden)
+            let mouo = try await api.demoToken("mouo.admin")
+            #expect(try await api.request(.get, "/onboarding/imports/\(id)", token: mouo).status == .notFound)
+            #expect(try await self.upload(api, "/onboarding/imports?sheet=learners", Data(csv.utf8), token: "nonsense").status == .unauthorized)
+            #expect(try await self.upload(api, "/onboarding/imports?sheet=nothing", Data(csv.utf8), token: school).status == .badRequest)
+
+            // The school's export holds its own learners only.
+            let export = try await api.client.execute(uri: "/onboarding/export", method: .get, headers: [.authorization: "Bearer \(school)"], body: nil) { response in
+                (response.status, Data(buffer: response.body))
+            }
+            #expect(export.0 == .ok)
+            let archive = try Archive(data: export.1, accessMode: .read)
+            let entry = try #require(archive["learners.csv"])
+            var learners = Data()
+            _ = try archive.extract(entry) { learners.append($0) }
+            let rows = String(decoding: learners, as: UTF8.self).split(separator: "\r\n").dropFirst()
+            #expect(!rows.isEmpty)
+            #expect(rows.allSatisfy { $0.split(separator: ";", omittingEmptySubsequences: false)[1] == ownKey })
+
+            // A municipality admin cannot export an organization of another municipality.
+            let foreign = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("""
+                    SELECT o.id FROM eduql.organizations o WHERE o.region_id = 1 AND o.municipality_id <> (
+                        SELECT r.municipality_id FROM eduql.role_assignments r JOIN eduql.users u ON u.id = r.user_id WHERE u.login = 'mouo.admin' LIMIT 1)
+                    ORDER BY o.id LIMIT 1
+                    """, as: Int.self)
+            }
+            #expect(try await api.request(.get, "/onboarding/export?organization=\(foreign)", token: mouo).status == .forbidden)
+        }
+        // One audit event per import naming the caller with its counts, beside the requests' own.
+        let events = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.column("""
+                SELECT action || ':' || outcome || ':' || coalesce(login, '-') FROM eduql.audit_events WHERE action LIKE 'import%' OR action LIKE 'onboarding%' ORDER BY seq
+                """, as: String.self)
+        }
+        #expect(events.contains("import.dry_run:invalid:school.admin"))
+        #expect(events.contains("onboarding.post.imports:denied:teacher"))
+        #expect(events.contains("onboarding.get.export:ok:school.admin"))
+    }
+}
