@@ -18,10 +18,11 @@ RUN swift build -c release --product eduql --static-swift-stdlib \
  && cp -R "$BIN/eduql_EduQLSchema.resources" /staging/ \
  && cp -R "$BIN/eduql_EduQLAccessControl.resources" /staging/
 
-# --- runtime: slim Debian with the shared libraries the binary links -----------------------
+# --- runtime: slim Debian with the shared libraries the binary links (libxml2 and ICU: FoundationXML, for XLSX) -
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends libargon2-1 ca-certificates libc6 libgcc-s1 libstdc++6 zlib1g \
+    libxml2 libicu72 liblzma5 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin eduql
 WORKDIR /app
