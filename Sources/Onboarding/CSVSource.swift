@@ -22,7 +22,8 @@ struct CSVSource: Sendable {
             head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
             try? handle.close()
         }
-        guard String(data: head, encoding: .utf8) != nil || head.count == 64 * 1024 else {
+        // The head may end inside a character: up to three bytes of it may be cut off.
+        guard (0...min(3, head.count)).contains(where: { String(data: head.dropLast($0), encoding: .utf8) != nil }) else {
             throw ImportFileError(file: file, message: "is not UTF-8 text (save the file as CSV UTF-8)")
         }
         let line = head.prefix { $0 != 0x0A }
@@ -31,13 +32,21 @@ struct CSVSource: Sendable {
         self.delimiter = semicolons > commas ? ";" : ","
     }
 
-    func rows() throws -> AnyIterator<[String]> {
+    func rows() throws -> TableRows {
         let stream: InputStream? = switch self.origin {
         case .file(let url): InputStream(url: url)
         case .data(let data): InputStream(data: data)
         }
         guard let stream else { throw CellProblem("cannot be read") }
         let reader = try CSVReader(stream: stream, hasHeaderRow: false, trimFields: true, delimiter: self.delimiter)
-        return AnyIterator { reader.next() }
+        // The reader stops at bytes that are not UTF-8 and keeps the error (at the end of the
+        // stream it keeps `cannotReadFile`, which is no failure).
+        return TableRows(next: { reader.next() }, failure: {
+            switch reader.error {
+            case CSVError.unicodeDecoding?: "is not valid UTF-8 from here on (save the file as CSV UTF-8)"
+            case CSVError.streamErrorHasOccurred?: "cannot be read to its end"
+            default: nil
+            }
+        })
     }
 }

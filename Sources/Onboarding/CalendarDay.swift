@@ -9,7 +9,8 @@ struct CalendarDay: Sendable, Comparable {
     /// Reads `YYYY-MM-DD`, `DD.MM.YYYY` or a spreadsheet's day number (days since 1899-12-30).
     init?(_ text: String) {
         let text = text.trimmingCharacters(in: .whitespaces)
-        if let serial = Double(text), serial >= 1, serial < 200_000, !text.contains("-") {
+        // A day number from 10000 (1927-05-18) on: a bare year such as 2016 is no date.
+        if let serial = Double(text), serial >= 10_000, serial < 200_000, !text.contains("-") {
             self.init(Date(timeIntervalSince1970: (serial.rounded(.down) - 25_569) * 86_400))
             return
         }

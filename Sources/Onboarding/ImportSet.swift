@@ -23,7 +23,8 @@ public struct ImportSet: Sendable {
                 case "csv":
                     tables.append(try Self.csv(.file(file), named: file.lastPathComponent))
                 default:
-                    tables += try Self.tables(in: try Data(contentsOf: file), named: file.lastPathComponent)
+                    var budget = Archive.unpackingLimit
+                    tables += try Self.tables(in: try Data(contentsOf: file), named: file.lastPathComponent, budget: &budget)
                 }
             }
         }
@@ -35,7 +36,8 @@ public struct ImportSet: Sendable {
         if let sheet {
             self.tables = try Self.ordered([try Self.csv(.data(upload), named: sheet + ".csv")])
         } else {
-            self.tables = try Self.ordered(try Self.tables(in: upload, named: "upload"))
+            var budget = Archive.unpackingLimit
+            self.tables = try Self.ordered(try Self.tables(in: upload, named: "upload", budget: &budget))
         }
     }
 
@@ -47,14 +49,20 @@ public struct ImportSet: Sendable {
         return ImportTable(file: file, sheet: sheet, source: .csv(try CSVSource(origin, file: file)))
     }
 
-    /// The tables of a workbook or of a ZIP archive of CSV files and workbooks.
-    static func tables(in data: Data, named file: String) throws -> [ImportTable] {
+    /// The tables of a workbook or of a ZIP archive of CSV files and workbooks, unpacking at
+    /// most `budget` bytes (``Archive/unpackingLimit`` for one upload).
+    static func tables(in data: Data, named file: String, budget: inout Int) throws -> [ImportTable] {
         guard data.starts(with: [0x50, 0x4B]) else {
             throw ImportFileError(file: file, message: "is neither CSV, XLSX nor ZIP")
         }
-        let archive = try Archive(data: data, accessMode: .read)
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw ImportFileError(file: file, message: "is not a readable ZIP archive or XLSX workbook")
+        }
         if archive["xl/workbook.xml"] != nil {
-            return try Workbook(data: data, file: file).sheets.map { sheet in
+            return try Workbook(data: data, file: file, budget: &budget).sheets.map { sheet in
                 guard let kind = Sheet.named(sheet.name) else {
                     throw ImportFileError(file: "\(file) [\(sheet.name)]", message: "names no sheet of an import")
                 }
@@ -65,12 +73,11 @@ public struct ImportSet: Sendable {
         for entry in archive where entry.type == .file {
             let name = (entry.path as NSString).lastPathComponent
             guard !name.hasPrefix("."), !entry.path.hasPrefix("__MACOSX") else { continue }
-            var contents = Data()
-            _ = try archive.extract(entry) { contents.append($0) }
+            let contents = try archive.contents(of: entry, budget: &budget, file: name)
             if name.lowercased().hasSuffix(".csv") {
                 tables.append(try Self.csv(.data(contents), named: name))
             } else {
-                tables += try Self.tables(in: contents, named: name)
+                tables += try Self.tables(in: contents, named: name, budget: &budget)
             }
         }
         return tables

@@ -14,10 +14,12 @@ public struct ImportTable: Sendable {
     }
 
     /// The header and then the data rows; each row's number is its line in the file (1 = header).
-    func rows() throws -> AnyIterator<[String]> {
+    func rows() throws -> TableRows {
         switch self.source {
-        case .csv(let csv): try csv.rows()
-        case .rows(let rows): AnyIterator(rows.makeIterator())
+        case .csv(let csv): return try csv.rows()
+        case .rows(let rows):
+            var iterator = rows.makeIterator()
+            return TableRows(next: { iterator.next() }, failure: { nil })
         }
     }
 
@@ -32,6 +34,12 @@ public struct ImportTable: Sendable {
         case .rows(let rows): return max(rows.count - 1, 0)
         }
     }
+}
+
+/// The rows of a table, read one at a time; `failure` says why reading stopped before the end.
+struct TableRows {
+    let next: () -> [String]?
+    let failure: () -> String?
 }
 
 /// Why the files of an import cannot be read at all.

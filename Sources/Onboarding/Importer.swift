@@ -56,15 +56,25 @@ public struct Importer: Sendable {
             var seen: [String: Int] = [:]
             for branches in passes {
                 let rows = try table.rows()
-                guard let header = rows.next() else { break }
+                guard let header = rows.next() else {
+                    if let failure = rows.failure() { run.problem(table.file, 1, nil, failure) }
+                    break
+                }
                 guard let columns = run.columns(of: header, in: table) else {
                     if branches != true { done += try table.count() }
                     break
                 }
                 var batch: [String] = []
                 var line = 1
+                var broken = false
                 while let cells = rows.next() {
                     line += 1
+                    // A row cut short by bytes that are not UTF-8 is reported where it stands, and reading stops.
+                    if let failure = rows.failure() {
+                        if branches != true { run.problem(table.file, line, nil, failure) }
+                        broken = true
+                        break
+                    }
                     if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
                     if let branches, branches != (self.cell(cells, columns, "parent_id") != nil) { continue }
                     if branches != true { done += 1 }
@@ -83,6 +93,7 @@ public struct Importer: Sendable {
                     }
                 }
                 try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, logger: logger)
+                if !broken, branches != true, let failure = rows.failure() { run.problem(table.file, line + 1, nil, failure) }
             }
             run.report.sheets.append(counts)
             report(table.sheet.name)

@@ -6,12 +6,13 @@ import ZIPFoundation
 
 /// An XLSX workbook (Office Open XML, a ZIP of XML parts), read with ZIPFoundation and
 /// Foundation's XML parser: each worksheet's cells as text, by row. Shared strings, inline
-/// strings, numbers and booleans are read; a formula gives its cached value.
+/// strings, numbers and booleans are read; a formula gives its cached value. A part that is
+/// not well-formed XML refuses the workbook rather than giving some of its rows.
 struct Workbook {
     /// The worksheets in workbook order: name and rows (missing cells are empty strings).
     let sheets: [(name: String, rows: [[String]])]
 
-    init(data: Data, file: String) throws {
+    init(data: Data, file: String, budget: inout Int) throws {
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -20,27 +21,29 @@ struct Workbook {
         }
         func part(_ path: String) throws -> Data? {
             guard let entry = archive[path] else { return nil }
-            var data = Data()
-            _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
-            return data
+            return try archive.contents(of: entry, budget: &budget, file: file)
+        }
+        func parsed<T>(_ value: T?, _ path: String) throws -> T {
+            guard let value else { throw ImportFileError(file: file, message: "has a malformed part \(path)") }
+            return value
         }
         guard let workbook = try part("xl/workbook.xml") else { throw ImportFileError(file: file, message: "has no xl/workbook.xml") }
-        let relations = try part("xl/_rels/workbook.xml.rels").map { XMLElements($0, named: "Relationship") } ?? []
-        let strings = try part("xl/sharedStrings.xml").map(SharedStrings.read) ?? []
+        let relations = try part("xl/_rels/workbook.xml.rels").map { try parsed(XMLElements($0, named: "Relationship"), "xl/_rels/workbook.xml.rels") } ?? []
+        let strings = try part("xl/sharedStrings.xml").map { try parsed(SharedStrings.read($0), "xl/sharedStrings.xml") } ?? []
         var sheets: [(String, [[String]])] = []
-        for sheet in XMLElements(workbook, named: "sheet") {
+        for sheet in try parsed(XMLElements(workbook, named: "sheet"), "xl/workbook.xml") {
             guard let name = sheet["name"], let id = sheet["r:id"],
                   let target = relations.first(where: { $0["Id"] == id })?["Target"] else { continue }
             let path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
             guard let xml = try part(path) else { throw ImportFileError(file: file, message: "lacks the part of sheet \(name)") }
-            sheets.append((name, WorksheetRows.read(xml, strings: strings)))
+            sheets.append((name, try parsed(WorksheetRows.read(xml, strings: strings), path)))
         }
         self.sheets = sheets
     }
 }
 
 /// The attributes of every element of one name in an XML document.
-private func XMLElements(_ data: Data, named name: String) -> [[String: String]] {
+private func XMLElements(_ data: Data, named name: String) -> [[String: String]]? {
     final class Collector: NSObject, XMLParserDelegate {
         let name: String
         var found: [[String: String]] = []
@@ -53,13 +56,12 @@ private func XMLElements(_ data: Data, named name: String) -> [[String: String]]
     let collector = Collector(name)
     let parser = XMLParser(data: data)
     parser.delegate = collector
-    parser.parse()
-    return collector.found
+    return parser.parse() ? collector.found : nil
 }
 
 /// `xl/sharedStrings.xml`: the workbook's strings, by index (rich text runs joined).
 private enum SharedStrings {
-    static func read(_ data: Data) -> [String] {
+    static func read(_ data: Data) -> [String]? {
         final class Collector: NSObject, XMLParserDelegate {
             var strings: [String] = []
             var current = ""
@@ -80,14 +82,13 @@ private enum SharedStrings {
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.delegate = collector
-        parser.parse()
-        return collector.strings
+        return parser.parse() ? collector.strings : nil
     }
 }
 
 /// One worksheet's rows, each as wide as the cells it has, placed by their `r` reference.
 private enum WorksheetRows {
-    static func read(_ data: Data, strings: [String]) -> [[String]] {
+    static func read(_ data: Data, strings: [String]) -> [[String]]? {
         final class Collector: NSObject, XMLParserDelegate {
             let strings: [String]
             var rows: [Int: [Int: String]] = [:]
@@ -135,7 +136,7 @@ private enum WorksheetRows {
         let collector = Collector(strings: strings)
         let parser = XMLParser(data: data)
         parser.delegate = collector
-        parser.parse()
+        guard parser.parse() else { return nil }
         guard let last = collector.rows.keys.max() else { return [] }
         return (1...last).map { number in
             let cells = collector.rows[number] ?? [:]

@@ -1,5 +1,4 @@
 import ArgumentParser
-import EduQLAccessControl
 import EduQLAudit
 import EduQLOnboarding
 import EduQLSchema

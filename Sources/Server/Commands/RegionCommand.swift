@@ -1,7 +1,4 @@
 import ArgumentParser
-import EduQLAccessControl
-import EduQLAudit
-import EduQLOnboarding
 import EduQLSchema
 import Foundation
 import Logging

@@ -1,13 +1,5 @@
-import EduQLAccessControl
-import EduQLAudit
 import EduQLOnboarding
-import EduQLResolvers
-import EduQLSchema
 import Foundation
-import Hummingbird
-import Logging
-import NIOFoundationCompat
-import PostgresNIO
 import Synchronization
 
 /// One import started through the API: who started it, how far it is, and how it ended. The

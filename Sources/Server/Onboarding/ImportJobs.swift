@@ -1,13 +1,4 @@
-import EduQLAccessControl
-import EduQLAudit
-import EduQLOnboarding
-import EduQLResolvers
-import EduQLSchema
 import Foundation
-import Hummingbird
-import Logging
-import NIOFoundationCompat
-import PostgresNIO
 import Synchronization
 
 /// The imports this process runs or ran lately, by id. A job is known to this process only (a

@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import EduQLAudit
 import EduQLOnboarding
-import EduQLResolvers
 import EduQLSchema
 import Foundation
 import Hummingbird
@@ -18,16 +17,7 @@ extension OnboardingController {
         let organization = try Self.id(request, "organization")
         let exporter = Exporter(municipalityID: municipality, organizationID: organization)
         let files = try await self.acting(caller.actingAs, within: self.jobs.configuration.transactionLimit) { connection in
-            if municipality != nil || organization != nil {
-                // What the tenancy hides is outside the caller's scope.
-                let visible = try await connection.guardedQuery("""
-                    SELECT (\(municipality)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.municipalities m WHERE m.id = \(municipality)
-                                AND m.region_id = eduql.current_region_id()
-                                AND (eduql.current_municipality_id() IS NULL OR m.id = eduql.current_municipality_id())))
-                       AND (\(organization)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.organizations o WHERE o.id = \(organization)))
-                    """, logger: self.logger).collect().first?.decode(Bool.self)
-                guard visible == true else { throw APIError(status: .forbidden, code: "FORBIDDEN", message: "outside your scope") }
-            }
+            try await self.requireInScope(municipality: municipality, organization: organization, on: connection)
             return try await exporter.export(on: connection, logger: self.logger)
         }
         AuditRecord.current?.update { event in
@@ -42,6 +32,21 @@ extension OnboardingController {
         }
         return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"eduql-export.zip\""],
                         body: .init(byteBuffer: ByteBuffer(bytes: archive.data ?? Data())))
+    }
+
+    /// Refuses a municipality or organization the caller's tenancy does not show (outside its scope).
+    func requireInScope(municipality: Int?, organization: Int?, on connection: PostgresConnection) async throws {
+        guard municipality != nil || organization != nil else { return }
+        let visible = try await connection.guardedQuery("""
+            SELECT (\(municipality)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.municipalities m WHERE m.id = \(municipality)
+                        AND m.region_id = eduql.current_region_id()
+                        AND (eduql.current_municipality_id() IS NULL OR m.id = eduql.current_municipality_id())))
+               AND (\(organization)::bigint IS NULL OR EXISTS (SELECT 1 FROM eduql.organizations o WHERE o.id = \(organization)))
+            """, logger: self.logger).collect().first?.decode(Bool.self)
+        guard visible == true else {
+            AuditRecord.current?.update(decides: true) { $0.outcome = .denied; $0.errorCodes = ["FORBIDDEN"] }
+            throw APIError(status: .forbidden, code: "FORBIDDEN", message: "outside your scope")
+        }
     }
 
     /// An optional id in the query string; a malformed one is a bad request.

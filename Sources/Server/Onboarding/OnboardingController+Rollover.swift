@@ -1,7 +1,6 @@
 import EduQLAccessControl
 import EduQLAudit
 import EduQLOnboarding
-import EduQLResolvers
 import EduQLSchema
 import Foundation
 import Hummingbird
@@ -48,7 +47,8 @@ extension OnboardingController {
         let limit = self.jobs.configuration.transactionLimit
         do {
             let organizations = try await self.acting(caller.actingAs, within: limit) { connection in
-                try await rollover.organizations(municipalityID: input.municipalityId, organizationID: input.organizationId, on: connection,
+                try await self.requireInScope(municipality: input.municipalityId, organization: input.organizationId, on: connection)
+                return try await rollover.organizations(municipalityID: input.municipalityId, organizationID: input.organizationId, on: connection,
                                                  logger: self.logger)
             }
             if input.preview == true {

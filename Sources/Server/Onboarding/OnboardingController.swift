@@ -1,12 +1,10 @@
 import EduQLAccessControl
 import EduQLAudit
-import EduQLOnboarding
 import EduQLResolvers
 import EduQLSchema
 import Foundation
 import Hummingbird
 import Logging
-import NIOFoundationCompat
 import PostgresNIO
 
 /// Bulk work for administrators, under the caller's role, scope and audit like any request:

@@ -1,12 +1,6 @@
-import EduQLAccessControl
 import EduQLAudit
-import EduQLOnboarding
-import EduQLResolvers
 import EduQLSchema
-import Foundation
-import Hummingbird
 import Logging
-import NIOFoundationCompat
 import PostgresNIO
 
 /// The command line's tenancy: the operator acts for one whole region, set for the
