@@ -114,4 +114,73 @@ struct OnboardingAPITests {
         #expect(events.contains("onboarding.post.imports:denied:teacher"))
         #expect(events.contains("onboarding.get.export:ok:school.admin"))
     }
+
+    @Test("the rollover through the API: a school admin previews and rolls over their own school only; a teacher not at all; a municipality admin imports no organization outside its territory")
+    func rolloverAndTerritory() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (own, other, old, next, foreignOKTMO) = try await database.owner.withConnection(logger: self.logger) { connection in
+            let own = try await connection.scalar("""
+                SELECT r.organization_id FROM eduql.role_assignments r JOIN eduql.users u ON u.id = r.user_id
+                WHERE u.login = 'school.admin' AND r.role = 'school_admin'
+                """, as: Int.self)
+            let other = try await connection.scalar("SELECT id FROM eduql.organizations WHERE kind = 'school' AND id <> \(own) AND region_id = 1 ORDER BY id LIMIT 1", as: Int.self)
+            let old = try await connection.scalar("""
+                SELECT y.name FROM eduql.academic_years y JOIN eduql.classes k ON k.academic_year_id = y.id
+                WHERE k.organization_id = \(own) ORDER BY y.starts_on DESC LIMIT 1
+                """, as: String.self)
+            let start = Int(old.prefix(4))! + 1
+            let next = "\(start)/\(start + 1)"
+            try await connection.execute(PostgresQuery(unsafeSQL: """
+                INSERT INTO eduql.academic_years (region_id, name, starts_on, ends_on) SELECT 1, '\(next)', make_date(\(start), 9, 1), make_date(\(start + 1), 8, 31)
+                WHERE NOT EXISTS (SELECT 1 FROM eduql.academic_years WHERE region_id = 1 AND name = '\(next)')
+                """))
+            let foreign = try await connection.scalar("""
+                SELECT m.oktmo FROM eduql.municipalities m WHERE m.region_id = 1 AND m.id <> (
+                    SELECT r.municipality_id FROM eduql.role_assignments r JOIN eduql.users u ON u.id = r.user_id WHERE u.login = 'mouo.admin' LIMIT 1)
+                ORDER BY m.id LIMIT 1
+                """, as: String.self)
+            return (own, other, old, next, foreign)
+        }
+        try await TestAPI.run(database) { api in
+            let options: [String: Any] = ["fromYear": old, "toYear": next, "orderNumber": "№ 12", "override": "marks on paper"]
+            let school = try await api.demoToken("school.admin")
+            var preview = options
+            preview["preview"] = true
+            let shown = try await api.request(.post, "/onboarding/rollover", json: preview, token: school)
+            #expect(shown.status == .ok, "\(shown.text)")
+            let placements = try #require(shown["preview"] as? [[String: Any]])
+            #expect(!placements.isEmpty && placements.allSatisfy { $0["organizationID"] as? Int == own })
+
+            var elsewhere = options
+            elsewhere["organizationId"] = other
+            #expect(try await api.request(.post, "/onboarding/rollover", json: elsewhere, token: school).status == .forbidden)
+            let teacher = try await api.demoToken("teacher")
+            #expect(try await api.request(.post, "/onboarding/rollover", json: options, token: teacher).status == .forbidden)
+            #expect(try await api.request(.post, "/onboarding/rollover", raw: "{\"fromYear\": 1}", token: school).status == .badRequest)
+            var unknown = options
+            unknown["toYear"] = "2090/2091"
+            #expect(try await api.request(.post, "/onboarding/rollover", json: unknown, token: school).status == .badRequest)
+
+            let done = try await api.request(.post, "/onboarding/rollover", json: options, token: school)
+            #expect(done.status == .ok, "\(done.text)")
+            let outcomes = try #require(done["organizations"] as? [[String: Any]])
+            #expect(outcomes.count == 1 && outcomes.first?["organizationID"] as? Int == own && outcomes.first?["problem"] == nil)
+            #expect(outcomes.first?["promoted"] as? Int ?? 0 > 0)
+
+            // A municipality admin's organizations sheet naming another municipality's OKTMO: a problem, nothing written.
+            let mouo = try await api.demoToken("mouo.admin")
+            let csv = "id,municipality_oktmo,kind,full_name,short_name,inn,address,head_name\nO-1,\(foreignOKTMO),school,Школа,Школа,3525999990,адрес,директор\n"
+            let started = try await self.upload(api, "/onboarding/imports?sheet=organizations", Data(csv.utf8), token: mouo)
+            let finished = try await self.finished(api, try #require(started["id"] as? String), token: mouo)
+            let problems = try #require((finished["report"] as? [String: Any])?["problems"] as? [[String: Any]])
+            #expect(problems.count == 1 && problems.first?["column"] as? String == "municipality_oktmo", "\(problems)")
+        }
+        // The other school is untouched; the rollover left one audit event naming the school admin.
+        let (promotedElsewhere, created, events) = try await database.owner.withConnection(logger: self.logger) { connection in
+            (try await connection.scalar("SELECT count(*)::int FROM eduql.enrollments WHERE organization_id = \(other) AND status = 'promoted'", as: Int.self),
+             try await connection.scalar("SELECT count(*)::int FROM eduql.organizations WHERE inn = '3525999990'", as: Int.self),
+             try await connection.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE action = 'rollover' AND login = 'school.admin' AND organization_id = \(own)", as: Int.self))
+        }
+        #expect(promotedElsewhere == 0 && created == 0 && events == 1)
+    }
 }
