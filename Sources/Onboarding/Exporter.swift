@@ -6,7 +6,8 @@ import PostgresNIO
 /// Writes the sheets of an import from the records in a scope — a region, one municipality or
 /// one organization (active organizations only) — as CSV files an import reads back: the same
 /// columns, source ids where an import gave them (else the row's own, `eduql:<instance>:<id>`),
-/// rows in the order of their ids, so exporting twice gives the same bytes.
+/// rows in the order of their ids, so exporting twice gives the same bytes. The scope is never
+/// wider than the caller's tenancy (a school admin's export is their school's).
 public struct Exporter: Sendable {
     public var municipalityID: Int?
     public var organizationID: Int?
@@ -117,6 +118,10 @@ public struct Exporter: Sendable {
         var bindings = PostgresBindings()
         try bindings.append(self.municipalityID)
         try bindings.append(self.organizationID)
-        return PostgresQuery(unsafeSQL: "WITH arguments AS (SELECT $1::bigint AS m, $2::bigint AS o) " + sql, binds: bindings)
+        // A caller whose tenancy is a municipality or an organization exports that, whatever it asks.
+        return PostgresQuery(unsafeSQL: """
+            WITH arguments AS (SELECT coalesce($1::bigint, eduql.current_municipality_id()) AS m,
+                                      coalesce($2::bigint, eduql.current_organization_id()) AS o) \(sql)
+            """, binds: bindings)
     }
 }

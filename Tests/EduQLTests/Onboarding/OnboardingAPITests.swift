@@ -93,6 +93,19 @@ struct OnboardingAPITests {
             let rows = String(decoding: learners, as: UTF8.self).split(separator: "\r\n").dropFirst()
             #expect(!rows.isEmpty)
             #expect(rows.allSatisfy { $0.split(separator: ";", omittingEmptySubsequences: false)[1] == ownKey })
+            // Its guardians are those of its own learners, not the region's (row-level security shows a school every guardian row).
+            let guardiansEntry = try #require(archive["guardians.csv"])
+            var guardians = Data()
+            _ = try archive.extract(guardiansEntry) { guardians.append($0) }
+            let exportedGuardians = String(decoding: guardians, as: UTF8.self).split(separator: "\r\n").count - 1
+            let (linked, regional) = try await database.owner.withConnection(logger: self.logger) { connection in
+                (try await connection.scalar("""
+                    SELECT count(DISTINCT gl.guardian_id)::int FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id
+                    WHERE l.organization_id = \(own)
+                    """, as: Int.self),
+                 try await connection.scalar("SELECT count(*)::int FROM eduql.guardians WHERE region_id = 1", as: Int.self))
+            }
+            #expect(exportedGuardians == linked && linked > 0 && linked < regional)
 
             // A municipality admin cannot export an organization of another municipality.
             let foreign = try await database.owner.withConnection(logger: self.logger) { connection in

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Onboarding's benchmark (run through `scripts/bench --onboarding`).
+
+On the bench data set (the cluster under .data-bench that scripts/bench uses): exports one
+school of about 1,000 learners, one municipality and the whole region with `eduql export`,
+imports each into a new, empty database of the same cluster with `eduql import` (the school
+with a dry run first), timing each run and reading the importer's peak resident memory (the
+import streams its CSV files, so the municipality and the region should need about the same),
+then rolls the imported region over into the next academic year with `eduql rollover`, and
+checks that a second import of the region changes nothing. Prints a Markdown report for
+Benchmarks/RESULTS.md.
+"""
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import ROOT, Cluster, run  # noqa: E402
+
+
+def timed(command, env):
+    """Runs `command`; its wall time in seconds and its output."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    output, errors = process.communicate()
+    elapsed = time.monotonic() - started
+    if process.returncode != 0:
+        sys.exit(f"`{' '.join(command)}` failed ({process.returncode}):\n{output[-3000:]}\n{errors[-3000:]}")
+    return elapsed, output
+
+
+def measured(command, env):
+    """As `timed`, with the peak resident memory from GNU time (MiB)."""
+    with tempfile.NamedTemporaryFile(prefix="eduql-time-", suffix=".txt") as report:
+        elapsed, output = timed(["/usr/bin/time", "-f", "%M", "-o", report.name] + command, env)
+        peak = int(open(report.name).read().split()[-1]) / 1024
+    return elapsed, peak, output
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--eduql", required=True)
+    parser.add_argument("--data-dir", default=os.path.join(ROOT, ".data-bench"))
+    parser.add_argument("--pg-port", type=int, default=5434)
+    args = parser.parse_args()
+
+    cluster = Cluster(args.data_dir, args.pg_port)
+    run([args.eduql, "migrate"], env=cluster.env)
+    print(run([args.eduql, "seed", "--scale", "bench", "--if-empty"], env=cluster.env).strip().splitlines()[-1], file=sys.stderr)
+    code = cluster.psql("SELECT code FROM eduql.regions WHERE id = 1")
+    school = cluster.psql("""SELECT organization_id FROM eduql.learners WHERE region_id = 1 GROUP BY 1
+                             ORDER BY abs(count(*) - 1000), organization_id LIMIT 1""")
+    municipality = cluster.psql("""SELECT municipality_id FROM eduql.learners WHERE region_id = 1 GROUP BY 1
+                                   ORDER BY count(*) DESC, municipality_id LIMIT 1""")
+    credentials = cluster.credentials()
+    work = tempfile.mkdtemp(prefix="eduql-onboarding-")
+
+    def export(name, scope):
+        folder = os.path.join(work, name)
+        elapsed, _ = timed([args.eduql, "export", "--region", "1", "--out", folder] + scope, cluster.env)
+        return folder, elapsed
+
+    def empty_database(name):
+        """A new database of the same cluster, migrated, with an empty region of the same code; its env."""
+        cluster.psql(f"DROP DATABASE IF EXISTS {name}", user="postgres")
+        cluster.psql(f"CREATE DATABASE {name} OWNER eduql_owner", user="postgres")
+        url = f"postgres://eduql_owner:{credentials['owner']}@127.0.0.1:{args.pg_port}/{name}?sslmode=disable"
+        env = dict(cluster.env, DATABASE_URL=url, EDUQL_OWNER_DATABASE_URL=url, LOG_LEVEL="error")
+        run([args.eduql, "migrate"], env=env)
+        run([args.eduql, "region", "create", "--code", code, "--name", "bench"], env=env)
+        return env
+
+    def rows(output):
+        # The last line: "imported: N created, N updated, N unchanged" (or the dry run's).
+        return output.strip().splitlines()[-1]
+
+    results = []
+    try:
+        folder, exported = export("school", ["--organization", school])
+        env = empty_database("onboarding_school")
+        dry, dry_peak, dry_output = measured([args.eduql, "import", "--region", "1", "--dry-run", folder], env)
+        real, real_peak, real_output = measured([args.eduql, "import", "--region", "1", folder], env)
+        learners = int(run(["wc", "-l", os.path.join(folder, "learners.csv")]).split()[0]) - 1
+        results.append((f"one school ({learners} learners): export", exported, None, "—"))
+        results.append((f"one school: dry run ({rows(dry_output)})", dry, dry_peak, "dry run + import ≤ 10 s"))
+        results.append((f"one school: import ({rows(real_output)})", real, real_peak, f"together {dry + real:.1f} s"))
+
+        for name, scope in [("municipality", ["--municipality", municipality]), ("region", [])]:
+            folder, exported = export(name, scope)
+            learners = int(run(["wc", "-l", os.path.join(folder, "learners.csv")]).split()[0]) - 1
+            env = empty_database(f"onboarding_{name}")
+            elapsed, peak, output = measured([args.eduql, "import", "--region", "1", folder], env)
+            results.append((f"{name} ({learners} learners): export", exported, None, "—"))
+            results.append((f"{name}: import ({rows(output)})", elapsed, peak, "region ≤ 10 min, memory flat across sizes"))
+        again, again_peak, again_output = measured([args.eduql, "import", "--region", "1", folder], env)
+        results.append((f"region: the same files again ({rows(again_output)})", again, again_peak, "nothing changes"))
+        year = run(["psql", "-X", "-A", "-t", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "eduql_owner", "-d", "onboarding_region",
+                               "-c", "SELECT name FROM eduql.academic_years ORDER BY starts_on DESC LIMIT 1"],
+                              env=dict(os.environ, PGPASSWORD=credentials["owner"])).strip()
+        start = int(year[:4]) + 1
+        run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "eduql_owner", "-d", "onboarding_region", "-c",
+             f"INSERT INTO eduql.academic_years (region_id, name, starts_on, ends_on) VALUES (1, '{start}/{start + 1}', '{start}-09-01', '{start + 1}-08-31')"],
+            env=dict(os.environ, PGPASSWORD=credentials["owner"]))
+        elapsed, peak, output = measured([args.eduql, "rollover", "--region", "1", "--from", year, "--to", f"{start}/{start + 1}",
+                                          "--order", "bench", "--override", "the bench data has no year marks", "--copy-assignments"], env)
+        organizations = len([line for line in output.splitlines() if line.startswith("organization ")])
+        results.append((f"region: rollover {year} → {start}/{start + 1} ({organizations} organizations)", elapsed, peak, "≤ 2 min"))
+    finally:
+        for name in ["onboarding_school", "onboarding_municipality", "onboarding_region"]:
+            cluster.psql(f"DROP DATABASE IF EXISTS {name}", user="postgres")
+        run(["rm", "-rf", work])
+
+    commit = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).strip()
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GiB"
+    print(f"## {datetime.date.today().isoformat()} · onboarding · commit {commit} · {machine} · "
+          f"{cluster.psql('SHOW server_version')}")
+    print()
+    print("Release build, `eduql export` / `eduql import` / `eduql rollover` on the bench data set, each import into a new empty database")
+    print("of the same cluster; wall time of the whole command, peak resident memory of the eduql process (GNU time).")
+    print()
+    print("| run | seconds | peak RSS (MiB) | target |")
+    print("|---|---:|---:|---|")
+    for name, seconds, peak, target in results:
+        print(f"| {name} | {seconds:.1f} | {'—' if peak is None else f'{peak:.0f}'} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
