@@ -17,8 +17,9 @@ public struct Exporter: Sendable {
         self.organizationID = organizationID
     }
 
-    /// Every sheet as CSV, by file name (`learners.csv`), under the caller's tenancy.
-    public func export(on connection: PostgresConnection, logger: Logger) async throws -> [(file: String, csv: Data)] {
+    /// Every sheet as CSV, by file name (`learners.csv`), under the caller's tenancy, and the
+    /// learners whose records it holds (for the audit event).
+    public func export(on connection: PostgresConnection, logger: Logger) async throws -> (files: [(file: String, csv: Data)], learnerIDs: [Int]) {
         var files: [(String, Data)] = []
         for sheet in Sheet.all {
             var csv = CSVWriter()
@@ -29,18 +30,35 @@ public struct Exporter: Sendable {
             }
             files.append((sheet.name + ".csv", csv.data))
         }
-        return files
+        let learners = try await connection.guardedQuery(
+            try self.statement("SELECT l.id FROM eduql.learners l WHERE l.organization_id IN (\(Self.scope)) ORDER BY l.id"), logger: logger)
+        return (files, try await learners.decode(Int.self).all())
+    }
+
+    /// The organizations exported: `$1`, `$2` (the municipality and organization asked for, either
+    /// null) narrowed to the caller's tenancy, through `arguments` (``statement(_:)``).
+    static let m = "(SELECT a.m FROM arguments a)"
+    static let o = "(SELECT a.o FROM arguments a)"
+    static let scope = """
+        SELECT o.id FROM eduql.organizations o WHERE o.region_id = eduql.current_region_id() AND o.status = 'active'
+          AND (\(m)::bigint IS NULL OR o.municipality_id = \(m)) AND (\(o)::bigint IS NULL OR o.id = \(o))
+        """
+
+    /// `sql` with the scope's arguments bound. A caller whose tenancy is a municipality or an
+    /// organization exports that, whatever it asks.
+    func statement(_ sql: String) throws -> PostgresQuery {
+        var bindings = PostgresBindings()
+        try bindings.append(self.municipalityID)
+        try bindings.append(self.organizationID)
+        return PostgresQuery(unsafeSQL: """
+            WITH arguments AS (SELECT coalesce($1::bigint, eduql.current_municipality_id()) AS m,
+                                      coalesce($2::bigint, eduql.current_organization_id()) AS o) \(sql)
+            """, binds: bindings)
     }
 
     /// The statement that reads one sheet: one text column per sheet column, in its order.
     func query(_ sheet: Sheet) throws -> PostgresQuery {
-        // $1: the municipality, $2: the organization (either may be null).
-        let m = "(SELECT a.m FROM arguments a)"
-        let o = "(SELECT a.o FROM arguments a)"
-        let scope = """
-            SELECT o.id FROM eduql.organizations o WHERE o.region_id = eduql.current_region_id() AND o.status = 'active'
-              AND (\(m)::bigint IS NULL OR o.municipality_id = \(m)) AND (\(o)::bigint IS NULL OR o.id = \(o))
-            """
+        let (m, o, scope) = (Self.m, Self.o, Self.scope)
         let key = { (entity: String, column: String) in "eduql.export_key('\(entity)', \(column))" }
         let day = { (column: String) in "to_char(\(column), 'YYYY-MM-DD')" }
         let sql: String
@@ -115,13 +133,6 @@ public struct Exporter: Sendable {
                 ORDER BY 1, t.weekday, t.period
                 """
         }
-        var bindings = PostgresBindings()
-        try bindings.append(self.municipalityID)
-        try bindings.append(self.organizationID)
-        // A caller whose tenancy is a municipality or an organization exports that, whatever it asks.
-        return PostgresQuery(unsafeSQL: """
-            WITH arguments AS (SELECT coalesce($1::bigint, eduql.current_municipality_id()) AS m,
-                                      coalesce($2::bigint, eduql.current_organization_id()) AS o) \(sql)
-            """, binds: bindings)
+        return try self.statement(sql)
     }
 }

@@ -31,8 +31,10 @@ struct ExportCommand: AsyncParsableCommand {
         let files = try await OperatorError.explaining { try await database.owner.withConnection(logger: logger) { connection in
             try await connection.transaction(logger: logger) { connection in
                 try await OperatorTenancy.set(region: region, on: connection, logger: logger)
-                let files = try await exporter.export(on: connection, logger: logger)
-                try await audited.append(on: connection, logger: logger)
+                let (files, learners) = try await exporter.export(on: connection, logger: logger)
+                var event = audited
+                event.learnerIDs = learners
+                try await event.append(on: connection, logger: logger)
                 return files
             }
         } }

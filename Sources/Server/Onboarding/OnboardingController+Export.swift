@@ -16,13 +16,14 @@ extension OnboardingController {
         let municipality = try Self.id(request, "municipality")
         let organization = try Self.id(request, "organization")
         let exporter = Exporter(municipalityID: municipality, organizationID: organization)
-        let files = try await self.acting(caller.actingAs, within: self.jobs.configuration.transactionLimit) { connection in
+        let (files, learners) = try await self.acting(caller.actingAs, within: self.jobs.configuration.transactionLimit) { connection in
             try await self.requireInScope(municipality: municipality, organization: organization, on: connection)
             return try await exporter.export(on: connection, logger: self.logger)
         }
         AuditRecord.current?.update { event in
             event.detail["export"] = organization.map { "organization \($0)" } ?? municipality.map { "municipality \($0)" } ?? "scope"
             event.rowCount = files.reduce(0) { $0 + $1.csv.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } - 1 }
+            event.learnerIDs = learners
         }
         let archive = try Archive(accessMode: .create)
         for (name, data) in files {

@@ -126,6 +126,14 @@ struct OnboardingAPITests {
         #expect(events.contains("import.dry_run:invalid:school.admin"))
         #expect(events.contains("onboarding.post.imports:denied:teacher"))
         #expect(events.contains("onboarding.get.export:ok:school.admin"))
+        // The export's event names the learners whose records it carried.
+        let named = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.scalar("""
+                SELECT (SELECT count(*) FROM eduql.audit_events e, unnest(e.learner_ids) AS l(id) WHERE e.action = 'onboarding.get.export' AND e.login = 'school.admin')
+                       = (SELECT count(*) FROM eduql.learners WHERE organization_id = \(own)) AND \(own) > 0
+                """, as: Bool.self)
+        }
+        #expect(named)
     }
 
     @Test("the rollover through the API: a school admin previews and rolls over their own school only; a teacher not at all; a municipality admin imports no organization outside its territory")

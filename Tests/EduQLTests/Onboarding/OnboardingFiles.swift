@@ -57,7 +57,7 @@ struct OnboardingFiles {
         return try await self.database.owner.withConnection(logger: logger) { connection in
             try await connection.transaction(logger: logger) { connection in
                 try await OperatorTenancy.set(region: region, on: connection, logger: logger)
-                return Dictionary(uniqueKeysWithValues: try await Exporter().export(on: connection, logger: logger).map { ($0.file, $0.csv) })
+                return Dictionary(uniqueKeysWithValues: try await Exporter().export(on: connection, logger: logger).files.map { ($0.file, $0.csv) })
             }
         }
     }
