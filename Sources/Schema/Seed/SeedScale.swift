@@ -25,7 +25,8 @@ public struct SeedScale: Sendable, Equatable {
     public var academicYear: Int
     /// How many quarters of that year get lessons, marks and attendance (1–4).
     public var journalTerms: Int
-    /// Whether the journal stops at today: lessons to the end of this week, marks, attendance and
+    /// Whether the journal stops at today: lessons to the end of the week after next (so there
+    /// are lessons ahead on a Friday, a weekend or in a two-week holiday), marks, attendance and
     /// final marks only where their day has come (the demo lives in the present).
     public var journalUntilToday: Bool = false
     /// Per mille of learner-lessons with a mark, and with an attendance record.

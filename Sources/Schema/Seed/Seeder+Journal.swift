@@ -38,7 +38,7 @@ extension Seeder {
             FROM eduql.terms t, generate_series(t.starts_on, t.ends_on, interval '1 day') d
             WHERE t.scheme = 'quarter' AND t.number <= \(self.scale.journalTerms) AND extract(isodow FROM d) < 6
               AND NOT EXISTS (SELECT 1 FROM eduql.holidays h WHERE h.region_id = t.region_id AND d::date BETWEEN h.starts_on AND h.ends_on)
-              \(self.scale.journalUntilToday ? "AND d::date <= date_trunc('week', current_date)::date + 6" : "")
+              \(self.scale.journalUntilToday ? "AND d::date <= date_trunc('week', current_date)::date + 20" : "")
             """,
             """
             INSERT INTO eduql.lessons (id, region_id, municipality_id, organization_id, class_id, subject_id, teacher_id, term_id, held_on, period, topic)

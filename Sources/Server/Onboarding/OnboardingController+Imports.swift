@@ -61,19 +61,30 @@ extension OnboardingController {
             event = finished.event
             job.ended(finished.report.problemCount == 0 ? .succeeded : .failed, report: finished.report,
                       message: finished.report.committed ? "imported" : finished.report.problemCount == 0 ? "dry run: no problems" : "problems: nothing was changed")
-            if !finished.eventWritten { try? await self.audit?.record(event) }
+            if !finished.eventWritten { await self.record(event, job: job) }
         } catch is CancellationError {
             job.ended(.cancelled, message: "cancelled: nothing was changed")
             event.outcome = .error
             event.errorCodes = ["CANCELLED"]
-            try? await self.audit?.record(event)
+            await self.record(event, job: job)
         } catch {
             let cancelled = Task.isCancelled
             job.ended(cancelled ? .cancelled : .failed, message: cancelled ? "cancelled: nothing was changed" : "failed: nothing was changed")
             self.logger.error("import failed", metadata: ["job": "\(job.id)", "error": "\(String(reflecting: error))"])
             event.outcome = .error
             event.errorCodes = [cancelled ? "CANCELLED" : "INTERNAL_SERVER_ERROR"]
-            try? await self.audit?.record(event)
+            await self.record(event, job: job)
+        }
+    }
+
+    /// Records the event of an import that wrote nothing (a dry run, problems, a failure): the
+    /// job's answer is already decided, so an audit log that cannot take it is logged loudly.
+    func record(_ event: AuditEvent, job: ImportJob) async {
+        do {
+            try await self.audit?.record(event)
+        } catch {
+            self.logger.error("the audit event of an import that wrote nothing could not be recorded",
+                              metadata: ["job": "\(job.id)", "error": "\(String(reflecting: error))"])
         }
     }
 
