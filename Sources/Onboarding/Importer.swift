@@ -77,7 +77,8 @@ public struct Importer: Sendable {
                     }
                     if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
                     if let branches, branches != (self.cell(cells, columns, "parent_id") != nil) { continue }
-                    if branches != true { done += 1 }
+                    // Each row belongs to one pass (heads or branches), and is counted in it.
+                    done += 1
                     counts.rows += 1
                     let key = table.sheet.key.map { self.cell(cells, columns, $0) ?? "" }.joined(separator: "\u{1F}")
                     if let first = seen[key] {
