@@ -14,6 +14,9 @@ public struct Importer: Sendable {
         public var batchSize = 1000
         /// Problems reported one by one; default 1,000 (the rest are only counted).
         public var problemLimit = 1000
+        /// Rows a sheet creates before the planner's statistics of its tables are refreshed
+        /// (`eduql.import_analyze`); default 1,000.
+        public var analyzeAfter = 1000
 
         public init() {}
     }
@@ -97,6 +100,10 @@ public struct Importer: Sendable {
                 if !broken, branches != true, let failure = rows.failure() { run.problem(table.file, line + 1, nil, failure) }
             }
             run.report.sheets.append(counts)
+            // What this sheet wrote is what the next sheets' statements look up.
+            if counts.created >= self.configuration.analyzeAfter {
+                try await connection.execute("SELECT eduql.import_analyze(\(table.sheet.entity))", logger: logger)
+            }
             report(table.sheet.name)
         }
         return run.report
