@@ -57,6 +57,7 @@ public struct Importer: Sendable {
             // Branches after their parents: organizations are read twice, heads first.
             let passes: [Bool?] = table.sheet.name == "organizations" ? [false, true] : [nil]
             var seen: [String: Int] = [:]
+            var analyzed = 0
             for branches in passes {
                 let rows = try table.rows()
                 guard let header = rows.next() else {
@@ -93,6 +94,11 @@ public struct Importer: Sendable {
                     batch.append(JSONText.object([("_line", String(line))] + table.sheet.columns.map { ($0.name, values[$0.name]) }))
                     if batch.count >= self.configuration.batchSize {
                         try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, logger: logger)
+                        // A sheet's own table grows under its per-row lookups: statistics at 1,000, 10,000, 100,000 … rows.
+                        if counts.created >= analyzed * 10 || (analyzed == 0 && counts.created >= self.configuration.analyzeAfter) {
+                            try await connection.execute("SELECT eduql.import_analyze(\(table.sheet.entity))", logger: logger)
+                            analyzed = max(counts.created, self.configuration.analyzeAfter)
+                        }
                         report(table.sheet.name)
                     }
                 }
