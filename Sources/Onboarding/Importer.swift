@@ -32,9 +32,11 @@ public struct Importer: Sendable {
         self.configuration = configuration
     }
 
-    /// Reads, checks and imports every table; `progress` hears after each batch.
+    /// Reads, checks and imports every table; `progress` hears after each batch, and a cancel
+    /// is seen before each.
     public func run(on connection: PostgresConnection, dryRun: Bool, today: Date = Date(),
-                    progress: @Sendable (ImportProgress) -> Void = { _ in }, logger: Logger) async throws -> ImportReport {
+                    progress: @Sendable (ImportProgress) -> Void = { _ in }, cancellation: ImportCancellation = .init(),
+                    logger: Logger) async throws -> ImportReport {
         var run = Run(report: ImportReport(dryRun: dryRun), limit: self.configuration.problemLimit)
         let total = try self.tables.reduce(0) { $0 + (try $1.count()) }
         let started = ContinuousClock.now
@@ -93,7 +95,7 @@ public struct Importer: Sendable {
                     guard let values = run.read(cells, columns: columns, table: table, line: line, today: today) else { continue }
                     batch.append(JSONText.object([("_line", String(line))] + table.sheet.columns.map { ($0.name, values[$0.name]) }))
                     if batch.count >= self.configuration.batchSize {
-                        try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, logger: logger)
+                        try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, cancellation: cancellation, logger: logger)
                         // A sheet's own table grows under its per-row lookups: statistics at 1,000, 10,000, 100,000 … rows.
                         if counts.created >= analyzed * 10 || (analyzed == 0 && counts.created >= self.configuration.analyzeAfter) {
                             try await connection.execute("SELECT eduql.import_analyze(\(table.sheet.entity))", logger: logger)
@@ -102,7 +104,7 @@ public struct Importer: Sendable {
                         report(table.sheet.name)
                     }
                 }
-                try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, logger: logger)
+                try await self.send(&batch, table: table, counts: &counts, run: &run, on: connection, cancellation: cancellation, logger: logger)
                 if !broken, branches != true, let failure = rows.failure() { run.problem(table.file, line + 1, nil, failure) }
             }
             run.report.sheets.append(counts)
@@ -124,9 +126,10 @@ public struct Importer: Sendable {
 
     /// Sends a batch to the database and tallies what it answers.
     func send(_ batch: inout [String], table: ImportTable, counts: inout ImportReport.Counts, run: inout Run,
-              on connection: PostgresConnection, logger: Logger) async throws {
+              on connection: PostgresConnection, cancellation: ImportCancellation, logger: Logger) async throws {
         guard !batch.isEmpty else { return }
         try Task.checkCancellation()
+        try cancellation.check()
         let rows = "[" + batch.joined(separator: ",") + "]"
         batch.removeAll(keepingCapacity: true)
         let answer = try await connection.guardedQuery(

@@ -136,6 +136,55 @@ struct OnboardingAPITests {
         #expect(named)
     }
 
+    @Test("an import cancelled through the API, even after its last batch, leaves nothing behind and one audit event")
+    func cancelled() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let own = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.scalar("""
+                SELECT eduql.export_key('organization', r.organization_id) FROM eduql.role_assignments r JOIN eduql.users u ON u.id = r.user_id
+                WHERE u.login = 'school.admin' AND r.role = 'school_admin'
+                """, as: String.self)
+        }
+        let csv = "id;organization_id;last_name;first_name;gender;birth_date\n"
+            + (1...3).map { "X-\($0);\(own);Отменённый;Ученик;male;2017-04-0\($0)" }.joined(separator: "\n") + "\n"
+        // Another session holds the learners table against writes, so the import is surely still
+        // running, in its one batch, when the cancel arrives; it goes on once the lock is let go.
+        try await database.owner.withConnection(logger: self.logger) { lock in
+            try await lock.query("BEGIN", logger: self.logger)
+            try await lock.query("LOCK TABLE eduql.learners IN SHARE MODE", logger: self.logger)
+            try await TestAPI.run(database) { api in
+                let school = try await api.demoToken("school.admin")
+                let started = try await self.upload(api, "/onboarding/imports?sheet=learners", Data(csv.utf8), token: school)
+                #expect(started.status == .accepted, "\(started.text)")
+                let id = try #require(started["id"] as? String)
+                var waiting = false
+                for _ in 0..<200 where !waiting {
+                    try await Task.sleep(for: .milliseconds(25))
+                    waiting = try await database.owner.withConnection(logger: self.logger) { connection in
+                        try await connection.scalar("SELECT count(*) > 0 FROM pg_locks WHERE relation = 'eduql.learners'::regclass AND NOT granted", as: Bool.self)
+                    }
+                }
+                #expect(waiting, "the import waits for the lock")
+                #expect(try await api.request(.get, "/onboarding/imports/\(id)", token: school)["status"] as? String == "running")
+                let cancel = try await api.request(.delete, "/onboarding/imports/\(id)", token: school)
+                #expect(cancel.status == .accepted, "\(cancel.status) \(cancel.text)")
+                // The cancel is answered at once, while the import's statement still waits.
+                #expect(cancel["status"] as? String == "running")
+                try await lock.query("ROLLBACK", logger: self.logger)
+                let done = try await self.finished(api, id, token: school)
+                #expect(done["status"] as? String == "cancelled", "\(done)")
+            }
+        }
+        let (written, events) = try await database.owner.withConnection(logger: self.logger) { connection in
+            (try await connection.scalar("SELECT count(*)::int FROM eduql.learners WHERE last_name = 'Отменённый'", as: Int.self),
+             try await connection.column("""
+                SELECT outcome || ':' || array_to_string(error_codes, ',') || ':' || coalesce(login, '-') FROM eduql.audit_events WHERE action = 'import'
+                """, as: String.self))
+        }
+        #expect(written == 0)
+        #expect(events == ["error:CANCELLED:school.admin"])
+    }
+
     @Test("the rollover through the API: a school admin previews and rolls over their own school only; a teacher not at all; a municipality admin imports no organization outside its territory")
     func rolloverAndTerritory() async throws {
         let database = try await TestCluster.shared.database(.demo)
