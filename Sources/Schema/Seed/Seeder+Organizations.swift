@@ -13,10 +13,13 @@ extension Seeder {
             CREATE FUNCTION pg_temp.feminine(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
                 SELECT CASE WHEN s LIKE '%ий' THEN left(s, -2) || 'ая' WHEN s ~ '(ов|ев|ёв|ин|ын)$' THEN s || 'а' ELSE s END $$
             """,
-            // SNILS with its real check number.
+            // SNILS with its real check number, one person's alone: each kind of person (0 learners,
+            // 1 their guardians, 2 applicants, 3 applicants' children) has its own block of 150
+            // million numbers, and n → n·7919 + offset is one-to-one within a block (7919 is a prime
+            // that does not divide 150,000,000), so no two people of a region share one.
             """
-            CREATE FUNCTION pg_temp.snils(n bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-                WITH d AS (SELECT lpad((100000000 + n % 899999999)::text, 9, '0') AS s),
+            CREATE FUNCTION pg_temp.snils(kind integer, n bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+                WITH d AS (SELECT (100000000 + kind * 150000000 + (n * 7919 + pg_temp.h(kind, 97) % 150000000) % 150000000)::text AS s),
                      c AS (SELECT s, (SELECT sum(substr(s, i, 1)::integer * (10 - i)) FROM generate_series(1, 9) i) AS total FROM d)
                 SELECT format('%s-%s-%s %s', substr(s, 1, 3), substr(s, 4, 3), substr(s, 7, 3),
                        lpad((CASE WHEN total < 100 THEN total WHEN total <= 101 THEN 0 ELSE total % 101 % 100 END)::text, 2, '0'))

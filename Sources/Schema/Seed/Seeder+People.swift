@@ -21,7 +21,7 @@ extension Seeder {
                    pg_temp.surname(s.family, s.female), pg_temp.first_name(pg_temp.h(s.learner_id, 3), s.female),
                    pg_temp.patronymic(s.family / 7, s.female), CASE WHEN s.female THEN 'female' ELSE 'male' END,
                    make_date(\(y) - s.age, 9, 1) - (pg_temp.h(s.learner_id, 4) % 365)::integer,
-                   pg_temp.snils(pg_temp.h(s.learner_id, 5)),
+                   pg_temp.snils(0, s.learner_id),
                    format('%s, %s, кв. %s', pg_temp.locality(s.municipality_name), pg_temp.street_address(s.family / 11), 1 + s.family % 180),
                    (ARRAY[1, 1, 1, 2, 2, 2, 2, 2, 3, 4])[1 + pg_temp.h(s.learner_id, 6) % 10]
             FROM seats s
@@ -34,7 +34,7 @@ extension Seeder {
                    pg_temp.patronymic(pg_temp.h(s.learner_id * 2 + parent.father::integer, 9), NOT parent.father),
                    pg_temp.phone(pg_temp.h(s.learner_id * 2 + parent.father::integer, 10)),
                    CASE WHEN pg_temp.h(s.learner_id, 11) % 3 = 0 THEN format('parent%s@mail.example', s.learner_id * 2 + parent.father::integer) END,
-                   pg_temp.snils(pg_temp.h(s.learner_id * 2 + parent.father::integer, 12)),
+                   pg_temp.snils(1, s.learner_id * 2 + parent.father::integer),
                    format('%s, %s, кв. %s', pg_temp.locality(s.municipality_name), pg_temp.street_address(s.family / 11), 1 + s.family % 180)
             FROM seats s
             CROSS JOIN LATERAL (VALUES (false), (true)) parent(father)

@@ -40,7 +40,7 @@ extension Seeder {
             """
             INSERT INTO eduql.guardians (id, region_id, last_name, first_name, middle_name, phone, snils)
             SELECT 10000000 + a.id, a.region_id, pg_temp.surname(a.family, true), pg_temp.first_name(pg_temp.h(a.id, 5), true),
-                   pg_temp.patronymic(pg_temp.h(a.id, 6), true), pg_temp.phone(pg_temp.h(a.id, 7)), pg_temp.snils(pg_temp.h(a.id, 8))
+                   pg_temp.patronymic(pg_temp.h(a.id, 6), true), pg_temp.phone(pg_temp.h(a.id, 7)), pg_temp.snils(2, a.id)
             FROM application_seeds a
             """,
             """
@@ -50,7 +50,7 @@ extension Seeder {
             SELECT a.id, a.region_id, a.municipality_id, format('%s-%s-%s', a.code, a.municipality_id, lpad(a.j::text, 6, '0')),
                    10000000 + a.id, pg_temp.surname(a.family, a.female), pg_temp.first_name(pg_temp.h(a.id, 9), a.female),
                    pg_temp.patronymic(pg_temp.h(a.id, 10), a.female), CASE WHEN a.female THEN 'female' ELSE 'male' END, a.birth_date,
-                   pg_temp.snils(pg_temp.h(a.id, 11)), s.registered_at, make_date(\(y) + greatest(0, 2 - a.age), 9, 1), a.age, b.id,
+                   pg_temp.snils(3, a.id), s.registered_at, make_date(\(y) + greatest(0, 2 - a.age), 9, 1), a.age, b.id,
                    CASE WHEN b.id IS NOT NULL THEN 'confirmed' END,
                    CASE b.priority WHEN 'out_of_turn' THEN 0 WHEN 'first_turn' THEN 1 WHEN 'preferential' THEN 2 ELSE 3 END,
                    s.status,
