@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -113,9 +115,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EduQLFederation",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Federation",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EduQLServer",
             dependencies: [
                 "EduQLSchema",
+                "EduQLFederation",
                 "EduQLOnboarding",
                 "EduQLAccessControl",
                 "EduQLResolvers",
@@ -155,7 +169,9 @@ let package = Package(
                 "EduQLResolvers",
                 "EduQLAudit",
                 "EduQLOnboarding",
+                "EduQLFederation",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),

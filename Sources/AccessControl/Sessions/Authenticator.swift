@@ -115,24 +115,35 @@ public final class Authenticator: Sendable {
                        password_hash = coalesce(\(rehash), password_hash)
                 WHERE id = \(candidate.userID)
                 """, logger: self.logger)
-            let token = BearerToken.generate(.session)
-            let expiresAt = try await connection.guardedQuery("""
-                INSERT INTO eduql.sessions (region_id, user_id, role_assignment_id, token_sha256, expires_at, client_ip, user_agent)
-                VALUES (\(candidate.regionID), \(candidate.userID), \(chosen.id), \(token.sha256),
-                        now() + make_interval(secs => \(self.configuration.sessionLifetime.wholeSeconds)),
-                        \(request.clientIP)::inet, \(request.userAgent))
-                RETURNING expires_at
-                """, logger: self.logger).collect().first!.decode(Date.self)
-            event.outcome = .ok
-            event.role = chosen.role.rawValue
-            event.municipalityID = chosen.scope.municipalityID
-            event.organizationID = chosen.scope.organizationID
             if rehash != nil { event.detail["rehashed"] = "true" }
-            try await event.record(on: connection, logger: self.logger)
-            return .success(Session(token: token, expiresAt: expiresAt, mustChangePassword: candidate.mustChangePassword,
-                                    assignment: chosen, assignments: assignments))
+            return .success(try await self.openSession(
+                userID: candidate.userID, regionID: candidate.regionID, in: chosen, of: assignments,
+                mustChangePassword: candidate.mustChangePassword, request: request, event: event, on: connection))
         }
         return try outcome.get()
+    }
+
+    /// Opens a session of a user in `chosen`, and records `event` as its success, in the
+    /// caller's transaction; `federated` names the provider's identity and session behind it.
+    func openSession(userID: Int, regionID: Int, in chosen: Assignment, of assignments: [Assignment], mustChangePassword: Bool,
+                     request: RequestInfo, event: SecurityEvent, federated: (identity: Int, providerSession: String?)? = nil,
+                     on connection: PostgresConnection) async throws -> Session {
+        var event = event
+        let token = BearerToken.generate(.session)
+        let expiresAt = try await connection.guardedQuery("""
+            INSERT INTO eduql.sessions (region_id, user_id, role_assignment_id, token_sha256, expires_at, client_ip, user_agent,
+                                        federated_identity_id, provider_session)
+            VALUES (\(regionID), \(userID), \(chosen.id), \(token.sha256),
+                    now() + make_interval(secs => \(self.configuration.sessionLifetime.wholeSeconds)),
+                    \(request.clientIP)::inet, \(request.userAgent), \(federated?.identity), \(federated?.providerSession))
+            RETURNING expires_at
+            """, logger: self.logger).collect().first!.decode(Date.self)
+        event.outcome = .ok
+        event.role = chosen.role.rawValue
+        event.municipalityID = chosen.scope.municipalityID
+        event.organizationID = chosen.scope.organizationID
+        try await event.record(on: connection, logger: self.logger)
+        return Session(token: token, expiresAt: expiresAt, mustChangePassword: mustChangePassword, assignment: chosen, assignments: assignments)
     }
 
     /// The principal of a session token acting in its own role or the one `role` names, with

@@ -24,6 +24,7 @@ extension ServerConfiguration {
                                                           in: 3...120, unit: "months")
         self.rateLimits = try RateLimits(settings: settings)
         self.observability = try ObservabilityConfiguration(settings: settings)
+        self.federation = try FederationConfiguration(settings: settings)
     }
 }
 

@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(25)
     /// Metrics, traces and logs.
     public var observability = ObservabilityConfiguration()
+    /// Sign-in through OpenID providers.
+    public var federation = FederationConfiguration()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, queriesDirectory: String = "queries", limits: QueryLimits = .init()) {
         self.host = host

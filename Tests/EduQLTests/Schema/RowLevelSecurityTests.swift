@@ -11,9 +11,10 @@ struct RowLevelSecurityTests {
     let logger = Logger(label: "eduql-tests")
 
     /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
-    /// the audit chain's head and prune records, and the change feed's pruned position (the owner's alone).
+    /// the audit chain's head and prune records, the change feed's pruned position, and the
+    /// regions whose suppression a transaction must refresh at its commit (the owner's alone).
     static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources", "change_prunes",
-                                          "instance"]
+                                          "instance", "suppression_pending"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {
@@ -44,6 +45,14 @@ struct RowLevelSecurityTests {
         INSERT INTO eduql.sessions (region_id, user_id, role_assignment_id, token_sha256, expires_at)
         SELECT u.region_id, u.id, a.id, sha256(u.login::bytea), now() + interval '1 hour'
         FROM eduql.users u JOIN eduql.role_assignments a ON a.user_id = u.id WHERE u.login LIKE 'fixture.r%'
+        """,
+        """
+        INSERT INTO eduql.federated_identities (region_id, user_id, provider, issuer, subject, linked_how)
+        SELECT region_id, id, 'fixture', 'https://id.example', 'subject-' || id, 'administrator' FROM eduql.users WHERE login LIKE 'fixture.r%'
+        """,
+        """
+        INSERT INTO eduql.federated_logins (state_sha256, region_id, provider, nonce, code_verifier, return_to, expires_at)
+        SELECT sha256(('state' || r)::bytea), r, 'fixture', 'nonce', repeat('v', 43), '/', now() + interval '10 minutes' FROM unnest(ARRAY[1, 2]) r
         """,
         """
         INSERT INTO eduql.integration_clients (region_id, client_id, name, secret_hash)

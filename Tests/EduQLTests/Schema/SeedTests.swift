@@ -1,3 +1,4 @@
+import EduQLOnboarding
 import EduQLAccessControl
 import EduQLSchema
 @testable import EduQLServer
@@ -138,6 +139,29 @@ struct SeedTests {
         #expect(first["learners"] != other["learners"])
         #expect(first["marks"] != other["marks"])
         #expect(first.values.filter { $0 != "empty" }.count > 20)
+    }
+
+    @Test("no two people of a region share a SNILS, and each SNILS has its right control number")
+    func uniqueSNILS() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let (people, distinct, malformed) = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.query("""
+                WITH people AS (
+                    SELECT region_id, snils FROM eduql.learners WHERE snils IS NOT NULL
+                    UNION ALL SELECT region_id, snils FROM eduql.guardians WHERE snils IS NOT NULL
+                    UNION ALL SELECT region_id, child_snils FROM eduql.queue_applications WHERE child_snils IS NOT NULL
+                      AND child_snils NOT IN (SELECT snils FROM eduql.learners WHERE snils IS NOT NULL))
+                SELECT count(*)::int, count(DISTINCT (region_id, snils))::int, count(*) FILTER (WHERE snils !~ '^[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}$')::int
+                FROM people
+                """, logger: self.logger).collect().first!.decode((Int, Int, Int).self)
+        }
+        #expect(people > 1000)
+        #expect(distinct == people)
+        #expect(malformed == 0)
+        let checked = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.column("SELECT snils FROM eduql.learners WHERE snils IS NOT NULL ORDER BY id LIMIT 500", as: String.self)
+        }
+        #expect(checked.count == 500 && checked.allSatisfy { SNILS($0)?.isValid == true })
     }
 
     @Test("a seeded database is not seeded twice")
