@@ -58,7 +58,10 @@ public struct Importer: Sendable {
             }
             // Branches after their parents: organizations are read twice, heads first.
             let passes: [Bool?] = table.sheet.name == "organizations" ? [false, true] : [nil]
-            var seen: [String: Int] = [:]
+            // A row's key by its 64-bit hash, not its text: the memory a sheet of 200,000 rows
+            // needs stays a few MiB. Two different keys of one sheet sharing a hash (odds of about
+            // one in 10^9 for a region's largest sheet) would be reported as a repeated key.
+            var seen: [Int: Int] = [:]
             var analyzed = 0
             for branches in passes {
                 let rows = try table.rows()
@@ -86,7 +89,9 @@ public struct Importer: Sendable {
                     // Each row belongs to one pass (heads or branches), and is counted in it.
                     done += 1
                     counts.rows += 1
-                    let key = table.sheet.key.map { self.cell(cells, columns, $0) ?? "" }.joined(separator: "\u{1F}")
+                    var hasher = Hasher()
+                    for column in table.sheet.key { hasher.combine(self.cell(cells, columns, column) ?? "") }
+                    let key = hasher.finalize()
                     if let first = seen[key] {
                         run.problem(table.file, line, table.sheet.key.first, "the same \(table.sheet.key.joined(separator: ", ")) as row \(first)")
                         continue

@@ -54,11 +54,12 @@ extension Policy {
 
     /// Account administration: the mutations and what they return.
     static let administration: [String: FieldSet] = [
-        "Mutation": .only(accountMutations), "User": .all, "CreatedCredentials": .all,
+        "Mutation": .only(accountMutations), "User": .all, "CreatedCredentials": .all, "FederatedIdentity": .all,
     ]
 
     /// The mutations of account administration (`AccountAdministration` checks who may grant what).
-    static let accountMutations: Set<String> = ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser"]
+    static let accountMutations: Set<String> = ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser",
+                                                "unlinkFederatedIdentity"]
 
     /// The municipality's say on a transfer between two of its schools.
     static let transferDecisions: Set<String> = ["confirmTransfer", "declineTransfer"]

@@ -153,6 +153,7 @@ extension Policy {
     static let accountRows: [Table: RowPredicate] = [
         .users: "{t}.region_id = {region}",
         .roleAssignments: "{t}.region_id = {region}",
+        .federatedIdentities: "{t}.region_id = {region}",
     ]
 
     /// A learner of a class the caller teaches now, or in which it gives a lesson as a substitute.

@@ -33,6 +33,7 @@ extension Policy {
         rows[.integrationGrants] = nil
         rows[.users] = nil
         rows[.roleAssignments] = nil
+        rows[.federatedIdentities] = nil
         return rows
     }
 

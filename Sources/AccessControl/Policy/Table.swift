@@ -18,6 +18,7 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case distributionRuns = "distribution_runs"
     case allocations, users
     case roleAssignments = "role_assignments"
+    case federatedIdentities = "federated_identities"
     case auditEvents = "audit_events"
     case integrationClients = "integration_clients"
     case integrationGrants = "integration_grants"
@@ -52,7 +53,7 @@ extension Table {
     public var hasMunicipality: Bool {
         switch self {
         case .regions, .academicYears, .terms, .subjects, .holidays, .guardians, .guardianLearners, .users, .integrationClients,
-             .integrationGrants: false
+             .integrationGrants, .federatedIdentities: false
         case .municipalities: false
         default: true
         }

@@ -8,6 +8,11 @@ extension Catalog {
             "id": id(), "login": column("login"), "displayName": column("display_name"),
             "disabled": .column("({t}.disabled_at IS NOT NULL)"), "mustChangePassword": column("must_change_password"),
             "roles": many("RoleAssignment", .roleAssignments, "{c}.user_id = {t}.id", orderBy: "{c}.id"),
+            "federatedIdentities": many("FederatedIdentity", .federatedIdentities, "{c}.user_id = {t}.id", orderBy: "{c}.id"),
+        ],
+        "FederatedIdentity": [
+            "id": id(), "provider": column("provider"), "subject": column("subject"), "linkedHow": column("linked_how"),
+            "linkedAt": column("linked_at"),
         ],
         "RoleAssignment": [
             "id": id(), "role": enumeration("role"), "grantedAt": column("granted_at"), "revokedAt": column("revoked_at"),

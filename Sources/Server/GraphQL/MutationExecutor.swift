@@ -195,6 +195,11 @@ struct MutationExecutor {
             let id = try arguments.id("clientId") ?? 0
             try await self.administration.revokeClient(by: actor, clientID: id, request: request, on: connection)
             return (id, nil)
+        case "unlinkFederatedIdentity":
+            let id = try arguments.id("userId") ?? 0
+            try await self.administration.unlinkFederatedIdentity(by: actor, userID: id, provider: arguments["provider"]?.text ?? "",
+                                                                  request: request, on: connection)
+            return (id, nil)
         case "disableUser", "enableUser":
             let id = try arguments.id("userId") ?? 0
             try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request, on: connection)

@@ -304,4 +304,42 @@ struct FederatedSignInTests {
         }
         #expect(events == ["denied:INVALID_ID_TOKEN", "ok:1"], "\(events)")
     }
+
+    @Test("an administrator sees an account's links and removes one: its sessions end at once; a teacher cannot")
+    func unlink() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let people = try await self.people(database)
+        let provider = try OIDCProvider()
+        defer { provider.stop() }
+        try await provider.control(["users": ["parent-1": ["snils": people.parent]]])
+        let parentID = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.scalar("SELECT id FROM eduql.users WHERE login = 'parent'", as: Int.self)
+        }
+        let mutation = """
+            mutation { unlinkFederatedIdentity(userId: "\(parentID)", provider: "test") { id login federatedIdentities { provider subject linkedHow } } }
+            """
+        try await TestAPI.run(database, configure: self.configure(provider)) { api in
+            let token = try #require(try await self.signIn(api, provider, "parent-1").reply?["token"] as? String)
+            let password = try await api.demoToken("parent")
+            #expect(try await api.request(.get, "/auth/session", token: token).status == .ok)
+            // The admin's read-back of the account shows the link before it goes.
+            let admin = try await api.demoToken("region.admin")
+            let teacher = try await api.graphql(mutation, token: try await api.demoToken("teacher"))
+            #expect(teacher.json["data"] as? [String: Any] == nil || teacher.data?.at("unlinkFederatedIdentity") == nil, "\(teacher.text)")
+            #expect(try await api.request(.get, "/auth/session", token: token).status == .ok)
+            let reply = try await api.graphql(mutation, token: admin)
+            #expect(reply.data?.at("unlinkFederatedIdentity.login") as? String == "parent", "\(reply.text)")
+            #expect((reply.data?.at("unlinkFederatedIdentity.federatedIdentities") as? [Any])?.isEmpty == true)
+            // The federated session ended; the password session did not.
+            #expect(try await api.request(.get, "/auth/session", token: token).status == .unauthorized)
+            #expect(try await api.request(.get, "/auth/session", token: password).status == .ok)
+            // Nothing left to remove.
+            let again = try await api.graphql(mutation, token: admin)
+            #expect(again.data?.at("unlinkFederatedIdentity") == nil, "\(again.text)")
+        }
+        let events = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.column("SELECT outcome || ':' || coalesce(login, '-') FROM eduql.audit_events WHERE action = 'unlink_federated_identity' ORDER BY seq", as: String.self)
+        }
+        #expect(events.first == "ok:region.admin", "\(events)")
+    }
 }

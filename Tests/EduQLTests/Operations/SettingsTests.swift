@@ -60,12 +60,28 @@ struct SettingsTests {
             "EDUQL_METRICS_TOKEN": "short", "OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318", "DATABASE_URL": "mysql://x@y/z",
             "EDUQL_OWNER_DATABASE_URL": "nonsense", "EDUQL_TRUSTED_DOCUMENTS_ONLY": "parent,root",
             "EDUQL_RATE_LIMIT_ADDRESS": "fast", "EDUQL_RATE_LIMIT_USER": "10", "EDUQL_RATE_LIMIT_CLIENT": "0/0",
+            "EDUQL_FEDERATION_PROVIDERS": "keycloak", "EDUQL_PUBLIC_URL": "ftp://eduql.example/path",
         ]
         for (key, value) in bad {
             #expect { try EduQLConfiguration(settings: Settings(environment: [key: value])) } throws: { error in
                 error is ConfigurationError && "\(error)".contains(key) && !"\(error)".isEmpty
             }
         }
+        // Providers a relying party must not trust: an issuer over plain http elsewhere than on
+        // loopback, `none` or an HMAC among the algorithms, an e-mail as the person's claim, two
+        // providers of one id; a refused provider's secret is not echoed.
+        let good = #"{"id": "kc", "region": "35", "issuer": "https://id.example/realms/edu", "clientId": "eduql", "clientSecret": "s3cr3t-value""#
+        for provider in [#"{"id": "kc", "region": "35", "issuer": "http://id.example", "clientId": "eduql", "clientSecret": "s3cr3t-value"}"#,
+                         good + #", "algorithms": ["none"]}"#, good + #", "algorithms": ["HS256"]}"#, good + #", "snilsClaim": "email"}"#,
+                         good + "}, " + good + "}", #"{"id": "Bad Id", "region": "35", "issuer": "https://id.example", "clientId": "e", "clientSecret": "s3cr3t-value"}"#] {
+            #expect { try EduQLConfiguration(settings: Settings(environment: ["EDUQL_FEDERATION_PROVIDERS": "[\(provider)]"])) } throws: { error in
+                error is ConfigurationError && "\(error)".contains("EDUQL_FEDERATION_PROVIDERS") && !"\(error)".contains("s3cr3t-value")
+            }
+        }
+        let accepted = try EduQLConfiguration(settings: Settings(environment: ["EDUQL_FEDERATION_PROVIDERS": "[\(good)}]",
+                                                                              "EDUQL_PUBLIC_URL": "https://eduql.example/"]))
+        #expect(accepted.server.federation.providers.map(\.issuer) == ["https://id.example/realms/edu"])
+        #expect(accepted.server.federation.publicURL == "https://eduql.example")
         // A secret that is refused is not echoed back.
         #expect { try EduQLConfiguration(settings: Settings(environment: ["EDUQL_METRICS_TOKEN": "hunter2"])) } throws: {
             !"\($0)".contains("hunter2")
