@@ -45,9 +45,26 @@ struct FederatedSignInTests {
         return attempt
     }
 
-    /// The register's people the tests sign in as: the demo parent's SNILS and child, and SNILS
-    /// given to the demo teacher's and school admin's staff records.
-    func people(_ database: ClusterConnections) async throws -> (parent: String, child: Int, teacher: String, admin: String) {
+    /// The register's people the tests sign in as.
+    struct People {
+        var parent: String
+        var child: Int
+        var teacher: String
+        var admin: String
+    }
+
+    /// A demo database, its people, and a provider on loopback that knows `users` (claims by subject).
+    func setUp(_ users: (People) -> [String: [String: String]]) async throws -> (ClusterConnections, People, OIDCProvider) {
+        let database = try await TestCluster.shared.database(.demo)
+        let people = try await self.people(database)
+        let provider = try OIDCProvider()
+        try await provider.control(["users": users(people)])
+        return (database, people, provider)
+    }
+
+    /// The demo parent's SNILS and child, and SNILS given to the demo teacher's and school
+    /// admin's staff records.
+    func people(_ database: ClusterConnections) async throws -> People {
         try await database.owner.withConnection(logger: self.logger) { connection in
             let parent = try await connection.scalar("""
                 SELECT g.snils FROM eduql.users u JOIN eduql.guardians g ON g.id = u.guardian_id WHERE u.login = 'parent'
@@ -70,7 +87,7 @@ struct FederatedSignInTests {
                 SELECT count(*)::int FROM eduql.users u JOIN eduql.staff s ON s.id = u.staff_id WHERE u.login IN ('teacher', 'school.admin') AND s.snils IS NOT NULL
                 """, as: Int.self)
             #expect(linked == 2, "the demo teacher and school admin are staff")
-            return (parent, child, "800-000-001 73", "900-000-002 83")
+            return People(parent: parent, child: child, teacher: "800-000-001 73", admin: "900-000-002 83")
         }
     }
 
@@ -92,12 +109,9 @@ struct FederatedSignInTests {
 
     @Test("a parent whose SNILS is in the register signs in through the provider, with no password, and reads the child's diary")
     func parent() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, people, provider) = try await self.setUp { people in ["parent-1": ["snils": people.parent.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: " ", with: ""),
+                                                            "email": "someone@example.ru"]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["parent-1": ["snils": people.parent.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: " ", with: ""),
-                                                            "email": "someone@example.ru"]]])
         let week = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.scalar("""
                 SELECT to_char(min(l.held_on), 'YYYY-MM-DD') FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id
@@ -141,11 +155,8 @@ struct FederatedSignInTests {
 
     @Test("forged, foreign, expired and unbound ID tokens are refused, each with its audit event and no session; a key rotation is followed")
     func forgedTokens() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, _, provider) = try await self.setUp { people in ["parent-1": ["snils": people.parent]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["parent-1": ["snils": people.parent]]])
         let forgeries = ["none", "hmac", "bad_signature", "unknown_key", "wrong_iss", "wrong_aud", "expired", "future_iat", "wrong_nonce"]
         try await TestAPI.run(database, configure: self.configure(provider)) { api in
             // The same flow without a forgery signs in: the refusals below are the forgeries'.
@@ -178,11 +189,8 @@ struct FederatedSignInTests {
 
     @Test("a replayed code, a wrong or missing state, an open redirect and a person not in the register get no session")
     func refusals() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, _, provider) = try await self.setUp { people in ["parent-1": ["snils": people.parent], "stranger": ["snils": "950-000-003 23", "email_verified": "true"]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["parent-1": ["snils": people.parent], "stranger": ["snils": "950-000-003 23", "email_verified": "true"]]])
         let users = try await database.owner.withConnection(logger: self.logger) { try await $0.scalar("SELECT count(*)::int FROM eduql.users", as: Int.self) }
         try await TestAPI.run(database, configure: self.configure(provider)) { api in
             let first = try await self.signIn(api, provider, "parent-1")
@@ -244,12 +252,9 @@ struct FederatedSignInTests {
 
     @Test("a teacher and a school admin are linked only from their own password session, then sign in through the provider")
     func staff() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, _, provider) = try await self.setUp { people in ["teacher-1": ["snils": people.teacher], "admin-1": ["snils": people.admin],
+                                              "parent-1": ["snils": people.parent]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["teacher-1": ["snils": people.teacher], "admin-1": ["snils": people.admin],
-                                              "parent-1": ["snils": people.parent]]])
         try await TestAPI.run(database, configure: self.configure(provider)) { api in
             for (login, subject, role) in [("teacher", "teacher-1", "teacher"), ("school.admin", "admin-1", "school_admin")] {
                 let before = try await self.sessions(database, of: login)
@@ -278,11 +283,8 @@ struct FederatedSignInTests {
 
     @Test("the provider's back-channel logout ends the session at once; a forged logout token ends nothing")
     func backchannelLogout() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, _, provider) = try await self.setUp { people in ["parent-1": ["snils": people.parent]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["parent-1": ["snils": people.parent]]])
         try await TestAPI.run(database, configure: self.configure(provider)) { api in
             let token = try #require(try await self.signIn(api, provider, "parent-1").reply?["token"] as? String)
             #expect(try await api.request(.get, "/auth/session", token: token).status == .ok)
@@ -307,11 +309,8 @@ struct FederatedSignInTests {
 
     @Test("an administrator sees an account's links and removes one: its sessions end at once; a teacher cannot")
     func unlink() async throws {
-        let database = try await TestCluster.shared.database(.demo)
-        let people = try await self.people(database)
-        let provider = try OIDCProvider()
+        let (database, _, provider) = try await self.setUp { people in ["parent-1": ["snils": people.parent]] }
         defer { provider.stop() }
-        try await provider.control(["users": ["parent-1": ["snils": people.parent]]])
         let parentID = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.scalar("SELECT id FROM eduql.users WHERE login = 'parent'", as: Int.self)
         }
