@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// Keeps the monthly partitions of the audit log and of the change feed ahead of time: this
 /// month's and the next are ensured at start-up and every six hours, so an insert never finds
-/// its month missing. The same round drops the idempotent answers past their 24 hours and the
-/// changes past their retention.
+/// its month missing. The same round drops the idempotent answers past their 24 hours, the
+/// changes past their retention, and federated sign-ins that expired before they came back.
 struct HousekeepingService: Service {
     let database: PostgresClient
     let logger: Logger
@@ -38,7 +38,7 @@ struct HousekeepingService: Service {
                 SELECT eduql.ensure_audit_partition(current_date), eduql.ensure_audit_partition((current_date + interval '1 month')::date),
                        eduql.ensure_change_partition(current_date), eduql.ensure_change_partition((current_date + interval '1 month')::date)
                 """, logger: self.logger)
-            try await connection.execute("SELECT eduql.prune_idempotent_answers()", logger: self.logger)
+            try await connection.execute("SELECT eduql.prune_idempotent_answers(), eduql.forget_expired_sign_ins()", logger: self.logger)
             try await connection.execute("SELECT count(*) FROM eduql.prune_changes(\(self.changeRetentionMonths)::integer)", logger: self.logger)
         }
     }

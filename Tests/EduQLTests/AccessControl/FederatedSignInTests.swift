@@ -248,6 +248,21 @@ struct FederatedSignInTests {
             #expect(codes.contains(Substring(expected)), "an audit event for \(expected)")
         }
         #expect(codes.filter { $0 == "BAD_RETURN" }.count == 6)
+        // Sign-ins that never came back are forgotten by the housekeeping once expired, not before.
+        try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.execute("""
+                INSERT INTO eduql.federated_logins (state_sha256, region_id, provider, nonce, code_verifier, return_to, expires_at)
+                VALUES (sha256('old'::bytea), 1, 'test', 'n', repeat('v', 43), '/', now() - interval '1 second')
+                """)
+        }
+        let (forgotten, underWay) = try await database.server.withConnection(logger: self.logger) { connection in
+            (try await connection.scalar("SELECT eduql.forget_expired_sign_ins()::int", as: Int.self),
+             try await database.owner.withConnection(logger: self.logger) { owner in
+                 try await owner.scalar("SELECT count(*)::int FROM eduql.federated_logins WHERE expires_at > now()", as: Int.self)
+             })
+        }
+        #expect(forgotten == 1)
+        #expect(underWay >= 1, "the sign-ins still under way stay")
     }
 
     @Test("a teacher and a school admin are linked only from their own password session, then sign in through the provider")
