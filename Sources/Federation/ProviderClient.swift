@@ -40,7 +40,7 @@ public actor ProviderClient {
         if let metadata { return metadata }
         let url = self.provider.issuer.hasSuffix("/") ? self.provider.issuer + ".well-known/openid-configuration"
             : self.provider.issuer + "/.well-known/openid-configuration"
-        let metadata = try JSONDecoder().decode(ProviderMetadata.self, from: try await self.get(url))
+        let metadata = try Self.decode(ProviderMetadata.self, from: try await self.get(url))
         guard metadata.issuer == self.provider.issuer else {
             throw FederationRefusal("PROVIDER_MISCONFIGURED", "the discovery document names another issuer")
         }
@@ -56,7 +56,7 @@ public actor ProviderClient {
         let metadata = try await self.discovery()
         if self.keys == nil {
             let url = metadata.jwksURI
-            self.keys = ProviderKeys(configuration: .init(refetchInterval: self.configuration.keyRefetchInterval)) { [self] in try JSONDecoder().decode(JWKS.self, from: try await self.get(url)) }
+            self.keys = ProviderKeys(configuration: .init(refetchInterval: self.configuration.keyRefetchInterval)) { [self] in try Self.decode(JWKS.self, from: try await self.get(url)) }
         }
         return IDTokenVerifier(provider: self.provider, keys: self.keys!, skew: self.configuration.skew)
     }
@@ -143,6 +143,11 @@ public actor ProviderClient {
         } catch {
             throw FederationRefusal.providerUnavailable
         }
+    }
+
+    /// A provider's answer as JSON; an answer that is not the document asked for is the provider's failure.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do { return try JSONDecoder().decode(type, from: data) } catch { throw FederationRefusal.providerUnavailable }
     }
 
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -174,7 +174,12 @@ struct FederationController: Sendable {
     func backchannelLogout(_ request: Request, context: EduQLRequestContext) async throws -> Response {
         let (client, region) = try await self.provider(context)
         let info = request.info(context)
-        let body = String(buffer: try await request.body.collect(upTo: 65_536))
+        let body: String
+        do {
+            body = String(buffer: try await request.body.collect(upTo: 65_536))
+        } catch is NIOTooManyBytesError {
+            throw APIError.contentTooLarge(limit: 65_536)
+        }
         let form = Dictionary(body.split(separator: "&").map { pair -> (String, String) in
             let parts = pair.split(separator: "=", maxSplits: 1)
             return (String(parts[0]).removingPercentEncoding ?? "", parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" : "")

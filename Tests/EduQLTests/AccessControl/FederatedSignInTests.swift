@@ -310,6 +310,12 @@ struct FederatedSignInTests {
             let forged = try await api.request(.post, "/auth/federated/test/backchannel-logout", raw: "logout_token=\(parts.joined(separator: "."))",
                                                headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(forged.status == .badRequest)
+            // Not a form, or too large: refused, never a server error.
+            for body in ["", "logout_token=", "logout_token=%ZZ", "junk", String(repeating: "a", count: 70_000)] {
+                let reply = try await api.request(.post, "/auth/federated/test/backchannel-logout", raw: body,
+                                                  headers: [.contentType: "application/x-www-form-urlencoded"])
+                #expect(reply.status == .badRequest || reply.status == .contentTooLarge, "\(body.prefix(20)): \(reply.status)")
+            }
             #expect(try await api.request(.get, "/auth/session", token: token).status == .ok)
             let ended = try await api.request(.post, "/auth/federated/test/backchannel-logout", raw: "logout_token=\(logout)",
                                               headers: [.contentType: "application/x-www-form-urlencoded"])
@@ -319,7 +325,8 @@ struct FederatedSignInTests {
         let events = try await database.owner.withConnection(logger: self.logger) { connection in
             try await connection.column("SELECT outcome || ':' || coalesce(detail->>'sessions', error_codes[1]) FROM eduql.audit_events WHERE action = 'federated_logout' ORDER BY seq", as: String.self)
         }
-        #expect(events == ["denied:INVALID_ID_TOKEN", "ok:1"], "\(events)")
+        // The forged token, the four malformed forms (the oversized body is refused before it is read), the logout.
+        #expect(events == ["denied:INVALID_ID_TOKEN"] + Array(repeating: "denied:BAD_REQUEST", count: 4) + ["ok:1"], "\(events)")
     }
 
     @Test("an administrator sees an account's links and removes one: its sessions end at once; a teacher cannot")
