@@ -21,22 +21,40 @@ struct IDTokenVerifier: Sendable {
     /// The ID token's claims, once every check holds.
     func verify(idToken token: String, nonce: String?, now: Date = Date()) async throws -> IDToken {
         let claims: IDToken = try await self.signed(token, as: IDToken.self)
-        try self.check(issuer: claims.iss, audience: claims.aud, authorizedParty: claims.azp)
-        guard claims.exp + self.skew > now.timeIntervalSince1970 else { throw FederationRefusal.token("the token has expired") }
-        guard claims.iat - self.skew <= now.timeIntervalSince1970 else { throw FederationRefusal.token("the token is issued in the future") }
-        guard claims.exp > claims.iat, claims.exp - claims.iat <= 86_400 else { throw FederationRefusal.token("the token's lifetime is implausible") }
+        try ClaimChecks(provider: self.provider, skew: self.skew).check(claims, now: now)
         if let nonce {
             guard let given = claims.nonce, given.utf8.elementsEqual(nonce.utf8) else { throw FederationRefusal.token("the nonce is not this sign-in's") }
         }
-        guard !claims.sub.isEmpty, claims.sub.utf8.count <= 255 else { throw FederationRefusal.token("the subject is empty or too long") }
         return claims
+    }
+
+    /// The checks of an ID token's claims every provider's tokens pass (the nonce apart).
+    struct ClaimChecks {
+        let provider: IdentityProvider
+        let skew: TimeInterval
+
+        func check(_ claims: IDToken, now: Date) throws {
+            try self.check(issuer: claims.iss, audience: claims.aud, authorizedParty: claims.azp)
+            guard claims.exp + self.skew > now.timeIntervalSince1970 else { throw FederationRefusal.token("the token has expired") }
+            guard claims.iat - self.skew <= now.timeIntervalSince1970 else { throw FederationRefusal.token("the token is issued in the future") }
+            guard claims.exp > claims.iat, claims.exp - claims.iat <= 86_400 else { throw FederationRefusal.token("the token's lifetime is implausible") }
+            guard !claims.sub.isEmpty, claims.sub.utf8.count <= 255 else { throw FederationRefusal.token("the subject is empty or too long") }
+        }
+
+        func check(issuer: String, audience: AudienceClaim, authorizedParty: String?) throws {
+            guard issuer.utf8.elementsEqual(self.provider.issuer.utf8) else { throw FederationRefusal.token("the issuer is not the provider") }
+            guard audience.value.contains(self.provider.clientID) else { throw FederationRefusal.token("the token is not for EduQL") }
+            if audience.value.count > 1 || authorizedParty != nil {
+                guard authorizedParty == self.provider.clientID else { throw FederationRefusal.token("the authorized party is not EduQL") }
+            }
+        }
     }
 
     /// A back-channel logout token's claims, once every check holds (it has the logout event,
     /// a `sub` or a `sid`, and no `nonce`).
     func verify(logoutToken token: String, now: Date = Date()) async throws -> LogoutToken {
         let claims: LogoutToken = try await self.signed(token, as: LogoutToken.self)
-        try self.check(issuer: claims.iss, audience: claims.aud, authorizedParty: nil)
+        try ClaimChecks(provider: self.provider, skew: self.skew).check(issuer: claims.iss, audience: claims.aud, authorizedParty: nil)
         guard claims.iat - self.skew <= now.timeIntervalSince1970, claims.iat + 600 > now.timeIntervalSince1970 else {
             throw FederationRefusal.token("the logout token is not recent")
         }
@@ -67,14 +85,6 @@ struct IDTokenVerifier: Sendable {
             return try await keys.collection.verify(token, as: Payload.self)
         } catch {
             throw FederationRefusal.token("the signature does not hold")
-        }
-    }
-
-    func check(issuer: String, audience: AudienceClaim, authorizedParty: String?) throws {
-        guard issuer.utf8.elementsEqual(self.provider.issuer.utf8) else { throw FederationRefusal.token("the issuer is not the provider") }
-        guard audience.value.contains(self.provider.clientID) else { throw FederationRefusal.token("the token is not for EduQL") }
-        if audience.value.count > 1 || authorizedParty != nil {
-            guard authorizedParty == self.provider.clientID else { throw FederationRefusal.token("the authorized party is not EduQL") }
         }
     }
 }

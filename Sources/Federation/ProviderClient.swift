@@ -26,13 +26,23 @@ public actor ProviderClient {
     public nonisolated let provider: IdentityProvider
     let configuration: Configuration
     let http: HTTPClient
+    /// Signs ЕСИА's `client_secret` (nil for other providers).
+    let signer: (any ClientSecretSigner)?
     private var metadata: ProviderMetadata?
     private var keys: ProviderKeys?
+    var esiaVerifier: ESIATokenVerifier?
 
-    public init(provider: IdentityProvider, http: HTTPClient = .shared, configuration: Configuration = .init()) {
+    /// A client of `provider`; an ЕСИА provider signs with `signer`, or else with the signer its profile configures.
+    public init(provider: IdentityProvider, http: HTTPClient = .shared, configuration: Configuration = .init(), signer: (any ClientSecretSigner)? = nil) {
         self.provider = provider
         self.http = http
         self.configuration = configuration
+        self.signer = signer ?? provider.esia?.signer.signer(http: http, timeout: configuration.timeout)
+    }
+
+    /// A new sign-in's `state`: 32 random bytes; for ЕСИА, which asks for one, a random UUID.
+    public nonisolated func newState() -> String {
+        self.provider.esia == nil ? Base64URL.random(bytes: 32) : UUID().uuidString.lowercased()
     }
 
     /// The provider's discovery document (fetched once).
@@ -63,6 +73,7 @@ public actor ProviderClient {
 
     /// The URL the browser is sent to, to sign in.
     public func authorizationURL(redirectURI: String, state: String, nonce: String, pkce: PKCE, loginHint: String? = nil) async throws -> String {
+        if let profile = self.provider.esia { return try await self.esiaAuthorizationURL(profile, redirectURI: redirectURI, state: state, nonce: nonce) }
         let metadata = try await self.discovery()
         var components = URLComponents(string: metadata.authorizationEndpoint)
         var items = components?.queryItems ?? []
@@ -85,16 +96,23 @@ public actor ProviderClient {
         return url
     }
 
-    /// A person signed in at the provider: the ID token's checked claims, and its other claims
-    /// that are text (the one that names a person among them).
+    /// A person signed in at the provider: the ID token's checked claims, its other claims that
+    /// are text, and what the provider verified of the person.
     public struct SignedIn: Sendable {
         public var token: IDToken
         public var claims: [String: String]
+        /// The SNILS as the provider wrote it, when it vouches for it (the configured claim; ЕСИА: a confirmed account's).
+        public var snils: String?
+        /// The person's last name and birth date (`yyyy-MM-dd`), which the register's person must
+        /// also have, when the provider gives them to match (ЕСИА).
+        public var lastName: String?
+        public var birthDate: String?
     }
 
     /// Exchanges an authorization code for the ID token, verified; the provider's other tokens
     /// are dropped here.
     public func redeem(code: String, redirectURI: String, pkce: PKCE, nonce: String) async throws -> SignedIn {
+        if let profile = self.provider.esia { return try await self.esiaRedeem(profile, code: code, redirectURI: redirectURI, nonce: nonce) }
         let metadata = try await self.discovery()
         let form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", pkce.verifier)]
             .map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
@@ -115,7 +133,27 @@ public actor ProviderClient {
         // The signature held: the payload's other claims can be read as they are.
         let payload = idToken.split(separator: ".", omittingEmptySubsequences: false)[1]
         let object = Base64URL.decode(payload).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any] ?? [:]
-        return SignedIn(token: token, claims: object.compactMapValues { $0 as? String })
+        let claims = object.compactMapValues { $0 as? String }
+        return SignedIn(token: token, claims: claims, snils: claims[self.provider.snilsClaim])
+    }
+
+    /// Where to send the browser so the person signs out at the provider too, and comes back to
+    /// `returnURL`: ЕСИА's logout with `redirect_url`, or the discovery document's
+    /// `end_session_endpoint`; nil when the provider has none.
+    public func logoutURL(returnURL: String) async throws -> String? {
+        var components: URLComponents?
+        if let profile = self.provider.esia {
+            components = URLComponents(string: profile.logoutEndpoint)
+            components?.queryItems = [URLQueryItem(name: "client_id", value: self.provider.clientID), URLQueryItem(name: "redirect_url", value: returnURL)]
+        } else if let endpoint = try await self.discovery().endSessionEndpoint {
+            components = URLComponents(string: endpoint)
+            let items = components?.queryItems ?? []
+            components?.queryItems = items + [URLQueryItem(name: "client_id", value: self.provider.clientID),
+                                              URLQueryItem(name: "post_logout_redirect_uri", value: returnURL)]
+        }
+        let query = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components?.percentEncodedQuery = query
+        return components?.string
     }
 
     /// Verifies a back-channel logout token.
@@ -123,9 +161,10 @@ public actor ProviderClient {
         try await self.verifier().verify(logoutToken: logoutToken)
     }
 
-    func get(_ url: String) async throws -> Data {
+    func get(_ url: String, bearer: String? = nil) async throws -> Data {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer " + bearer) }
         let (status, body) = try await self.send(request)
         guard status == .ok else { throw FederationRefusal.providerUnavailable }
         return body

@@ -132,25 +132,6 @@ public struct AccountAdministration: Sendable {
         }
     }
 
-    /// Removes an account's link to its identity at `provider`; the sessions that identity
-    /// opened end at once.
-    public func unlinkFederatedIdentity(by actor: UserPrincipal, userID: Int, provider: String, request: RequestInfo,
-                                        on connection: PostgresConnection? = nil) async throws {
-        let detail = ["user": String(userID), "provider": String(provider.prefix(32))]
-        try await self.act(actor, "unlink_federated_identity", request, detail: detail, on: connection) { connection, _ in
-            try await self.checkGoverns(actor, userID, on: connection)
-            try await connection.execute("""
-                UPDATE eduql.sessions SET revoked_at = now()
-                WHERE revoked_at IS NULL AND federated_identity_id IN (
-                    SELECT f.id FROM eduql.federated_identities f WHERE f.user_id = \(userID) AND f.provider = \(provider))
-                """, logger: self.logger)
-            let removed = try await connection.guardedQuery("""
-                DELETE FROM eduql.federated_identities WHERE user_id = \(userID) AND provider = \(provider) RETURNING id
-                """, logger: self.logger).collect()
-            guard !removed.isEmpty else { throw Failure.notFound("the account has no identity at that provider") }
-        }
-    }
-
     /// Sixteen letters and digits from an alphabet without look-alikes.
     static func temporaryPassword() -> String {
         let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789")

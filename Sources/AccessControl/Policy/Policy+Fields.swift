@@ -59,7 +59,7 @@ extension Policy {
 
     /// The mutations of account administration (`AccountAdministration` checks who may grant what).
     static let accountMutations: Set<String> = ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser",
-                                                "unlinkFederatedIdentity"]
+                                                "unlinkFederatedIdentity", "approveFederatedLink"]
 
     /// The municipality's say on a transfer between two of its schools.
     static let transferDecisions: Set<String> = ["confirmTransfer", "declineTransfer"]

@@ -37,14 +37,24 @@ extension Authenticator {
         public var snils: String?
         /// The provider's session (`sid`).
         public var providerSession: String?
+        /// The last name and birth date (`yyyy-MM-dd`) the register's person must have too, when
+        /// the provider gives them (ЕСИА): a SNILS alone does not link there.
+        public var lastName: String?
+        public var birthDate: String?
 
-        public init(provider: String, issuer: String, subject: String, snils: String?, providerSession: String?) {
+        public init(provider: String, issuer: String, subject: String, snils: String?, providerSession: String?,
+                    lastName: String? = nil, birthDate: String? = nil) {
             self.provider = provider
             self.issuer = issuer
             self.subject = subject
             self.snils = snils
             self.providerSession = providerSession
+            self.lastName = lastName
+            self.birthDate = birthDate
         }
+
+        /// Whether the person's own data must match too.
+        public var matchesPerson: Bool { self.lastName != nil || self.birthDate != nil }
     }
 
     /// Why a federated sign-in gave no session (its code is in the audit event).

@@ -5,10 +5,12 @@ import PostgresNIO
 
 extension Authenticator {
     /// Signs in through a provider's identity: its linked account, or — on its first sign-in —
-    /// the one person of the region's register whose SNILS the provider verified, linked now.
-    /// Only a guardian's or learner's account is linked so; an account holding any staff or
+    /// the one person of the region's register whose SNILS the provider verified (and, from
+    /// ЕСИА, whose last name and birth date are the person's there too), linked now. Only a
+    /// guardian's or learner's account is linked so; an account holding any staff or
     /// administrator role is linked only from its own password session (`start.linkUserID`)
-    /// or by an administrator. No match creates nothing. Every outcome is a security event.
+    /// or with an administrator's approval waiting for it. No match creates nothing. Every
+    /// outcome is a security event.
     public func signIn(_ identity: FederatedIdentity, start: FederatedStart, request: RequestInfo) async throws -> Session {
         var event = SecurityEvent(.auth, "federated_login", .denied, request: request)
         event.regionID = start.regionID
@@ -24,12 +26,13 @@ extension Authenticator {
                 SELECT id, user_id FROM eduql.federated_identities WHERE issuer = \(identity.issuer) AND subject = \(identity.subject)
                 """, logger: self.logger).collect().first?.decode((Int, Int).self)
             var account: (userID: Int, how: String?)
+            var linkedBy = start.linkUserID
             if let linked {
                 if let asking = start.linkUserID, asking != linked.1 { return try await refuse("LINKED_TO_ANOTHER_ACCOUNT") }
                 account = (linked.1, nil)
             } else {
                 guard let snils = identity.snils else { return try await refuse("NOT_IN_REGISTER") }
-                let matches = try await self.accounts(withSNILS: snils, on: connection)
+                let matches = try await self.accounts(of: identity, snils: snils, provider: identity.provider, on: connection)
                 if let asking = start.linkUserID {
                     guard matches.contains(where: { $0.userID == asking }) else { return try await refuse("NOT_IN_REGISTER") }
                     account = (asking, "password_session")
@@ -39,6 +42,11 @@ extension Authenticator {
                         account = (people[0].userID, "verified_attribute")
                     } else if matches.isEmpty {
                         return try await refuse("NOT_IN_REGISTER")
+                    } else if people.isEmpty, matches.count == 1, let approval = matches[0].approval {
+                        linkedBy = try await connection.guardedQuery("""
+                            UPDATE eduql.federated_link_approvals SET used_at = now() WHERE id = \(approval) RETURNING approved_by
+                            """, logger: self.logger).collect().first?.decode(Int.self)
+                        account = (matches[0].userID, "administrator")
                     } else if people.isEmpty {
                         return try await refuse("LINK_NEEDS_PASSWORD_SESSION")
                     } else {
@@ -66,7 +74,7 @@ extension Authenticator {
                 let inserted = try await connection.guardedQuery("""
                     INSERT INTO eduql.federated_identities (region_id, user_id, provider, issuer, subject, linked_how, linked_by)
                     VALUES (\(start.regionID), \(account.userID), \(identity.provider), \(identity.issuer), \(identity.subject),
-                            \(account.how), \(start.linkUserID))
+                            \(account.how), \(linkedBy))
                     ON CONFLICT DO NOTHING RETURNING id
                     """, logger: self.logger).collect().first?.decode(Int.self)
                 // The account has another identity at this provider already.
@@ -88,22 +96,31 @@ extension Authenticator {
     }
 
     /// The enabled accounts of the region whose person (guardian, learner or staff member) has
-    /// this SNILS, and whether each holds a role other than parent or student.
-    func accounts(withSNILS snils: String, on connection: PostgresConnection) async throws -> [(userID: Int, staff: Bool)] {
+    /// this SNILS — and the identity's last name and birth date, when it gives them (a birth
+    /// date the register lacks is not compared) — whether each holds a role other than parent
+    /// or student, and an administrator's unused approval to link it at `provider`.
+    func accounts(of identity: FederatedIdentity, snils: String, provider: String,
+                  on connection: PostgresConnection) async throws -> [(userID: Int, staff: Bool, approval: Int?)] {
         let rows = try await connection.guardedQuery("""
             SELECT u.id, u.staff_id IS NOT NULL OR EXISTS (
                        SELECT 1 FROM eduql.role_assignments ra WHERE ra.user_id = u.id AND ra.revoked_at IS NULL
-                          AND ra.role NOT IN ('parent', 'student'))
+                          AND ra.role NOT IN ('parent', 'student')),
+                   (SELECT a.id FROM eduql.federated_link_approvals a
+                    WHERE a.user_id = u.id AND a.provider = \(provider) AND a.used_at IS NULL AND a.expires_at > now()
+                    ORDER BY a.id DESC LIMIT 1)
             FROM eduql.users u
-            LEFT JOIN eduql.guardians g ON g.id = u.guardian_id
-            LEFT JOIN eduql.learners l ON l.id = u.learner_id
-            LEFT JOIN eduql.staff s ON s.id = u.staff_id
+            JOIN LATERAL (
+                SELECT g.last_name, g.birth_date FROM eduql.guardians g WHERE g.id = u.guardian_id AND g.snils = \(snils)
+                UNION ALL SELECT l.last_name, l.birth_date FROM eduql.learners l WHERE l.id = u.learner_id AND l.snils = \(snils)
+                UNION ALL SELECT s.last_name, s.birth_date FROM eduql.staff s WHERE s.id = u.staff_id AND s.snils = \(snils)
+            ) person ON true
             WHERE u.region_id = eduql.current_region_id() AND u.disabled_at IS NULL
-              AND (g.snils = \(snils) OR l.snils = \(snils) OR s.snils = \(snils))
+              AND (\(identity.lastName)::text IS NULL OR eduql.same_name(person.last_name, \(identity.lastName)))
+              AND (\(identity.birthDate)::date IS NULL OR person.birth_date IS NULL OR person.birth_date = \(identity.birthDate)::date)
             ORDER BY u.id
             """, logger: self.logger)
-        var accounts: [(userID: Int, staff: Bool)] = []
-        for try await (userID, staff) in rows.decode((Int, Bool).self) { accounts.append((userID, staff)) }
+        var accounts: [(userID: Int, staff: Bool, approval: Int?)] = []
+        for try await (userID, staff, approval) in rows.decode((Int, Bool, Int?).self) { accounts.append((userID, staff, approval)) }
         return accounts
     }
 

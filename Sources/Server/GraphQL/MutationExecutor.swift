@@ -200,6 +200,11 @@ struct MutationExecutor {
             try await self.administration.unlinkFederatedIdentity(by: actor, userID: id, provider: arguments["provider"]?.text ?? "",
                                                                   request: request, on: connection)
             return (id, nil)
+        case "approveFederatedLink":
+            let id = try arguments.id("userId") ?? 0
+            try await self.administration.approveFederatedLink(by: actor, userID: id, provider: arguments["provider"]?.text ?? "",
+                                                               request: request, on: connection)
+            return (id, nil)
         case "disableUser", "enableUser":
             let id = try arguments.id("userId") ?? 0
             try await self.administration.setDisabled(mutation.name == "disableUser", by: actor, userID: id, request: request, on: connection)

@@ -19,6 +19,9 @@ import NIOCore
 /// - `GET /auth/federated/{provider}/callback?code=…&state=…` — the provider's answer: the code
 ///   redeemed, the ID token verified, the person found in the register; EduQL's own session, as
 ///   `POST /auth/login` answers it, with `returnTo`;
+/// - `POST /auth/federated/{provider}/logout?returnTo=/path` — ends the bearer's session and
+///   answers where to send the browser to sign out at the provider too (ЕСИА's logout with
+///   `redirect_url`, or the provider's `end_session_endpoint`);
 /// - `POST /auth/federated/{provider}/backchannel-logout` — the provider ends the sessions of
 ///   one of its sessions (a `logout_token`).
 struct FederationController: Sendable {
@@ -48,6 +51,9 @@ struct FederationController: Sendable {
         }
         group.get(":provider/callback") { request, context in
             try await context.bounded(within: self.deadline) { try await self.callback(request, context: context) }
+        }
+        group.post(":provider/logout") { request, context in
+            try await context.bounded(within: self.deadline) { try await self.logout(request, context: context) }
         }
         group.post(":provider/backchannel-logout") { request, context in
             try await context.bounded(within: self.deadline) { try await self.backchannelLogout(request, context: context) }
@@ -85,7 +91,7 @@ struct FederationController: Sendable {
             }
             linking = (user.userID, user.sessionID)
         }
-        let state = Base64URL.random(bytes: 32)
+        let state = client.newState()
         let nonce = Base64URL.random(bytes: 32)
         let pkce = PKCE.generate()
         let role = request.uri.queryParameters.get("role").map { String($0.prefix(40)) }
@@ -140,9 +146,10 @@ struct FederationController: Sendable {
             try await refuse(refusal.code, refusal.code == "PROVIDER_UNAVAILABLE" ? .badGateway : .unauthorized, "the sign-in could not be verified")
         }
         let token = signedIn.token
-        let snils = signedIn.claims[provider.snilsClaim].flatMap { SNILS($0) }.flatMap { $0.isValid ? $0.text : nil }
+        let snils = signedIn.snils.flatMap { SNILS($0) }.flatMap { $0.isValid ? $0.text : nil }
         let identity = Authenticator.FederatedIdentity(provider: provider.id, issuer: token.iss, subject: token.sub, snils: snils,
-                                                       providerSession: token.sid.map { String($0.prefix(255)) })
+                                                       providerSession: token.sid.map { String($0.prefix(255)) },
+                                                       lastName: signedIn.lastName, birthDate: signedIn.birthDate)
         let session: Authenticator.Session
         do {
             session = try await self.authenticator.signIn(identity, start: start, request: info)
@@ -167,6 +174,23 @@ struct FederationController: Sendable {
         }
         var response = try OnboardingController.json(Answer(login: Authenticated.Login(session), returnTo: start.returnTo))
         response.headers[.setCookie] = self.cookie("", path: "/auth/federated/\(provider.id)/callback", maxAge: 0)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    func logout(_ request: Request, context: EduQLRequestContext) async throws -> Response {
+        let (client, _) = try await self.provider(context)
+        let returnTo = request.uri.queryParameters.get("returnTo") ?? "/"
+        guard Self.isLocalPath(returnTo) else { throw APIError(status: .badRequest, code: "BAD_RETURN", message: "returnTo must be a path of this server") }
+        do {
+            try await self.authenticator.logout(token: request.bearerToken, request: request.info(context))
+        } catch let failure as Authenticator.Failure {
+            throw failure.apiError
+        }
+        // The provider's own sign-out is the browser's next step; its failing to answer leaves EduQL's done.
+        let url = try? await client.logoutURL(returnURL: self.base + returnTo)
+        struct Answer: Encodable { var providerLogoutUrl: String? }
+        var response = try OnboardingController.json(Answer(providerLogoutUrl: url ?? nil))
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -55,6 +55,10 @@ struct RowLevelSecurityTests {
         SELECT sha256(('state' || r)::bytea), r, 'fixture', 'nonce', repeat('v', 43), '/', now() + interval '10 minutes' FROM unnest(ARRAY[1, 2]) r
         """,
         """
+        INSERT INTO eduql.federated_link_approvals (region_id, user_id, provider, approved_by, expires_at)
+        SELECT region_id, id, 'fixture', id, now() + interval '1 day' FROM eduql.users WHERE login LIKE 'fixture.r%'
+        """,
+        """
         INSERT INTO eduql.integration_clients (region_id, client_id, name, secret_hash)
         SELECT r, 'fixture-client-' || r, 'Fixture', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g' FROM unnest(ARRAY[1, 2]) r
         """,

@@ -14,7 +14,7 @@ struct SchemaDefinitionTests {
                         "changes", "integrationClients"]
         #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
         let mutation = try #require(schema.mutationType)
-        #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser", "unlinkFederatedIdentity",
+        #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser", "unlinkFederatedIdentity", "approveFederatedLink",
                                                             "recordMarks", "recordAttendance", "setLessonTopic", "setHomework",
                                                             "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass",
                                                             "transferToOrganization", "confirmTransfer", "declineTransfer", "acceptTransfer",
