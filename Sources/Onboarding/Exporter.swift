@@ -102,7 +102,7 @@ public struct Exporter: Sendable {
                 """
         case "guardians":
             sql = """
-                SELECT \(key("guardian", "g.id")), g.last_name, g.first_name, g.middle_name, g.phone, g.email, g.snils, g.address
+                SELECT \(key("guardian", "g.id")), g.last_name, g.first_name, g.middle_name, \(day("g.birth_date")), g.phone, g.email, g.snils, g.address
                 FROM eduql.guardians g WHERE g.region_id = eduql.current_region_id()
                   AND ((\(m)::bigint IS NULL AND \(o)::bigint IS NULL) OR g.id IN (
                       SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id IN (\(scope))))

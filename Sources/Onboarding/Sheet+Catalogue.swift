@@ -138,7 +138,7 @@ extension Sheet {
 
     static let guardians = Sheet(
         name: "guardians", aliases: ["родители", "законные представители", "представители"], entity: "guardian",
-        columns: [id, lastName, firstName, middleName, phone, email, snils, address],
+        columns: [id, lastName, firstName, middleName, Column("birth_date", ["дата рождения"], .date(past: true)), phone, email, snils, address],
         key: ["id"])
 
     static let guardianLinks = Sheet(

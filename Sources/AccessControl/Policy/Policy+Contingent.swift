@@ -20,7 +20,7 @@ extension Policy {
         .learners: WriteRule([.insert], rows: "{t}.organization_id = {organization}",
                              columns: ["last_name", "first_name", "middle_name", "gender", "birth_date", "snils", "address", "health_group"]),
         .guardians: WriteRule([.insert], rows: "{t}.region_id = {region}",
-                              columns: ["last_name", "first_name", "middle_name", "phone", "email", "snils", "address"]),
+                              columns: ["last_name", "first_name", "middle_name", "phone", "email", "snils", "address", "birth_date"]),
         .guardianLearners: WriteRule([.insert], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
                                      columns: ["relation"]),
         .enrollments: WriteRule(rows: [.insert: ownClassOnEnrollmentDate.and(notFarAhead("enrolled_on")),

@@ -111,8 +111,13 @@ extension RuleWriter {
                 .map { field, column, required in
                     try statement.bind(person.text(field, at: at, lengths: 1...200, required: required), "text") + " AS \(column)"
                 }
-            let source = "SELECT l.region_id, \(values.joined(separator: ", ")) FROM eduql.learners l WHERE l.id = \(statement.bind(learner, "int8"))"
-            let query = statement.insert(into: .guardians, columns: ["region_id", "last_name", "first_name", "middle_name", "phone", "email", "snils", "address"],
+            // The birth date, with SNILS and last name, is what ЕСИА sign-in matches.
+            let birthDate = try person.optionalDate("birthDate", at: at)
+            if let birthDate, birthDate <= "1900-01-01" || birthDate > Self.today {
+                throw WriteRefusal.invalid("\(at)birthDate must be a past date after 1900")
+            }
+            let source = "SELECT l.region_id, \(values.joined(separator: ", ")), \(statement.bind(birthDate, "date")) AS birth_date FROM eduql.learners l WHERE l.id = \(statement.bind(learner, "int8"))"
+            let query = statement.insert(into: .guardians, columns: ["region_id", "last_name", "first_name", "middle_name", "phone", "email", "snils", "address", "birth_date"],
                                          from: source, rule: try self.rule(.guardians, .insert))
             guardian = try await self.run(query, path, notFound: "the learner is not yours", refused: "not yours to add").ids[0]
         } else {

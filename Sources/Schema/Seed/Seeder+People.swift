@@ -27,11 +27,13 @@ extension Seeder {
             FROM seats s
             """,
             """
-            INSERT INTO eduql.guardians (id, region_id, last_name, first_name, middle_name, phone, email, snils, address)
+            INSERT INTO eduql.guardians (id, region_id, last_name, first_name, middle_name, birth_date, phone, email, snils, address)
             SELECT s.learner_id * 2 + parent.father::integer, s.region_id,
                    pg_temp.surname(s.family, NOT parent.father),
                    CASE WHEN parent.father THEN pg_temp.father_name(s.family / 7) ELSE pg_temp.first_name(pg_temp.h(s.learner_id, 8), true) END,
                    pg_temp.patronymic(pg_temp.h(s.learner_id * 2 + parent.father::integer, 9), NOT parent.father),
+                   make_date(\(y) - s.age - 22 - (pg_temp.h(s.learner_id * 2 + parent.father::integer, 12) % 16)::integer, 1, 1)
+                       + (pg_temp.h(s.learner_id * 2 + parent.father::integer, 14) % 365)::integer,
                    pg_temp.phone(pg_temp.h(s.learner_id * 2 + parent.father::integer, 10)),
                    CASE WHEN pg_temp.h(s.learner_id, 11) % 3 = 0 THEN format('parent%s@mail.example', s.learner_id * 2 + parent.father::integer) END,
                    pg_temp.snils(1, s.learner_id * 2 + parent.father::integer),

@@ -38,9 +38,10 @@ extension Seeder {
             ) a
             """,
             """
-            INSERT INTO eduql.guardians (id, region_id, last_name, first_name, middle_name, phone, snils)
+            INSERT INTO eduql.guardians (id, region_id, last_name, first_name, middle_name, birth_date, phone, snils)
             SELECT 10000000 + a.id, a.region_id, pg_temp.surname(a.family, true), pg_temp.first_name(pg_temp.h(a.id, 5), true),
-                   pg_temp.patronymic(pg_temp.h(a.id, 6), true), pg_temp.phone(pg_temp.h(a.id, 7)), pg_temp.snils(2, a.id)
+                   pg_temp.patronymic(pg_temp.h(a.id, 6), true), a.birth_date - ((21 + pg_temp.h(a.id, 8) % 18) * 365)::integer,
+                   pg_temp.phone(pg_temp.h(a.id, 7)), pg_temp.snils(2, a.id)
             FROM application_seeds a
             """,
             """

@@ -93,11 +93,30 @@ struct ContingentWriteTests {
                 mutation Admit($input: AdmitLearnerInput!) { admitLearner(input: $input) { \(Self.learnerFields) } }
                 """, variables: ["input": [
                     "learner": ["lastName": "Новикова", "firstName": "Ева", "gender": "FEMALE", "birthDate": "2015-03-01", "snils": "123-456-789 01"],
-                    "guardians": [["relation": "MOTHER", "guardian": ["lastName": "Новикова", "firstName": "Анна", "phone": "+7 900 000-00-00"]]],
+                    "guardians": [["relation": "MOTHER", "guardian": ["lastName": "Новикова", "firstName": "Анна", "birthDate": "1990-04-02", "phone": "+7 900 000-00-00"]]],
                     "classId": String(fixture.classA), "on": Self.date(-10), "orderNumber": "12-к",
                 ]], token: token)
             let learner = try #require(admitted.data?["admitLearner"] as? [String: Any], "\(admitted.text)")
             let id = try #require((learner["id"] as? String).flatMap { Int($0) })
+            // The guardian's birth date is kept: with SNILS and last name, ЕСИА sign-in matches by it.
+            let guardianBirthDate = try await database.owner.withConnection(logger: Logger(label: "eduql-tests")) { connection in
+                try await connection.scalar("""
+                    SELECT g.birth_date::text FROM eduql.guardians g JOIN eduql.guardian_learners gl ON gl.guardian_id = g.id
+                    WHERE gl.learner_id = \(id)
+                    """, as: String.self)
+            }
+            #expect(guardianBirthDate == "1990-04-02")
+            // A guardian born in the future, or before 1900, is refused, and nothing is written.
+            for birthDate in [Self.date(30), "1899-12-31"] {
+                let refused = try await api.graphql("""
+                    mutation Admit($input: AdmitLearnerInput!) { admitLearner(input: $input) { id } }
+                    """, variables: ["input": [
+                        "learner": ["lastName": "Новиков", "firstName": "Лев", "gender": "MALE", "birthDate": "2015-03-02"],
+                        "guardians": [["relation": "MOTHER", "guardian": ["lastName": "Новикова", "firstName": "Анна", "birthDate": birthDate]]],
+                        "classId": String(fixture.classA), "on": Self.date(-10), "orderNumber": "13-к",
+                    ]], token: token)
+                #expect(refused.errorCodes == ["BAD_USER_INPUT"], "\(birthDate): \(refused.text)")
+            }
             #expect((learner["class"] as? [String: Any])?["id"] as? String == String(fixture.classA))
             #expect((learner["movements"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["ADMITTED"])
             #expect((learner["guardians"] as? [[String: Any]])?.first?["relation"] as? String == "MOTHER")

@@ -30,6 +30,14 @@ struct ImportTests {
             try await connection.column("SELECT entity || ':' || count(*) FROM eduql.changes GROUP BY entity ORDER BY entity", as: String.self)
         }
         #expect(changes.contains("learner:5") && changes.contains("guardian:3") && changes.contains("enrollment:5") && changes.contains("class:4"))
+        // A guardian's birth date (what ЕСИА sign-in matches with SNILS and last name) is kept; an empty one stays unknown.
+        let birthDates = try await region.database.owner.withConnection(logger: region.logger) { connection in
+            try await connection.column("""
+                SELECT last_name || ':' || coalesce(birth_date::text, '-') FROM eduql.guardians
+                WHERE last_name IN ('Орлова', 'Орлов', 'Белов') ORDER BY last_name
+                """, as: String.self)
+        }
+        #expect(birthDates == ["Белов:-", "Орлов:1986-01-30", "Орлова:1988-09-14"])
 
         let second = try await region.importing(samples)
         #expect(second.committed && second.created == 0 && second.updated == 0 && second.unchanged == 41)
