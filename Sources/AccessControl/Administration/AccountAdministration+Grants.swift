@@ -12,15 +12,18 @@ extension AccountAdministration {
         /// Ids of trusted documents (`sha256:…`), each already checked to be one.
         public var documents: [String] = []
         public var fields: [String] = []
+        /// Mutations the client may run on behalf of a person, each already checked to be delegable.
+        public var writes: [GrantedWrite] = []
         public var rate: TokenBuckets.Limit?
         public var expiresAt: Date
 
         public init(municipalityIDs: [Int] = [], organizationIDs: [Int] = [], documents: [String] = [], fields: [String] = [],
-                    rate: TokenBuckets.Limit? = nil, expiresAt: Date) {
+                    writes: [GrantedWrite] = [], rate: TokenBuckets.Limit? = nil, expiresAt: Date) {
             self.municipalityIDs = municipalityIDs
             self.organizationIDs = organizationIDs
             self.documents = documents
             self.fields = fields
+            self.writes = writes
             self.rate = rate
             self.expiresAt = expiresAt
         }
@@ -55,7 +58,10 @@ extension AccountAdministration {
                             on connection: PostgresConnection? = nil) async throws -> Int {
         try await self.act(actor, "grant_access", request, detail: ["client": String(clientID)], on: connection) { connection, _ in
             try await self.checkClientAdministrator(actor, clientID, on: connection)
-            guard !grant.documents.isEmpty || !grant.fields.isEmpty else { throw Failure.invalid("a grant names documents or fields") }
+            guard !grant.documents.isEmpty || !grant.fields.isEmpty || !grant.writes.isEmpty else {
+                throw Failure.invalid("a grant names documents, fields or writes")
+            }
+            let writes = String(decoding: try JSONEncoder().encode(grant.writes), as: UTF8.self)
             guard grant.expiresAt > Date(), grant.expiresAt < Date().addingTimeInterval(3 * 366 * 86_400) else {
                 throw Failure.invalid("expiresAt must be in the future and within 3 years")
             }
@@ -68,9 +74,9 @@ extension AccountAdministration {
             }
             let rows = try await connection.guardedQuery("""
                 INSERT INTO eduql.integration_grants (region_id, client_id, municipality_ids, organization_ids, documents, fields,
-                                                      rate_per_second, burst, expires_at)
+                                                      writes, rate_per_second, burst, expires_at)
                 VALUES (\(actor.scope.regionID), \(clientID), \(grant.municipalityIDs), \(grant.organizationIDs), \(grant.documents),
-                        \(grant.fields), \(grant.rate.map { Float($0.rate) }), \(grant.rate?.burst), \(grant.expiresAt))
+                        \(grant.fields), \(writes)::jsonb, \(grant.rate.map { Float($0.rate) }), \(grant.rate?.burst), \(grant.expiresAt))
                 RETURNING id
                 """, logger: self.logger).collect()
             return try rows.first!.decode(Int.self)

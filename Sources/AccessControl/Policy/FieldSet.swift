@@ -23,4 +23,14 @@ public enum FieldSet: Sendable, Hashable {
         case (.only(let a), .only(let b)): .only(a.intersection(b))
         }
     }
+
+    /// The fields either set lets through.
+    public func union(_ other: FieldSet) -> FieldSet {
+        switch (self, other) {
+        case (.all, _), (_, .all): .all
+        case (.allExcept(let a), .allExcept(let b)): .allExcept(a.intersection(b))
+        case (.only(let a), .allExcept(let b)), (.allExcept(let b), .only(let a)): .allExcept(b.subtracting(a))
+        case (.only(let a), .only(let b)): .only(a.union(b))
+        }
+    }
 }

@@ -47,6 +47,13 @@ extension Policy {
                 optedTables.formUnion(reach.tables)
             }
         }
+        if client.fields.isEmpty && client.documents.isEmpty {
+            // A grant of writes alone reads what its writes answer, and the registry they name.
+            for type in types.keys where !plumbing.contains(type) && !["Region", "Municipality", "Organization"].contains(type) {
+                types[type] = nil
+            }
+            types["Query"] = .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization", "changes"])
+        }
         let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}::bigint[]))")
         let organizations = RowPredicate("({grantOrganizations} IS NULL OR {t}.organization_id = ANY({grantOrganizations}::bigint[]))")
         var rows = scoped(.region)
@@ -62,8 +69,10 @@ extension Policy {
             rows[table] = nil
         }
         let fieldsKey = client.fields.sorted().joined(separator: ",")
-        return Policy(key: "client:\(client.grantID):\(fieldsKey)", types: types, rows: rows,
-                      trustedDocuments: client.documents.isEmpty ? nil : Set(client.documents))
+        var policy = Policy(key: "client:\(client.grantID):\(fieldsKey)", types: types, rows: rows,
+                            trustedDocuments: client.documents.isEmpty ? nil : Set(client.documents))
+        policy.addWrites(of: client)
+        return policy
     }
 
     /// Whether a grant may name `Type.field` (a field that exists, checked by the caller): one of

@@ -46,7 +46,7 @@ extension Policy {
 
     /// Integration clients and their grants: the region's to administer.
     static let clientAdministration: [String: FieldSet] = [
-        "IntegrationClient": .all, "IntegrationGrant": .all, "ClientCredentials": .all,
+        "IntegrationClient": .all, "IntegrationGrant": .all, "GrantedWrite": .all, "ClientCredentials": .all,
     ]
 
     /// The mutations of client administration.

@@ -3,7 +3,7 @@ import Foundation
 /// A boolean SQL expression over one row of a table, as policy data.
 ///
 /// `{t}` stands for the row's alias; `{region}`, `{municipality}`, `{organization}`, `{class}`,
-/// `{staff}`, `{guardian}`, `{learner}`, `{grantMunicipalities}` and `{grantOrganizations}` for
+/// `{staff}`, `{guardian}`, `{learner}`, `{client}`, `{grantMunicipalities}` and `{grantOrganizations}` for
 /// what the database itself set for the acting principal (see `eduql.act_as`), never values
 /// from Swift. The engine prints the predicate into every relation it reads from the table.
 /// The template is split once, when the predicate is made, into text and the places of the
@@ -69,6 +69,7 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
         ("{staff}", "(SELECT eduql.current_id('staff_id'))"),
         ("{guardian}", "(SELECT eduql.current_id('guardian_id'))"),
         ("{learner}", "(SELECT eduql.current_id('learner_id'))"),
+        ("{client}", "(SELECT eduql.current_id('client_id'))"),
         ("{grantMunicipalities}", "(SELECT eduql.current_ids('grant_municipalities'))"),
         ("{grantOrganizations}", "(SELECT eduql.current_ids('grant_organizations'))"),
     ]

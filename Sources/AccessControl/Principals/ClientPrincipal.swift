@@ -11,7 +11,8 @@ public struct ClientPrincipal: Sendable, Equatable {
     public var documents: [String]
     /// `Type.field` names the client may read.
     public var fields: [String]
-    public var mayWrite: Bool
+    /// The mutations the grant lets the client run on behalf of a person, each with its own rate.
+    public var writes: [GrantedWrite] = []
     /// The grant's own request rate; nil for the server's default for clients.
     public var rateLimit: TokenBuckets.Limit? = nil
 }

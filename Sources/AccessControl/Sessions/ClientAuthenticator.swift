@@ -95,15 +95,16 @@ public final class ClientAuthenticator: Sendable {
     public func principal(token: String?, on connection: PostgresConnection) async throws -> ClientPrincipal {
         guard let token = token.flatMap(BearerToken.init(presented:)), token.kind == .client else { throw Failure.unauthenticated }
         let rows = try await connection.guardedQuery("""
-            SELECT client_id, client_name, region_id, grant_id, municipality_ids, organization_ids, documents, fields, may_write,
+            SELECT client_id, client_name, region_id, grant_id, municipality_ids, organization_ids, documents, fields, writes,
                    rate_per_second::float8, burst
             FROM eduql.client_token_principal(\(token.sha256))
             """, logger: self.logger).collect()
         guard let row = rows.first else { throw Failure.unauthenticated }
-        let (id, name, region, grant, municipalities, organizations, documents, fields, mayWrite, rate, burst) = try row.decode(
-            (Int, String, Int, Int, [Int], [Int], [String], [String], Bool, Double?, Int?).self)
+        let (id, name, region, grant, municipalities, organizations, documents, fields, writes, rate, burst) = try row.decode(
+            (Int, String, Int, Int, [Int], [Int], [String], [String], String, Double?, Int?).self)
         return ClientPrincipal(clientID: id, name: name, regionID: region, grantID: grant, municipalityIDs: municipalities,
-                               organizationIDs: organizations, documents: documents, fields: fields, mayWrite: mayWrite,
+                               organizationIDs: organizations, documents: documents, fields: fields,
+                               writes: (try? JSONDecoder().decode([GrantedWrite].self, from: Data(writes.utf8))) ?? [],
                                rateLimit: rate.flatMap { rate in burst.map { TokenBuckets.Limit(rate: rate, burst: $0) } })
     }
 }

@@ -13,6 +13,11 @@ extension Catalog {
             "id": id(), "municipalityIds": ids("municipality_ids"), "organizationIds": ids("organization_ids"),
             "documentIds": column("documents"), "fields": column("fields"), "ratePerSecond": column("rate_per_second"),
             "burst": column("burst"), "expiresAt": column("expires_at"), "createdAt": column("created_at"), "revokedAt": column("revoked_at"),
+            "writes": .relation(Relation("GrantedWrite", table: nil, from: "jsonb_array_elements({t}.writes)", on: nil, many: true)),
+        ],
+        "GrantedWrite": [
+            "mutation": .column("({t}.value->>'mutation')"), "ratePerSecond": .column("({t}.value->'ratePerSecond')"),
+            "burst": .column("({t}.value->'burst')"),
         ],
     ]
 

@@ -16,7 +16,7 @@ extension Catalog {
             "priority": .column("(ARRAY['OUT_OF_TURN', 'FIRST_TURN', 'PREFERENTIAL', 'GENERAL'])[{t}.priority_rank + 1]"),
             "childLastName": column("child_last_name"), "childFirstName": column("child_first_name"),
             "childMiddleName": column("child_middle_name"), "childBirthDate": column("child_birth_date"),
-            "childSnils": column("child_snils"),
+            "childSnils": column("child_snils"), "portalNumber": column("portal_number"),
             "benefit": one("BenefitCategory", .benefitCategories, "{c}.id = {t}.benefit_category_id"),
             "municipality": one("Municipality", .municipalities, "{c}.id = {t}.municipality_id"),
             "applicant": one("Guardian", .guardians, "{c}.id = {t}.applicant_guardian_id"),

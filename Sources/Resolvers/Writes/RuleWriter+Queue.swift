@@ -11,6 +11,7 @@ extension RuleWriter {
         "id", "region_id", "municipality_id", "number", "applicant_guardian_id", "learner_id", "child_last_name", "child_first_name",
         "child_middle_name", "child_gender", "child_birth_date", "child_snils", "registered_at", "desired_start_on", "age_group",
         "benefit_category_id", "benefit_status", "benefit_document", "priority_rank", "status", "status_changed_at",
+        "filed_by_client_id", "portal_number",
     ]
 
     /// The age group of a child born on `birth` (SQL) who starts on `start` (SQL): its age on
@@ -100,13 +101,16 @@ extension RuleWriter {
         }
         let start = statement.bind(desired, "date")
         let category = statement.bind(benefit, "int8")
+        // Filed through an integration: the client (as the database set it) and the portal's number.
+        let portal = statement.bind(input["portalNumber"] == nil || input["portalNumber"] == .null ? nil : try Self.portalNumber(input), "text")
         let source = """
             SELECT x.*, format('%s-%s-%s', x.code, x.municipality_id, lpad(x.id::text, 6, '0')) AS number FROM (\
             SELECT nextval(pg_get_serial_sequence('eduql.queue_applications', 'id')) AS id, m.region_id, m.id AS municipality_id, r.code, \
             eduql.current_id('guardian_id') AS applicant_guardian_id, ch.*, now() AS registered_at, \(start) AS desired_start_on, \
             \(Self.ageGroup(birth: "ch.child_birth_date", start: start)) AS age_group, \(category) AS benefit_category_id, \
             CASE WHEN \(category) IS NULL THEN NULL ELSE 'claimed' END AS benefit_status, \(statement.bind(document, "text")) AS benefit_document, \
-            3 AS priority_rank, 'new' AS status, now() AS status_changed_at \
+            3 AS priority_rank, 'new' AS status, now() AS status_changed_at, \
+            eduql.current_id('client_id') AS filed_by_client_id, \(portal) AS portal_number \
             FROM eduql.municipalities m JOIN eduql.regions r ON r.id = m.region_id CROSS JOIN \(child) ch \
             WHERE m.id = \(statement.bind(municipality, "int8")) AND (\(category) IS NULL OR EXISTS (SELECT 1 FROM eduql.benefit_categories b \
             WHERE b.id = \(category) AND (b.municipality_id IS NULL OR b.municipality_id = m.id)))) x

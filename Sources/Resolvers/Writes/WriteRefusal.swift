@@ -20,4 +20,13 @@ public struct Written: Sendable {
     /// The learners whose rows were written.
     public var learnerIDs: [Int]
     public var rows: Int
+
+    public init(type: String, table: Table, ids: [Int], many: Bool, learnerIDs: [Int], rows: Int) {
+        self.type = type
+        self.table = table
+        self.ids = ids
+        self.many = many
+        self.learnerIDs = learnerIDs
+        self.rows = rows
+    }
 }

@@ -27,16 +27,17 @@ extension MutationExecutor {
         }) {
             throw Refused(key: key, code: "BAD_USER_INPUT", message: "\(unknown) is not a Type.field an integration grant can name")
         }
-        var rate: TokenBuckets.Limit?
-        switch (input["ratePerSecond"], input["burst"]) {
-        case (.number(let perSecond)?, .number(let burst)?):
-            let limit = TokenBuckets.Limit(rate: perSecond.doubleValue, burst: burst.intValue)
-            guard limit.rate.isFinite, limit.rate > 0, limit.rate <= 100_000, (1...1_000_000).contains(limit.burst) else {
-                throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond must be in (0, 100000] and burst in [1, 1000000]")
+        let rate = try self.rate(input, key: key)
+        var writes: [GrantedWrite] = []
+        for (index, item) in list("writes").enumerated() {
+            guard let write = ["write": item].object("write"), let mutation = write["mutation"]?.text, GrantedWrite.delegable[mutation] != nil else {
+                throw Refused(key: key, code: "BAD_USER_INPUT", message: "writes[\(index)].mutation must be one of "
+                              + GrantedWrite.delegable.keys.sorted().joined(separator: ", "))
             }
-            rate = limit
-        case (nil, nil), (.null?, .null?), (nil, .null?), (.null?, nil): rate = nil
-        default: throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond and burst go together")
+            guard !writes.contains(where: { $0.mutation == mutation }) else {
+                throw Refused(key: key, code: "BAD_USER_INPUT", message: "writes names \(mutation) twice")
+            }
+            writes.append(GrantedWrite(mutation: mutation, limit: try self.rate(write, key: key)))
         }
         // Any `DateTime` the schema takes: with or without a fraction, `Z` or an offset, in either case.
         let expiry = input["expiresAt"]?.text?.uppercased() ?? ""
@@ -45,6 +46,20 @@ extension MutationExecutor {
             throw Refused(key: key, code: "BAD_USER_INPUT", message: "expiresAt must be an ISO-8601 date and time")
         }
         return AccountAdministration.Grant(municipalityIDs: try ids("municipalityIds"), organizationIDs: try ids("organizationIds"),
-                                           documents: documents, fields: fields, rate: rate, expiresAt: expiresAt)
+                                           documents: documents, fields: fields, writes: writes, rate: rate, expiresAt: expiresAt)
+    }
+
+    /// `ratePerSecond` and `burst` of `input`: both, or neither (nil).
+    func rate(_ input: [String: Map], key: String) throws -> TokenBuckets.Limit? {
+        switch (input["ratePerSecond"], input["burst"]) {
+        case (.number(let perSecond)?, .number(let burst)?):
+            let limit = TokenBuckets.Limit(rate: perSecond.doubleValue, burst: burst.intValue)
+            guard limit.rate.isFinite, limit.rate > 0, limit.rate <= 100_000, (1...1_000_000).contains(limit.burst) else {
+                throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond must be in (0, 100000] and burst in [1, 1000000]")
+            }
+            return limit
+        case (nil, nil), (.null?, .null?), (nil, .null?), (.null?, nil): return nil
+        default: throw Refused(key: key, code: "BAD_USER_INPUT", message: "ratePerSecond and burst go together")
+        }
     }
 }

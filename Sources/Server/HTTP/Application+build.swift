@@ -62,7 +62,7 @@ public func buildApplication(
     GraphQLController(
         deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
-                                    engine: engine),
+                                    engine: engine, buckets: buckets),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
     OnboardingController(database: pool, jobs: ImportJobs(), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
