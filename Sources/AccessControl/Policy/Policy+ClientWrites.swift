@@ -41,6 +41,8 @@ extension Policy {
         for person in people {
             self.types.merge(Self.writeResults[person] ?? [:]) { old, new in old.union(new) }
             for table in Self.writeResultTables[person] ?? [] {
+                // A journal vendor reads back what it wrote; the feed of the school's marks needs the grant to name them.
+                if person == .teacher, self.rows[table] == nil { self.answersOnly.insert(table) }
                 var rows = (self.rows[table] ?? Self.scoped(.region)[table] ?? "{t}.region_id = {region}").and(Self.grantReach(table))
                 if table == .queueApplications { rows = rows.and(Self.filedByClient) }
                 if [.queueChoices, .queueStatusHistory, .allocations].contains(table) { rows = rows.and(Self.ofApplicationFiledByClient) }

@@ -16,6 +16,9 @@ public struct Policy: Sendable {
     public var writes: [Table: WriteRule]
     /// What the principal may import, export and roll over in bulk (``OnboardingRights``).
     public var onboarding: OnboardingRights
+    /// Tables read only as the answer of the principal's own writes (a journal vendor's marks):
+    /// never listed in its change feed.
+    public var answersOnly: Set<Table> = []
 
     public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], aggregateRows: [Table: RowPredicate] = [:],
                 trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:], onboarding: OnboardingRights = .none) {

@@ -73,6 +73,6 @@ enum ChangeKind: String, CaseIterable, Sendable {
 
     /// The kinds `policy` reads.
     static func readable(by policy: Policy) -> [ChangeKind] {
-        Self.allCases.filter { policy.rows[$0.table] != nil && policy.types[$0.type] != nil }
+        Self.allCases.filter { policy.rows[$0.table] != nil && policy.types[$0.type] != nil && !policy.answersOnly.contains($0.table) }
     }
 }

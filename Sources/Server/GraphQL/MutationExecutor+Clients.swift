@@ -41,9 +41,12 @@ extension MutationExecutor {
                 response.headers[.retryAfter] = String(wait)
                 return response
             case .user:
+                // (`teacherId` of other mutations, such as `substituteTeacher`, is their own argument.)
                 var given: [String] = []
-                if mutation.arguments["teacherId"].map({ $0 != .null }) == true { given.append("teacherId") }
-                if let input = mutation.arguments.object("input") {
+                if GrantedWrite.delegable[mutation.name] == .teacher, mutation.arguments["teacherId"].map({ $0 != .null }) == true {
+                    given.append("teacherId")
+                }
+                if mutation.name == "fileQueueApplication", let input = mutation.arguments.object("input") {
                     for name in ["applicant", "portalNumber"] where input[name].map({ $0 != .null }) == true { given.append("input.\(name)") }
                 }
                 guard let name = given.first else { continue }

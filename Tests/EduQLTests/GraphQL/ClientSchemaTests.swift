@@ -25,7 +25,8 @@ struct ClientSchemaTests {
         "parent": ["parent/diary-week.graphql": true, "parent/queue-position.graphql": true, "teacher/journal-page.graphql": false,
                    "region-dashboard/municipality-stats.graphql": false],
         "student": ["parent/diary-week.graphql": true, "parent/queue-position.graphql": false],
-        "diary-vendor": ["integration/roster-export.graphql": true, "parent/diary-week.graphql": false],
+        "diary-vendor": ["integration/roster-export.graphql": true, "parent/diary-week.graphql": false,
+                         "integration/journal-record-marks.graphql": false, "integration/portal-file-application.graphql": false],
     ]
 
     @Test("each role's introspection builds a client schema that accepts its documents and refuses the others")

@@ -16,6 +16,8 @@ struct ConsumerDocumentsTests {
         "region-dashboard/municipality-stats.graphql", "municipal-queue-desk/queue.graphql", "school-portal/class-page.graphql",
         "teacher/journal-page.graphql", "parent/diary-week.graphql", "parent/queue-position.graphql",
         "integration/roster-export.graphql", "municipal-dashboard/organization-stats.graphql", "school-portal/class-stats.graphql",
+        "integration/portal-file-application.graphql", "integration/portal-status-sync.graphql", "integration/journal-record-marks.graphql",
+        "integration/portal-change-choices.graphql", "integration/portal-withdraw-application.graphql", "integration/portal-answer-offer.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)

@@ -210,6 +210,9 @@ struct IntegrationWriteTests {
             let written = try await api.graphql(record, variables: good, token: vendor)
             let rows = try #require(written.data?["recordMarks"] as? [[String: Any]], "\(written.text)")
             #expect(rows.count == 1 && rows.first?["value"] as? Int == 4)
+            // What it wrote is its answer, not a way into the school's marks: its change feed has no marks.
+            let feed = try await api.graphql("{ changes(first: 100) { changes { type } } }", token: vendor)
+            #expect(feed.data?.at("changes.changes") is [Any] && !feed.text.contains("MARK"), "\(feed.text)")
             // The person is required; another school's lesson is refused whoever is named; so is a lesson past the window.
             #expect(try await api.graphql(record, variables: marks(journal.lesson), token: vendor).errorCodes == ["BAD_USER_INPUT"])
             var foreign = marks(journal.foreignLesson)
@@ -252,6 +255,57 @@ struct IntegrationWriteTests {
         let events = try await self.audited(database, client: "journal-vendor")
         #expect(events.first == "ok:-:staff:\(staff)", "\(events)")
         #expect(events.contains("denied:FORBIDDEN:staff:\(staff)") || events.contains("denied:FORBIDDEN:-"), "\(events)")
+    }
+
+    @Test("a portal whose grant names trusted documents files, changes its choices and withdraws by document id, and syncs statuses")
+    func portalByDocuments() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let queue = try await QueueWorkflowTests().fixture(database)
+        let file = try ConsumerDocuments.id("integration/portal-file-application.graphql")
+        let sync = try ConsumerDocuments.id("integration/portal-status-sync.graphql")
+        let change = try ConsumerDocuments.id("integration/portal-change-choices.graphql")
+        let withdraw = try ConsumerDocuments.id("integration/portal-withdraw-application.graphql")
+        try await TestAPI.run(database) { api in
+            let portal = try await self.client(api, "epgu-documents", grant: [
+                "municipalityIds": [String(queue.municipality)], "documentIds": [file, sync, change, withdraw],
+                "writes": [["mutation": "fileQueueApplication"], ["mutation": "changeQueueChoices"], ["mutation": "withdrawQueueApplication"]],
+            ])
+            let horizon = try #require(try await api.graphql(documentID: sync, variables: ["first": 0], token: portal).data?.at("changes.horizon") as? String)
+            let filed = try await api.graphql(documentID: file, variables: ["input": [
+                "applicant": ["snils": "112-233-445 95", "lastName": "Сидорова", "firstName": "Ирина"], "portalNumber": "EPGU-D-1",
+                "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child("Сидорова"),
+                "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
+            ]], token: portal)
+            let id = try #require(filed.data?.at("fileQueueApplication.id") as? String, "\(filed.text)")
+            #expect(filed.data?.at("fileQueueApplication.portalNumber") as? String == "EPGU-D-1")
+            // Text is refused: the grant names documents. The mutations it names run only as those documents.
+            let text = try await api.graphql("mutation($id: ID!) { withdrawQueueApplication(applicationId: $id) { status } }", variables: ["id": id], token: portal)
+            #expect(text.errorCodes == ["PERSISTED_QUERY_REQUIRED"], "\(text.text)")
+            let changed = try await api.graphql(documentID: change, variables: ["applicationId": id, "choices": queue.kindergartens.reversed().map(String.init)],
+                                                token: portal)
+            #expect((changed.data?.at("changeQueueChoices.choices") as? [[String: Any]])?.count == queue.kindergartens.count, "\(changed.text)")
+            // The municipality rejects it with a reason, which the portal reads from its feed.
+            let mouo = try await api.demoToken("mouo.admin")
+            let rejected = try await api.graphql("mutation($id: ID!) { reviewQueueApplication(applicationId: $id, accept: false, reason: \"документы не представлены\") { status } }",
+                                                 variables: ["id": id], token: mouo)
+            #expect(rejected.data?.at("reviewQueueApplication.status") as? String == "REJECTED", "\(rejected.text)")
+            // A second application, withdrawn by its applicant through the portal.
+            let second = try await api.graphql(documentID: file, variables: ["input": [
+                "applicant": ["snils": "112-233-445 95", "lastName": "Сидорова", "firstName": "Ирина"], "portalNumber": "EPGU-D-2",
+                "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child("Сидоров"),
+                "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
+            ]], token: portal)
+            let secondID = try #require(second.data?.at("fileQueueApplication.id") as? String, "\(second.text)")
+            let withdrawn = try await api.graphql(documentID: withdraw, variables: ["applicationId": secondID, "reason": "переезд"], token: portal)
+            #expect(withdrawn.data?.at("withdrawQueueApplication.status") as? String == "WITHDRAWN", "\(withdrawn.text)")
+            let feed = try await api.graphql(documentID: sync, variables: ["after": horizon], token: portal)
+            let last = try #require((feed.data?.at("changes.changes") as? [[String: Any]])?.last { $0["id"] as? String == id }, "\(feed.text)")
+            #expect(last.at("queueApplication.status") as? String == "REJECTED", "\(feed.text)")
+            let reasons = (last.at("queueApplication.history") as? [[String: Any]])?.compactMap { $0["reason"] as? String } ?? []
+            #expect(reasons.contains("документы не представлены"), "\(reasons)")
+            let gone = try #require((feed.data?.at("changes.changes") as? [[String: Any]])?.last { $0["id"] as? String == secondID }, "\(feed.text)")
+            #expect(gone.at("queueApplication.status") as? String == "WITHDRAWN")
+        }
     }
 
     @Test("a grant's writes: only delegable mutations, each once, each rate whole; a mutation over its own rate is 429")
