@@ -308,6 +308,83 @@ struct IntegrationWriteTests {
         }
     }
 
+    @Test("hostile input from a writing client — ids, portal numbers, applicants of every wrong shape — is BAD_USER_INPUT or FORBIDDEN, writes nothing and is audited; two retries at once file once")
+    func hostile() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let queue = try await QueueWorkflowTests().fixture(database)
+        let journal = try await JournalWriteTests().fixture(database)
+        @Sendable func counts() async throws -> [Int] {
+            try await database.owner.withConnection(logger: self.logger) { connection in
+                [try await connection.scalar("SELECT count(*)::int FROM eduql.queue_applications", as: Int.self),
+                 try await connection.scalar("SELECT count(*)::int FROM eduql.guardians", as: Int.self),
+                 try await connection.scalar("SELECT count(*)::int FROM eduql.marks", as: Int.self)]
+            }
+        }
+        try await TestAPI.run(database) { api in
+            let client = try await self.client(api, "hostile-vendor", grant: [
+                "municipalityIds": [String(queue.municipality)],
+                "writes": [["mutation": "fileQueueApplication"], ["mutation": "withdrawQueueApplication"], ["mutation": "recordMarks"]],
+            ])
+            let before = try await counts()
+            let base: [String: Any] = [
+                "applicant": ["snils": "112-233-445 95", "lastName": "Петрова", "firstName": "Анна"], "portalNumber": "H-1",
+                "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child("Петрова"),
+                "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
+            ]
+            var inputs: [(String, [String: Any])] = []
+            for number: Any in ["", " ", "H 1", String(repeating: "9", count: 65), "../x", "Н-кириллица", "x\u{0}y", NSNull()] {
+                var input = base
+                input["portalNumber"] = number
+                inputs.append(("portalNumber \(number)", input))
+            }
+            for applicant: [String: Any] in [["snils": "112-233-445 96", "lastName": "Петрова", "firstName": "Анна"],
+                                             ["snils": "11223344595", "lastName": "Петрова", "firstName": "Анна"],
+                                             ["snils": "112-233-445 95", "lastName": "", "firstName": "Анна"],
+                                             ["snils": "112-233-445 95", "lastName": "Петрова"],
+                                             ["snils": "112-233-445 95", "lastName": "Петрова", "firstName": "Анна", "birthDate": "2999-01-01"],
+                                             ["snils": "112-233-445 95", "lastName": String(repeating: "я", count: 101), "firstName": "Анна"]] {
+                var input = base
+                input["applicant"] = applicant
+                inputs.append(("applicant \(applicant)", input))
+            }
+            for (label, input) in inputs {
+                let reply = try await api.graphql(Self.file, variables: ["input": input], token: client)
+                #expect(["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"].contains(reply.errorCodes.first ?? "-") && reply.data?["fileQueueApplication"] == nil,
+                        "\(label): \(reply.text)")
+            }
+            let record = "mutation($l: ID!, $t: ID) { recordMarks(lessonId: $l, teacherId: $t, marks: [{learnerId: \"\(journal.learners[0])\", value: 5, kind: CURRENT}]) { id } }"
+            for teacher: Any in ["abc", "-1", "0", "99999999999999999999", String(Int.max), "1e3"] {
+                let reply = try await api.graphql(record, variables: ["l": String(journal.lesson), "t": teacher], token: client)
+                #expect(["BAD_USER_INPUT", "FORBIDDEN"].contains(reply.errorCodes.first ?? "-") && reply.data?["recordMarks"] == nil, "\(teacher): \(reply.text)")
+            }
+            for application in ["abc", "0", "99999999999", String(queue.strangersApplication), String(queue.foreignApplication)] {
+                let reply = try await api.graphql("mutation($id: ID!) { withdrawQueueApplication(applicationId: $id) { id } }", variables: ["id": application], token: client)
+                #expect(["BAD_USER_INPUT", "FORBIDDEN"].contains(reply.errorCodes.first ?? "-"), "\(application): \(reply.text)")
+            }
+            #expect(try await counts() == before)
+
+            // Two retries of one filing at once: one application.
+            let (municipality, kindergarten) = (String(queue.municipality), String(queue.kindergartens[0]))
+            @Sendable func once() -> [String: Any] {
+                ["input": ["applicant": ["snils": "112-233-445 95", "lastName": "Петрова", "firstName": "Анна"], "portalNumber": "H-TWICE",
+                           "municipalityId": municipality, "child": QueueWorkflowTests.child("Петрова"), "choices": [kindergarten],
+                           "desiredStartOn": QueueWorkflowTests.today]]
+            }
+            async let first = api.graphql(Self.file, variables: once(), token: client)
+            async let second = api.graphql(Self.file, variables: once(), token: client)
+            let ids = try await [first, second].map { $0.data?.at("fileQueueApplication.id") as? String }
+            #expect(ids[0] != nil && ids[0] == ids[1], "\(ids)")
+            let filed = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT count(*)::int FROM eduql.queue_applications WHERE portal_number = 'H-TWICE'", as: Int.self)
+            }
+            #expect(filed == 1)
+
+        }
+        // Every refused write is audited under the client.
+        let refused = try await self.audited(database, client: "hostile-vendor").filter { !$0.hasPrefix("ok:") }
+        #expect(refused.count >= 20, "\(refused)")
+    }
+
     @Test("a grant's writes: only delegable mutations, each once, each rate whole; a mutation over its own rate is 429")
     func grants() async throws {
         let database = try await TestCluster.shared.database(.demo)
