@@ -24,10 +24,12 @@ public struct RuleWriter: Sendable {
     }
 
     /// The acting account, as the history tables record who made a change: its id
-    /// (`changed_by`) and display name (`changed_by_name`).
+    /// (`changed_by`) and display name (`changed_by_name`); for an integration's write, the
+    /// client's name (the person it wrote for is in the audit event).
     static let changedBy = """
         eduql.current_id('user_id') AS changed_by, \
-        (SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')) AS changed_by_name
+        coalesce((SELECT u.display_name FROM eduql.users u WHERE u.id = eduql.current_id('user_id')), \
+        (SELECT c.name FROM eduql.integration_clients c WHERE c.id = eduql.current_id('client_id'))) AS changed_by_name
         """
 
     /// Mutation fields this writer performs.

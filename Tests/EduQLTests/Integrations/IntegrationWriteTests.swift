@@ -302,6 +302,11 @@ struct IntegrationWriteTests {
             let last = try #require((feed.data?.at("changes.changes") as? [[String: Any]])?.last { $0["id"] as? String == id }, "\(feed.text)")
             #expect(last.at("queueApplication.status") as? String == "REJECTED", "\(feed.text)")
             let reasons = (last.at("queueApplication.history") as? [[String: Any]])?.compactMap { $0["reason"] as? String } ?? []
+            // Who filed it, in the application's own history: the portal.
+            let filedBy = try await database.owner.withConnection(logger: self.logger) { connection in
+                try await connection.scalar("SELECT changed_by_name FROM eduql.queue_status_history WHERE application_id = \(Int(id)!) ORDER BY id LIMIT 1", as: String.self)
+            }
+            #expect(filedBy == "epgu-documents")
             #expect(reasons.contains("документы не представлены"), "\(reasons)")
             let gone = try #require((feed.data?.at("changes.changes") as? [[String: Any]])?.last { $0["id"] as? String == secondID }, "\(feed.text)")
             #expect(gone.at("queueApplication.status") as? String == "WITHDRAWN")
