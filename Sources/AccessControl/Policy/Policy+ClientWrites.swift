@@ -35,6 +35,9 @@ extension Policy {
     /// applications this client filed).
     mutating func addWrites(of client: ClientPrincipal) {
         let granted = client.writes.filter { GrantedWrite.delegable[$0.mutation] != nil }
+        for mutation in GrantedWrite.delegable.keys where !granted.contains(where: { $0.mutation == mutation }) {
+            self.refusedMutations[mutation] = "the grant does not name \(mutation)"
+        }
         guard !granted.isEmpty else { return }
         self.types["Mutation"] = .only(Set(granted.map(\.mutation)))
         let people = Set(granted.compactMap { GrantedWrite.delegable[$0.mutation] })

@@ -19,6 +19,9 @@ public struct Policy: Sendable {
     /// Tables read only as the answer of the principal's own writes (a journal vendor's marks):
     /// never listed in its change feed.
     public var answersOnly: Set<Table> = []
+    /// Mutations this policy refuses with a reason (`FORBIDDEN`) rather than not knowing them
+    /// (an integration grant's writes it does not name).
+    public var refusedMutations: [String: String] = [:]
 
     public init(key: String, types: [String: FieldSet], rows: [Table: RowPredicate], aggregateRows: [Table: RowPredicate] = [:],
                 trustedDocuments: Set<String>? = nil, writes: [Table: WriteRule] = [:], onboarding: OnboardingRights = .none) {

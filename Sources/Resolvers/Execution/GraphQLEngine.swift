@@ -81,8 +81,21 @@ public final class GraphQLEngine: Sendable {
         try DocumentLimits.check(document, self.limits)
         let schema = try self.schema(for: policy)
         if let error = validate(schema: schema.schema, ast: document).first {
+            if let refusal = Self.refusedMutation(in: document, by: policy) { throw QueryError.forbidden(refusal) }
             throw QueryError.validation(error.message, line: error.locations.first?.line, column: error.locations.first?.column)
         }
         return PreparedDocument(document: document, text: text, hash: hash)
+    }
+
+    /// Why the policy refuses a root field of the document's mutations, if it names a reason
+    /// for one (``Policy/refusedMutations``).
+    static func refusedMutation(in document: Document, by policy: Policy) -> String? {
+        guard !policy.refusedMutations.isEmpty else { return nil }
+        for case let operation as OperationDefinition in document.definitions where operation.operation == .mutation {
+            for case let field as Field in operation.selectionSet.selections {
+                if let reason = policy.refusedMutations[field.name.value] { return reason }
+            }
+        }
+        return nil
     }
 }
