@@ -4,7 +4,8 @@ extension Policy {
     /// every aggregate of the region; no journal, diary, guardians or queue applications.
     public static let regionAdmin = Policy(
         key: "region_admin",
-        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging(clientAdministration).merging([
+        types: registry.merging(administration).merging(auditLog).merging(dashboards).merging(changeFeed).merging(clientAdministration)
+            .merging(statisticalForms).merging([
             "Query": .allExcept(["diary", "journal", "queueApplications", "queueApplication", "queuePosition"]),
             "Mutation": .only(accountMutations.union(clientMutations).union(regionRegistryMutations)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
@@ -23,9 +24,10 @@ extension Policy {
     /// birth date and benefit and the applicant's contact.
     public static let mouoAdmin = Policy(
         key: "mouo_admin",
-        types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
+        types: registry.merging(administration).merging(queue).merging(auditLog).merging(dashboards).merging(changeFeed).merging(statisticalForms).merging([
             "Query": .allExcept(["diary", "journal"]),
-            "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations).union(municipalRegistryMutations)),
+            "Mutation": .only(accountMutations.union(transferDecisions).union(municipalityQueueMutations).union(municipalRegistryMutations)
+                .union(formMutationsOfMunicipality)),
             "Learner": .allExcept(sensitiveLearnerFields.union(["guardians", "attendance"])),
             "Enrollment": .all, "Movement": .all, "Mark": .allExcept(["lesson"]), "MarkCorrection": .allExcept(["lesson"]),
             "Transfer": .all,
@@ -39,19 +41,20 @@ extension Policy {
             .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.municipality_id = {municipality}"]) { _, new in new },
         aggregateRows: [.marks: scoped(.municipality)[.marks]!],
-        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }.merging(municipalRegistryWrites) { _, new in new },
+        writes: transferConfirmation.merging(municipalityQueueWrites) { _, new in new }.merging(municipalRegistryWrites) { _, new in new }
+            .merging(municipalityFormWrites) { _, new in new },
         onboarding: .municipality
     )
 
     /// School: everything of its organization, sensitive fields included; not the queue.
     public static let schoolAdmin = Policy(
         key: "school_admin",
-        types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging(changeFeed).merging([
+        types: registry.merging(administration).merging(journal).merging(auditLog).merging(dashboards).merging(changeFeed).merging(statisticalForms).merging([
             "Query": .allExcept(["queueApplications", "queueApplication", "queuePosition"]),
             "Learner": .all, "Guardian": .all, "GuardianLink": .all, "Enrollment": .all, "Movement": .all,
             "AccessLogEntry": .all, "Transfer": .all, "Staff": .all,
             "Mutation": .allExcept(municipalityQueueMutations.union(parentQueueMutations).union(clientMutations).union(["confirmTransfer"])
-                .union(registryOnlyMutations)),
+                .union(registryOnlyMutations).union(formMutationsOfMunicipality)),
         ]),
         rows: scoped(.organization).narrowed(by: [
             .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
@@ -60,7 +63,7 @@ extension Policy {
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}",
                       .transfers: "{t}.region_id = {region} AND ({t}.organization_id = {organization} OR {t}.to_organization_id = {organization})"]) { _, new in new },
         writes: schoolWrites.merging(contingentWrites) { _, new in new }.merging(schoolYearWrites) { _, new in new }
-            .merging(schoolLessonWrites) { _, new in new },
+            .merging(schoolLessonWrites) { _, new in new }.merging(organizationFormWrites) { _, new in new },
         onboarding: .organization
     )
 

@@ -43,6 +43,10 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case curriculumLines = "curriculum_lines"
     case bellPeriods = "bell_periods"
     case timetableEntries = "timetable_entries"
+    // Statistical forms (migration 0035).
+    case formReports = "form_reports"
+    case formReportCells = "form_report_cells"
+    case formReportHistory = "form_report_history"
 
     /// The qualified name to print in SQL.
     public var qualifiedName: String { "eduql.\(self.rawValue)" }
@@ -66,7 +70,8 @@ extension Table {
              .lessons, .homework, .marks, .markHistory, .transfers, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
              .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks, .changes,
-             .organizationCards, .curriculumLines, .bellPeriods, .timetableEntries, .terms, .subjects, .holidays:
+             .organizationCards, .curriculumLines, .bellPeriods, .timetableEntries, .terms, .subjects, .holidays,
+             .formReports, .formReportCells, .formReportHistory:
             true
         default: false
         }

@@ -27,6 +27,7 @@ extension Catalog {
             "timetableEntry": node("TimetableEntry", .timetableEntries, .timetableEntry),
             "term": node("Term", .terms, .term),
             "guardian": node("Guardian", .guardians, .guardian),
+            "statisticalReport": node("StatisticalReport", .formReports, .formReport),
         ],
     ]
 

@@ -14,7 +14,8 @@ enum Catalog {
         .merging(audit) { a, _ in a }
         .merging(changes) { a, _ in a }
         .merging(clients) { a, _ in a }
-        .merging(["Query": query, "StatsRow": [:]]) { a, _ in a }
+        .merging(forms) { a, _ in a }
+        .merging(["Query": query.merging(formQueries) { a, _ in a }, "StatsRow": [:]]) { a, _ in a }
 
     static func column(_ name: String) -> FieldSource { .column("{t}.\(name)") }
     static func id(_ name: String = "id") -> FieldSource { .column("{t}.\(name)::text") }

@@ -12,6 +12,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
     case curriculumLine = "curriculum_line"
     case timetableEntry = "timetable_entry"
     case term, guardian
+    case formReport = "form_report"
 
     /// The `ChangeType` value.
     var typeName: String { self.rawValue.uppercased() }
@@ -35,6 +36,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .timetableEntry: .timetableEntries
         case .term: .terms
         case .guardian: .guardians
+        case .formReport: .formReports
         }
     }
 
@@ -58,6 +60,7 @@ enum ChangeKind: String, CaseIterable, Sendable {
         case .timetableEntry: "TimetableEntry"
         case .term: "Term"
         case .guardian: "Guardian"
+        case .formReport: "StatisticalReport"
         }
     }
 

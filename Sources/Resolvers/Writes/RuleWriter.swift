@@ -42,6 +42,7 @@ public struct RuleWriter: Sendable {
         "openAcademicYear", "setOrganizationTerms", "createSubject", "setCurriculum", "createClass", "createGroup", "updateClass",
         "hireStaff", "dismissStaff", "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
         "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian",
+        "computeStatisticalForm", "submitStatisticalForm", "returnStatisticalForm", "acceptStatisticalForm",
     ]
 
     /// Performs one mutation field.
@@ -67,6 +68,10 @@ public struct RuleWriter: Sendable {
         case "decideBenefit": return try await self.decideBenefit(arguments)
         case "transferQueueApplication": return try await self.transferQueueApplication(arguments)
         case "runDistribution": return try await self.runDistribution(try Self.input(arguments))
+        case "computeStatisticalForm": return try await self.computeStatisticalForm(arguments)
+        case "submitStatisticalForm": return try await self.submitStatisticalForm(arguments)
+        case "returnStatisticalForm": return try await self.returnStatisticalForm(arguments)
+        case "acceptStatisticalForm": return try await self.acceptStatisticalForm(arguments)
         case "createMunicipality": return try await self.createMunicipality(try Self.input(arguments))
         case "createOrganization": return try await self.createOrganization(try Self.input(arguments))
         case "updateOrganization": return try await self.updateOrganization(arguments)
