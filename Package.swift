@@ -117,6 +117,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EduQLForms",
+            dependencies: [
+                "EduQLSchema",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Forms",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EduQLFederation",
             dependencies: [
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -135,6 +146,7 @@ let package = Package(
                 "EduQLSchema",
                 "EduQLFederation",
                 "EduQLOnboarding",
+                "EduQLForms",
                 "EduQLAccessControl",
                 "EduQLResolvers",
                 "EduQLAudit",
@@ -174,6 +186,7 @@ let package = Package(
                 "EduQLAudit",
                 "EduQLOnboarding",
                 "EduQLFederation",
+                "EduQLForms",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -22,11 +22,11 @@ struct AuditMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" || path.hasPrefix("/onboarding/") else {
+        guard path == "/graphql" || path.hasPrefix("/auth/") || path == "/auth" || path.hasPrefix("/onboarding/") || path.hasPrefix("/forms/") else {
             return try await next(request, context)
         }
         let info = request.info(context)
-        let kind: AuditEvent.Kind = path == "/graphql" ? .graphql : path.hasPrefix("/onboarding/") ? .admin : .auth
+        let kind: AuditEvent.Kind = path == "/graphql" ? .graphql : path.hasPrefix("/onboarding/") || path.hasPrefix("/forms/") ? .admin : .auth
         var initial = AuditEvent(kind: kind, action: Self.action(request), outcome: .ok, requestID: context.id)
         initial.clientIP = info.clientIP
         initial.userAgent = info.userAgent
@@ -85,6 +85,9 @@ struct AuditMiddleware: RouterMiddleware {
         if path == "/graphql" { return "query" }
         if path.hasPrefix("/onboarding/") {
             return "onboarding." + request.method.rawValue.lowercased() + "." + (path.dropFirst("/onboarding/".count).split(separator: "/").first ?? "")
+        }
+        if path.hasPrefix("/forms/") {
+            return "forms." + request.method.rawValue.lowercased() + "." + (path.dropFirst("/forms/".count).split(separator: "/").first ?? "")
         }
         return String(path.dropFirst("/auth/".count).prefix(40))
     }

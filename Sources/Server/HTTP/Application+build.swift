@@ -66,6 +66,7 @@ public func buildApplication(
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
     OnboardingController(database: pool, jobs: ImportJobs(), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
+    FormsController(database: pool, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
     FederationController(deadline: server.requestDeadline, authenticator: authenticator, configuration: server.federation, port: server.port)
         .addRoutes(to: router)
     var services: [any Service] = [pool, readers, hashingPool,

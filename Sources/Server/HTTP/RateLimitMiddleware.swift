@@ -17,7 +17,9 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path == "/graphql" || path.hasPrefix("/auth/") || path.hasPrefix("/onboarding/") else { return try await next(request, context) }
+        guard path == "/graphql" || path.hasPrefix("/auth/") || path.hasPrefix("/onboarding/") || path.hasPrefix("/forms/") else {
+            return try await next(request, context)
+        }
         if let (key, limit, who) = self.bucket(context), let wait = self.buckets.take(key, limit) {
             Counter(label: "eduql_rate_limit_rejections_total", dimensions: [("bucket", who)]).increment()
             AuditRecord.current?.update(decides: true) { event in

@@ -1,5 +1,8 @@
 import EduQLSchema
-import EduQLServer
+@testable import EduQLServer
+import HummingbirdTesting
+import NIOCore
+import NIOFoundationCompat
 import Foundation
 import HTTPTypes
 import Logging
@@ -238,6 +241,72 @@ struct StatisticalFormTests {
                 """, as: String.self)
         }
         #expect(steps.contains("returnStatisticalForm:ok:mouo_admin") && steps.filter { $0 == "acceptStatisticalForm:ok:mouo_admin" }.count == 2, "\(steps)")
+    }
+
+    @Test("a form exports as XLSX in its layout, which LibreOffice opens headless with the right numbers (as PDF and as CSV), and as CSV; only to whoever reads it")
+    func export() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let fixture = try await self.fixture(database)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-forms-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await TestAPI.run(database) { api in
+            let school = try await self.admin(api, fixture.schoolRole)
+            let computed = try await self.compute(api, school, fixture.school, "OO-1", Self.schoolYear)
+            let report = try #require(computed.data?["computeStatisticalForm"] as? [String: Any], "\(computed.text)")
+            let id = try #require(report["id"] as? String)
+            let cells = Self.cells(report)
+            func download(_ format: String, _ token: String) async throws -> (HTTPResponse.Status, Data) {
+                try await api.client.execute(uri: "/forms/reports/\(id)?format=\(format)", method: .get, headers: [.authorization: "Bearer \(token)"], body: nil) { response in
+                    (response.status, Data(buffer: response.body))
+                }
+            }
+            let (status, xlsx) = try await download("xlsx", school)
+            #expect(status == .ok && xlsx.starts(with: [0x50, 0x4B]))
+            let workbook = folder.appendingPathComponent("oo-1.xlsx")
+            try xlsx.write(to: workbook)
+            let profile = "-env:UserInstallation=file://" + folder.appendingPathComponent("profile").path
+            // The first sheet (2.1.1) as LibreOffice reads it, as CSV in UTF-8; and the whole workbook as PDF.
+            let converted = try Subprocess.run("/usr/bin/soffice", [profile, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                                                                    "--outdir", folder.path, workbook.path])
+            #expect(converted.status == 0, "\(converted.output)")
+            let table = try String(contentsOf: folder.appendingPathComponent("oo-1.csv"), encoding: .utf8)
+            let lines = table.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(lines.first?.first?.contains("OO-1") == true, "\(table.prefix(300))")
+            let numbers = try #require(lines.first { $0.count > 2 && $0[0] == "1" && $0[1] == "2" }, "\(table)")
+            #expect(Array(numbers.dropFirst(2)) == ["3", "4", "5"])
+            for row in ["05", "13"] {
+                let line = try #require(lines.first { $0.count > 4 && $0[1] == row }, "row \(row): \(table)")
+                let values = line.dropFirst(2).map { Double($0) }
+                #expect(values == ["3", "4", "5"].map { cells["2.1.1:\(row):\($0)"] }, "row \(row): \(line)")
+            }
+            let pdf = try Subprocess.run("/usr/bin/soffice", [profile, "--headless", "--convert-to", "pdf", "--outdir", folder.path, workbook.path])
+            #expect(pdf.status == 0, "\(pdf.output)")
+            let text = try Subprocess.run("/usr/bin/pdftotext", ["-layout", folder.appendingPathComponent("oo-1.pdf").path, "-"])
+            #expect(text.output.contains("Раздел 2.4") && text.output.contains("Раздел 3.1"), "\(text.output.prefix(500))")
+            let total = try #require(cells["2.1.1:13:4"])
+            #expect(text.output.contains(String(Int(total))))
+
+            // CSV: a line per cell, every cell of the report.
+            let (csvStatus, csv) = try await download("csv", school)
+            #expect(csvStatus == .ok)
+            let rows = String(decoding: csv.dropFirst(3), as: UTF8.self).split(separator: "\r\n").dropFirst()
+            #expect(rows.count == cells.count)
+            #expect(rows.contains { $0.hasPrefix("OO-1;2024;") && $0.contains(";2.1.1;13;") && $0.hasSuffix(";\(Int(total))") })
+            // Nobody else's: a teacher has no forms, another school no such report, a bad format or id is a bad request.
+            #expect(try await download("xlsx", try await api.demoToken("teacher")).0 == .forbidden)
+            #expect(try await download("xlsx", try await self.admin(api, fixture.secondSchoolRole)).0 == .notFound)
+            #expect(try await download("pdf", school).0 == .badRequest)
+            #expect(try await api.client.execute(uri: "/forms/reports/x", method: .get, headers: [.authorization: "Bearer \(school)"], body: nil) { $0.status } == .badRequest)
+            #expect(try await api.client.execute(uri: "/forms/reports/\(id)", method: .get, headers: [:], body: nil) { $0.status } == .unauthorized)
+            // The municipality above it reads it too.
+            #expect(try await download("csv", try await api.demoToken("mouo.admin")).0 == .ok)
+        }
+        let exports = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.column("SELECT action || ':' || outcome FROM eduql.audit_events WHERE action LIKE 'forms.%' ORDER BY seq", as: String.self)
+        }
+        #expect(exports.filter { $0 == "forms.get.reports:ok" }.count == 3, "\(exports)")
+        #expect(exports.contains("forms.get.reports:denied"), "\(exports)")
     }
 
     @Test("a teacher, parent, student or integration reads and writes no form; a school no other school's; a municipality none of another's")

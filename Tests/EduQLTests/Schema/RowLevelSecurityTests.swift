@@ -12,9 +12,10 @@ struct RowLevelSecurityTests {
 
     /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
     /// the audit chain's head and prune records, the change feed's pruned position, and the
-    /// regions whose suppression a transaction must refresh at its commit (the owner's alone).
+    /// regions whose suppression a transaction must refresh at its commit (the owner's alone), and
+    /// the statistical forms' editions, which every region files alike.
     static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources", "change_prunes",
-                                          "instance", "suppression_pending"]
+                                          "instance", "suppression_pending", "form_definitions"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {
@@ -57,6 +58,11 @@ struct RowLevelSecurityTests {
         """
         INSERT INTO eduql.federated_link_approvals (region_id, user_id, provider, approved_by, expires_at)
         SELECT region_id, id, 'fixture', id, now() + interval '1 day' FROM eduql.users WHERE login LIKE 'fixture.r%'
+        """,
+        // A statistical form computed in each region: its report, cells and history.
+        """
+        SELECT eduql.compute_form('OO-1', '2024', (SELECT min(o.id) FROM eduql.organizations o WHERE o.kind = 'school' AND o.region_id = r), current_date)
+        FROM unnest(ARRAY[1, 2]) r
         """,
         """
         INSERT INTO eduql.integration_clients (region_id, client_id, name, secret_hash)

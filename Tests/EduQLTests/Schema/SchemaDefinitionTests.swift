@@ -11,7 +11,8 @@ struct SchemaDefinitionTests {
         let query = try #require(schema.queryType)
         let expected = ["me", "regions", "region", "municipalities", "municipality", "organizations", "organization", "class", "learners",
                         "learner", "diary", "journal", "queueApplications", "queueApplication", "queuePosition", "benefitCategories", "stats",
-                        "changes", "integrationClients"]
+                        "changes", "integrationClients", "statisticalFormDefinitions", "statisticalReport", "statisticalReports",
+                        "consolidatedStatisticalForm"]
         #expect(try Set(query.fields().map { $0.key }).isSuperset(of: expected))
         let mutation = try #require(schema.mutationType)
         #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser", "unlinkFederatedIdentity", "approveFederatedLink",
@@ -26,7 +27,9 @@ struct SchemaDefinitionTests {
                                                             "liquidateOrganization", "openAcademicYear", "setOrganizationTerms", "createSubject",
                                                             "setCurriculum", "createClass", "createGroup", "updateClass", "hireStaff", "dismissStaff",
                                                             "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
-                                                            "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian"])
+                                                            "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian",
+                                                            "computeStatisticalForm", "submitStatisticalForm", "returnStatisticalForm",
+                                                            "acceptStatisticalForm"])
         // Relay connections carry edges, pageInfo and totalCount.
         for name in ["OrganizationConnection", "LearnerConnection", "QueueApplicationConnection"] {
             let connection = try #require(schema.getType(name: name) as? GraphQLObjectType)
