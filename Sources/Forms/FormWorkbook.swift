@@ -46,7 +46,9 @@ public enum FormWorkbook {
             <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
             <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
             <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-            <cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+            <cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+            <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1"><alignment horizontal="center" vertical="top" wrapText="1"/></xf>\
+            <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment horizontal="center"/></xf></cellXfs>\
             </styleSheet>
             """)
         for (index, sheet) in sheets {
@@ -55,34 +57,45 @@ public enum FormWorkbook {
         return archive.data ?? Data()
     }
 
+    /// How a report's status reads on the form.
+    static let statuses = ["computed": "рассчитана", "submitted": "представлена", "returned": "возвращена на исправление",
+                           "accepted": "принята", "consolidated": "свод"]
+
     /// A sheet's name: "Раздел N", at most 31 characters, none of `[]:*?/\`.
     static func sheetName(_ sheet: FormSheet) -> String {
         String(("Раздел " + sheet.number).filter { !"[]:*?/\\".contains($0) }.prefix(31))
     }
 
-    /// A cell: text (bold, with `bold`), or a number.
+    /// A cell: text in a style (``Style``), or a number.
     enum Cell {
-        case text(String, bold: Bool = false)
+        case text(String, Style = .plain)
         case number(Double)
+    }
+
+    /// The styles of `xl/styles.xml`, by their index there.
+    enum Style: Int {
+        case plain = 0, bold = 1, heading = 2, centered = 3
     }
 
     static func worksheet(_ sheet: FormSheet, of document: FormDocument) -> String {
         var lines: [[Cell]] = [
-            [.text("Форма № \(document.form) (редакция \(document.edition))", bold: true)],
+            [.text("Форма № \(document.form) (редакция \(document.edition))", .bold)],
             [.text(document.title)],
             [.text(([document.subject] + document.codes.map { "\($0.name) \($0.value)" }).joined(separator: ", "))],
-            [.text("По состоянию на \(document.reportingDate); \(document.status)")],
-            [.text("Раздел \(sheet.number). \(sheet.title)", bold: true)],
-            [.text("Наименование показателя", bold: true), .text("№ строки", bold: true)] + sheet.columns.map { .text($0.label, bold: true) },
-            [.text("1"), .text("2")] + sheet.columns.map { .text($0.number) },
+            [.text("По состоянию на \(document.reportingDate); \(Self.statuses[document.status] ?? document.status)")],
+            [.text("Раздел \(sheet.number). \(sheet.title)", .bold)],
+            [.text("Наименование показателя", .heading), .text("№ строки", .heading)] + sheet.columns.map { .text($0.label, .heading) },
+            [.text("1", .centered), .text("2", .centered)] + sheet.columns.map { .text($0.number, .centered) },
         ]
-        lines += sheet.rows.map { row in [.text(row.line.label), .text(row.line.number)] + row.values.map { .number($0) } }
+        lines += sheet.rows.map { row in [.text(row.line.label), .text(row.line.number, .centered)] + row.values.map { .number($0) } }
         let rows = lines.enumerated().map { index, cells in
-            "<row r=\"\(index + 1)\">" + cells.enumerated().map { column, cell in
+            // The column headings wrap: their row is made tall enough for three lines.
+            "<row r=\"\(index + 1)\"\(index == 5 ? " ht=\"48\" customHeight=\"1\"" : "")>" + cells.enumerated().map { column, cell in
                 let reference = Self.column(column) + String(index + 1)
                 switch cell {
-                case .text(let text, let bold):
-                    return "<c r=\"\(reference)\" t=\"inlineStr\"\(bold ? " s=\"1\"" : "")><is><t xml:space=\"preserve\">\(Self.escape(text))</t></is></c>"
+                case .text(let text, let style):
+                    let styled = style == .plain ? "" : " s=\"\(style.rawValue)\""
+                    return "<c r=\"\(reference)\" t=\"inlineStr\"\(styled)><is><t xml:space=\"preserve\">\(Self.escape(text))</t></is></c>"
                 case .number(let value):
                     let text = value.rounded() == value ? String(Int64(value)) : String(value)
                     return "<c r=\"\(reference)\"><v>\(text)</v></c>"
@@ -91,8 +104,12 @@ public enum FormWorkbook {
         }
         return """
             <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
-            <cols><col min="1" max="1" width="60" customWidth="1"/><col min="2" max="2" width="10" customWidth="1"/></cols>\
-            <sheetData>\(rows.joined())</sheetData></worksheet>
+            <sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>\
+            <cols><col min="1" max="1" width="50" customWidth="1"/><col min="2" max="2" width="9" customWidth="1"/>\
+            <col min="3" max="\(sheet.columns.count + 2)" width="12" customWidth="1"/></cols>\
+            <sheetData>\(rows.joined())</sheetData>\
+            <pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>\
+            <pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>
             """
     }
 

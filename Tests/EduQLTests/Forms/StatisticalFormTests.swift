@@ -249,7 +249,7 @@ struct StatisticalFormTests {
         let fixture = try await self.fixture(database)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-forms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { if ProcessInfo.processInfo.environment["EDUQL_KEEP_FORMS"] == nil { try? FileManager.default.removeItem(at: folder) } }
         try await TestAPI.run(database) { api in
             let school = try await self.admin(api, fixture.schoolRole)
             let computed = try await self.compute(api, school, fixture.school, "OO-1", Self.schoolYear)
