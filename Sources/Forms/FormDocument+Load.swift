@@ -36,3 +36,32 @@ extension FormDocument {
         return cells
     }
 }
+
+extension FormDocument {
+    /// The consolidated form (свод) of the accepted reports of `form` for `year` the caller reads
+    /// (`reports` and `cells`: SQL over the report `r` and cell `c`), of one municipality or of
+    /// the caller's whole scope; nil when none is accepted.
+    public static func consolidated(form: String, year: Int, municipality: Int?, reports: String, cells: String,
+                                    on connection: PostgresConnection, logger: Logger) async throws -> FormDocument? {
+        var binds = PostgresBindings()
+        binds.append(form)
+        binds.append(year)
+        binds.append(municipality)
+        let query = PostgresQuery(unsafeSQL: """
+            WITH accepted AS (SELECT r.* FROM eduql.form_reports r WHERE r.form = $1 AND extract(year FROM r.reporting_date) = $2
+                              AND r.status = 'accepted' AND ($3::bigint IS NULL OR r.municipality_id = $3) AND (\(reports)))
+            SELECT d.form, d.edition, d.title, d.definition::text,
+                   coalesce((SELECT m.name FROM eduql.municipalities m WHERE m.id = $3), (SELECT g.name FROM eduql.regions g WHERE g.id = eduql.current_region_id())),
+                   (SELECT max(reporting_date)::text FROM accepted), (SELECT count(*)::int FROM accepted),
+                   (SELECT coalesce(json_agg(json_build_array(x.section, x.row_number, x.column_number, x.value)), '[]')::text FROM (
+                        SELECT c.section, c.row_number, c.column_number, sum(c.value) AS value FROM accepted a
+                        JOIN eduql.form_report_cells c ON c.report_id = a.id WHERE (\(cells)) GROUP BY 1, 2, 3) x)
+            FROM eduql.form_definitions d WHERE d.form = $1 AND d.edition = (SELECT max(edition) FROM accepted)
+            """, binds: binds)
+        guard let row = try await connection.guardedQuery(query, logger: logger).collect().first else { return nil }
+        let (form, edition, title, definition, subject, date, count, sums) = try row.decode((String, String, String, String, String, String, Int, String).self)
+        return FormDocument(form: form, edition: edition, title: title, subject: "\(subject) — свод по \(count) принятым формам", codes: [],
+                            reportingDate: date, status: "consolidated",
+                            sheets: try Self.sheets(definition: Data(definition.utf8), cells: try Self.cells(sums)))
+    }
+}

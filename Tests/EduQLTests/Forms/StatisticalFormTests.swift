@@ -225,6 +225,20 @@ struct StatisticalFormTests {
                 let cells = Self.cells(form)
                 #expect(cells.count == sums.count && sums.allSatisfy { cells[$0.0] == $0.1 }, "\(form)")
             }
+            // The consolidated form as a file, a line per cell: the same sums.
+            let file = try await api.client.execute(uri: "/forms/consolidated?form=OO-1&year=\(year)&format=csv", method: .get,
+                                                    headers: [.authorization: "Bearer \(region)"], body: nil) { ($0.status, Data(buffer: $0.body)) }
+            #expect(file.0 == .ok)
+            let lines = String(decoding: file.1.dropFirst(3), as: UTF8.self).split(separator: "\r\n").dropFirst()
+                .map { $0.split(separator: ";", omittingEmptySubsequences: false).map(String.init) }
+            let exported = Dictionary(lines.map { ("\($0[3]):\($0[4]):\($0[6])", Double($0[8]) ?? -1) }) { a, _ in a }
+            #expect(sums.allSatisfy { exported[$0.0] == $0.1 } && exported.count >= sums.count, "\(lines.prefix(3))")
+            for (uri, token, status) in [("/forms/consolidated?form=OO-1&year=\(year)", try await api.demoToken("teacher"), HTTPResponse.Status.forbidden),
+                                         ("/forms/consolidated?form=OO-1&year=2001", region, .notFound),
+                                         ("/forms/consolidated?form=OO-1", region, .badRequest),
+                                         ("/forms/consolidated?form=OO-1&year=\(year)&municipality=x", region, .badRequest)] {
+                #expect(try await api.client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"], body: nil) { $0.status } == status, "\(uri)")
+            }
             // Every step is in the municipality's change feed.
             let feed = try await api.graphql("""
                 query($after: Cursor) { changes(after: $after, types: [FORM_REPORT]) { changes { id statisticalReport { status } } } }
