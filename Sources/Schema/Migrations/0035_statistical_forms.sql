@@ -83,16 +83,32 @@ SELECT eduql.apply_tenancy('eduql.form_report_history');
 -- `id` and `label` (who or what is behind a cell that breaks a ratio) and the attributes a
 -- definition's predicates name.
 
--- Learners of the organization's classes on the date; age in full years on 1 January next.
+-- Learners of the organization's classes on the date; age in full years on 1 January next;
+-- whether they stay down a grade.
 CREATE FUNCTION eduql.form_learners(p_organization bigint, p_on date)
-RETURNS TABLE (id bigint, label text, grade int, gender text, age int, programme text, adapted_variant text, citizenship text)
+RETURNS TABLE (id bigint, label text, grade int, gender text, age int, programme text, adapted_variant text, citizenship text,
+               repeats boolean)
 LANGUAGE sql STABLE AS $$
     SELECT l.id, l.last_name || ' ' || l.first_name || ' (' || k.name || ')', k.grade, l.gender,
            date_part('year', age(make_date(extract(year FROM p_on)::int + 1, 1, 1), l.birth_date))::int,
-           k.programme, k.adapted_variant, l.citizenship
+           k.programme, k.adapted_variant, l.citizenship, e.repeats_grade
     FROM eduql.enrollments e JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.learners l ON l.id = e.learner_id
     WHERE k.organization_id = p_organization AND k.kind = 'class'
       AND e.enrolled_on <= p_on AND (e.left_on IS NULL OR e.left_on > p_on)
+$$;
+
+-- The movements of the organization's learners during the academic year before the date's
+-- (1 September to 31 August): admissions, transfers out, expulsions, graduations; the grade
+-- of the class they left or joined.
+CREATE FUNCTION eduql.form_movements(p_organization bigint, p_on date)
+RETURNS TABLE (id bigint, label text, kind text, grade int, gender text, elsewhere boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT m.id, l.last_name || ' ' || l.first_name || ' (' || k.name || ', ' || m.occurred_on || ')', m.kind, k.grade, l.gender,
+           m.other_organization_id IS NOT NULL
+    FROM eduql.movements m JOIN eduql.enrollments e ON e.id = m.enrollment_id JOIN eduql.classes k ON k.id = e.class_id
+    JOIN eduql.learners l ON l.id = m.learner_id
+    WHERE m.organization_id = p_organization AND k.kind = 'class'
+      AND m.occurred_on BETWEEN make_date(extract(year FROM p_on)::int - 1, 9, 1) AND make_date(extract(year FROM p_on)::int, 8, 31)
 $$;
 
 -- Classes of the organization's academic year under way on the date, with their learners then.
@@ -168,7 +184,7 @@ DECLARE
 BEGIN
     FOR s IN SELECT jsonb_array_elements(d.definition->'sections') FROM eduql.form_definitions d
              WHERE d.form = p_form AND d.edition = p_edition LOOP
-        IF s->>'dataset' NOT IN ('learners', 'classes', 'staff', 'children', 'groups') THEN
+        IF to_regprocedure(format('eduql.%I(bigint, date)', 'form_' || (s->>'dataset'))) IS NULL THEN
             RAISE EXCEPTION 'section % counts an unknown dataset %', s->>'number', s->>'dataset';
         END IF;
         cells := '{}';

@@ -310,6 +310,97 @@ INSERT INTO eduql.form_definitions (form, edition, title, definition) VALUES ('O
    ]
   },
   {
+   "number": "2.6",
+   "title": "Движение обучающихся за предыдущий учебный год",
+   "dataset": "movements",
+   "rows": [
+    {
+     "number": "01",
+     "label": "Прибыло обучающихся",
+     "where": "kind = 'admitted'"
+    },
+    {
+     "number": "02",
+     "label": "Выбыло обучающихся (сумма строк 03, 04)",
+     "where": "kind IN ('transferred', 'expelled')"
+    },
+    {
+     "number": "03",
+     "label": "из них переведено в другие организации",
+     "where": "kind = 'transferred'"
+    },
+    {
+     "number": "04",
+     "label": "из них отчислено",
+     "where": "kind = 'expelled'"
+    },
+    {
+     "number": "05",
+     "label": "Выпущено (завершили обучение)",
+     "where": "kind = 'graduated'"
+    }
+   ],
+   "columns": [
+    {
+     "number": "3",
+     "label": "Всего (сумма гр. 4–6)"
+    },
+    {
+     "number": "4",
+     "label": "1–4 классы",
+     "where": "grade BETWEEN 1 AND 4"
+    },
+    {
+     "number": "5",
+     "label": "5–9 классы",
+     "where": "grade BETWEEN 5 AND 9"
+    },
+    {
+     "number": "6",
+     "label": "10–11 (12) классы",
+     "where": "grade BETWEEN 10 AND 12"
+    }
+   ]
+  },
+  {
+   "number": "2.7",
+   "title": "Обучающиеся, оставленные на повторное обучение",
+   "dataset": "learners",
+   "rows": [
+    {
+     "number": "01",
+     "label": "Численность обучающихся",
+     "where": "true"
+    },
+    {
+     "number": "02",
+     "label": "из них оставлены на повторное обучение",
+     "where": "repeats"
+    }
+   ],
+   "columns": [
+    {
+     "number": "3",
+     "label": "Всего (сумма гр. 4–6)"
+    },
+    {
+     "number": "4",
+     "label": "1–4 классы",
+     "where": "grade BETWEEN 1 AND 4"
+    },
+    {
+     "number": "5",
+     "label": "5–9 классы",
+     "where": "grade BETWEEN 5 AND 9"
+    },
+    {
+     "number": "6",
+     "label": "10–11 (12) классы",
+     "where": "grade BETWEEN 10 AND 12"
+    }
+   ]
+  },
+  {
    "number": "3.1",
    "title": "Работники по уровню образования",
    "dataset": "staff",
@@ -533,6 +624,65 @@ INSERT INTO eduql.form_definitions (form, edition, title, definition) VALUES ('O
   }
  ],
  "ratios": [
+  {
+   "name": "2.6: стр. 02 = стр. 03 + стр. 04",
+   "kind": "sum",
+   "section": "2.6",
+   "total": {
+    "row": "02"
+   },
+   "parts": [
+    "03",
+    "04"
+   ]
+  },
+  {
+   "name": "2.6: гр. 3 = сумма гр. 4–6",
+   "kind": "sum",
+   "section": "2.6",
+   "total": {
+    "column": "3"
+   },
+   "parts": [
+    "4",
+    "5",
+    "6"
+   ]
+  },
+  {
+   "name": "2.7: стр. 02 ≤ стр. 01",
+   "kind": "notGreater",
+   "section": "2.7",
+   "row": "02",
+   "parent": "01"
+  },
+  {
+   "name": "2.7: гр. 3 = сумма гр. 4–6",
+   "kind": "sum",
+   "section": "2.7",
+   "total": {
+    "column": "3"
+   },
+   "parts": [
+    "4",
+    "5",
+    "6"
+   ]
+  },
+  {
+   "name": "2.7 стр. 01 гр. 3 = 2.1.1 стр. 13 гр. 4",
+   "kind": "equal",
+   "a": {
+    "section": "2.7",
+    "row": "01",
+    "column": "3"
+   },
+   "b": {
+    "section": "2.1.1",
+    "row": "13",
+    "column": "4"
+   }
+  },
   {
    "name": "2.1.1: стр. 13 = сумма стр. 01–12",
    "kind": "sum",
