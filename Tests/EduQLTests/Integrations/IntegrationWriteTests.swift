@@ -274,11 +274,15 @@ struct IntegrationWriteTests {
                 "writes": [["mutation": "fileQueueApplication"], ["mutation": "changeQueueChoices"], ["mutation": "withdrawQueueApplication"]],
             ])
             let horizon = try #require(try await api.graphql(documentID: sync, variables: ["first": 0], token: portal).data?.at("changes.horizon") as? String)
-            let filed = try await api.graphql(documentID: file, variables: ["input": [
-                "applicant": ["snils": "112-233-445 95", "lastName": "Сидорова", "firstName": "Ирина"], "portalNumber": "EPGU-D-1",
-                "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child("Сидорова"),
-                "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
-            ]], token: portal)
+            /// Files an application of the same applicant's child under the portal's `number`, by the trusted document.
+            func filing(_ number: String, child: String) async throws -> TestAPI.Reply {
+                try await api.graphql(documentID: file, variables: ["input": [
+                    "applicant": ["snils": "112-233-445 95", "lastName": "Сидорова", "firstName": "Ирина"], "portalNumber": number,
+                    "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child(child),
+                    "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
+                ]], token: portal)
+            }
+            let filed = try await filing("EPGU-D-1", child: "Сидорова")
             let id = try #require(filed.data?.at("fileQueueApplication.id") as? String, "\(filed.text)")
             #expect(filed.data?.at("fileQueueApplication.portalNumber") as? String == "EPGU-D-1")
             // Text is refused: the grant names documents. The mutations it names run only as those documents.
@@ -293,11 +297,7 @@ struct IntegrationWriteTests {
                                                  variables: ["id": id], token: mouo)
             #expect(rejected.data?.at("reviewQueueApplication.status") as? String == "REJECTED", "\(rejected.text)")
             // A second application, withdrawn by its applicant through the portal.
-            let second = try await api.graphql(documentID: file, variables: ["input": [
-                "applicant": ["snils": "112-233-445 95", "lastName": "Сидорова", "firstName": "Ирина"], "portalNumber": "EPGU-D-2",
-                "municipalityId": String(queue.municipality), "child": QueueWorkflowTests.child("Сидоров"),
-                "choices": [String(queue.kindergartens[0])], "desiredStartOn": QueueWorkflowTests.today,
-            ]], token: portal)
+            let second = try await filing("EPGU-D-2", child: "Сидоров")
             let secondID = try #require(second.data?.at("fileQueueApplication.id") as? String, "\(second.text)")
             let withdrawn = try await api.graphql(documentID: withdraw, variables: ["applicationId": secondID, "reason": "переезд"], token: portal)
             #expect(withdrawn.data?.at("withdrawQueueApplication.status") as? String == "WITHDRAWN", "\(withdrawn.text)")
