@@ -54,12 +54,9 @@ extension Policy {
             }
             types["Query"] = .only(["me", "regions", "region", "municipalities", "municipality", "organizations", "organization", "changes"])
         }
-        let reach = RowPredicate("({grantMunicipalities} IS NULL OR {t}.municipality_id = ANY({grantMunicipalities}::bigint[]))")
-        let organizations = RowPredicate("({grantOrganizations} IS NULL OR {t}.organization_id = ANY({grantOrganizations}::bigint[]))")
         var rows = scoped(.region)
         for table in Table.allCases where rows[table] != nil {
-            if table.hasMunicipality { rows[table] = rows[table]!.and(reach) }
-            if table.hasOrganization { rows[table] = rows[table]!.and(organizations) }
+            rows[table] = rows[table]!.and(grantReach(table))
         }
         rows[.municipalities] = rows[.municipalities]!.and("({grantMunicipalities} IS NULL OR {t}.id = ANY({grantMunicipalities}::bigint[]))")
         rows[.organizations] = rows[.organizations]!.and("({grantOrganizations} IS NULL OR {t}.id = ANY({grantOrganizations}::bigint[]))")
