@@ -16,11 +16,15 @@ extension Policy {
         .applicant: [.queueApplications, .queueChoices, .queueStatusHistory, .allocations],
     ]
 
-    /// An application filed through the acting client.
-    static let filedByClient: RowPredicate = "{t}.filed_by_client_id = {client}"
-    static let ofApplicationFiledByClient: RowPredicate = """
-        {t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.filed_by_client_id = {client})
-        """
+    /// The queue's rows a client reaches: those of the applications it filed itself.
+    static func filedByClient(_ table: Table) -> RowPredicate {
+        switch table {
+        case .queueApplications: "{t}.filed_by_client_id = {client}"
+        case .queueChoices, .queueStatusHistory, .allocations:
+            "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.filed_by_client_id = {client})"
+        default: .all
+        }
+    }
 
     /// The rows a client's grant reaches: its municipalities and organizations, where it names any.
     static func grantReach(_ table: Table) -> RowPredicate {
@@ -46,10 +50,8 @@ extension Policy {
             for table in Self.writeResultTables[person] ?? [] {
                 // A journal vendor reads back what it wrote; the feed of the school's marks needs the grant to name them.
                 if person == .teacher, self.rows[table] == nil { self.answersOnly.insert(table) }
-                var rows = (self.rows[table] ?? Self.scoped(.region)[table] ?? "{t}.region_id = {region}").and(Self.grantReach(table))
-                if table == .queueApplications { rows = rows.and(Self.filedByClient) }
-                if [.queueChoices, .queueStatusHistory, .allocations].contains(table) { rows = rows.and(Self.ofApplicationFiledByClient) }
-                self.rows[table] = rows
+                self.rows[table] = (self.rows[table] ?? Self.scoped(.region)[table] ?? "{t}.region_id = {region}")
+                    .and(Self.grantReach(table)).and(Self.filedByClient(table))
             }
         }
         if people.contains(.applicant), var query = self.types["Query"] {
@@ -60,20 +62,18 @@ extension Policy {
     }
 
     /// The policy a client's write on behalf of `person` runs under: that person's role's
-    /// write rules (a teacher's, a parent's), each narrowed to the grant's reach, for the
-    /// granted mutations' tables only; an applicant's, to applications this client filed,
-    /// and with the guardian record a filing creates. What the writer reads while writing
-    /// (a child by id) it reads with the person's rows, narrowed the same way.
+    /// write rules (a teacher's, a parent's), each narrowed to the grant's reach — an
+    /// applicant's to the applications this client filed — with the guardian record a filing
+    /// may create. What the writer reads while writing (a child by id) it reads with the
+    /// person's rows, narrowed the same way. Which mutations run at all is the grant's
+    /// (``ClientPrincipal/writes``), checked before and by `eduql.act_for`.
     public static func acting(for person: GrantedWrite.Person, of client: ClientPrincipal) -> Policy {
         let role: Policy = person == .teacher ? .teacher : .parent
         var writes: [Table: WriteRule] = [:]
         for (table, rule) in role.writes {
             var narrowed = rule
             for (action, rows) in rule.rows {
-                var allowed = rows.and(Self.grantReach(table))
-                if table == .queueApplications { allowed = allowed.and(Self.filedByClient) }
-                if [.queueChoices, .queueStatusHistory, .allocations].contains(table) { allowed = allowed.and(Self.ofApplicationFiledByClient) }
-                narrowed.rows[action] = allowed
+                narrowed.rows[action] = rows.and(Self.grantReach(table)).and(Self.filedByClient(table))
             }
             narrowed.updatedRows = rule.updatedRows.map { $0.and(Self.grantReach(table)) }
             writes[table] = narrowed
