@@ -301,12 +301,13 @@ DECLARE
 BEGIN
     SELECT * INTO o FROM eduql.organizations WHERE id = p_organization;
     IF o.id IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'no such organization';
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = 'no such organization';
     END IF;
     SELECT id, status INTO report, state FROM eduql.form_reports WHERE organization_id = p_organization AND form = p_form AND reporting_date = p_on
     FOR UPDATE;
     IF state IN ('submitted', 'accepted') THEN
-        RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format('the form was %s; it is recomputed only once returned', state);
+        -- A submit that won the race against this computation: the caller's input breaks a rule of the records.
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = format('the form was %s; it is recomputed only once returned', state);
     END IF;
     IF report IS NULL THEN
         INSERT INTO eduql.form_reports (region_id, municipality_id, organization_id, form, edition, reporting_date, status, computed_at,

@@ -181,8 +181,18 @@ struct StatisticalFormTests {
             #expect(again.data?.at("computeStatisticalForm.id") as? String == id)
             let submitted = try await api.graphql(submit, variables: ["id": id], token: school)
             #expect(submitted.data?.at("submitStatisticalForm.status") as? String == "SUBMITTED", "\(submitted.text)")
-            // Submitted, it is not computed again.
+            // Submitted, it is not computed again: refused before, and by the database itself should a computation race the submit.
             #expect(try await self.compute(api, school, fixture.school, "OO-1", year).errorCodes == ["BAD_USER_INPUT"])
+            let state = try await database.owner.withConnection(logger: self.logger) { connection -> String? in
+                do {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT eduql.compute_form('OO-1', '2024', \(fixture.school), DATE '\(year)-09-20')"),
+                                                   logger: self.logger).collect()
+                    return nil
+                } catch let error as PSQLError {
+                    return error.serverInfo?[.sqlState]
+                }
+            }
+            #expect(state == "23514")
         }
     }
 
