@@ -120,6 +120,7 @@ let package = Package(
             name: "EduQLForms",
             dependencies: [
                 "EduQLSchema",
+                "EduQLOnboarding",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -106,8 +106,7 @@ struct FormsController: Sendable {
     func acting<T: Sendable>(_ caller: Caller.Resolved, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await self.database.withConnection { connection in
             try await connection.transaction(logger: self.logger) { connection in
-                let holds = try await connection.guardedQuery(caller.actingAs.check, logger: self.logger).collect().first?.decode(Bool.self)
-                guard holds == true else { throw APIError.unauthenticated }
+                try await OnboardingController.check(caller.actingAs, on: connection, logger: self.logger)
                 return try await body(connection)
             }
         }
