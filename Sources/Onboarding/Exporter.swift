@@ -83,7 +83,7 @@ public struct Exporter: Sendable {
             sql = """
                 SELECT \(key("staff", "s.id")), \(key("organization", "s.organization_id")), s.last_name, s.first_name, s.middle_name, s.gender,
                        \(day("s.birth_date")), s.snils, s.position, s.education_level, s.qualification_category, \(day("s.experience_since")),
-                       trim_scale(s.rate)::text, s.employment, \(day("s.hired_on")), \(day("s.dismissed_on")), s.email, s.phone
+                       trim_scale(s.rate)::text, s.employment, \(day("s.hired_on")), \(day("s.dismissed_on")), s.email, s.phone, s.post_category
                 FROM eduql.staff s WHERE s.organization_id IN (\(scope)) ORDER BY 1
                 """
         case "classes":
@@ -91,13 +91,15 @@ public struct Exporter: Sendable {
                 SELECT \(key("class", "k.id")), \(key("organization", "k.organization_id")), y.name, k.kind, k.name, k.grade::text, k.letter,
                        k.shift::text, k.programme, k.adapted_variant, k.profile, k.age_group::text, k.age_to::text, k.orientation,
                        k.compensating_kind, k.short_stay::text, k.capacity::text,
-                       CASE WHEN k.homeroom_teacher_id IS NOT NULL THEN \(key("staff", "k.homeroom_teacher_id")) END
+                       CASE WHEN k.homeroom_teacher_id IS NOT NULL THEN \(key("staff", "k.homeroom_teacher_id")) END,
+                       k.adapted_years::text, k.additional_year::text, k.combined_class
                 FROM eduql.classes k JOIN eduql.academic_years y ON y.id = k.academic_year_id WHERE k.organization_id IN (\(scope)) ORDER BY 1
                 """
         case "learners":
             sql = """
                 SELECT \(key("learner", "l.id")), \(key("organization", "l.organization_id")), l.last_name, l.first_name, l.middle_name, l.gender,
-                       \(day("l.birth_date")), l.snils, l.address, l.health_group::text
+                       \(day("l.birth_date")), l.snils, l.address, l.health_group::text, l.citizenship, l.second_citizenship,
+                       l.health_limitation, l.disabled::text
                 FROM eduql.learners l WHERE l.organization_id IN (\(scope)) ORDER BY 1
                 """
         case "guardians":

@@ -91,6 +91,14 @@ extension Sheet {
             Column("hired_on", ["дата приема", "принят"], .date(past: false), required: true),
             Column("dismissed_on", ["дата увольнения", "уволен"], .date(past: false)),
             email, phone,
+            Column("post_category", ["категория должности"], .choice([
+                ("head", ["руководитель"]), ("deputy_head", ["заместитель руководителя"]), ("teacher", ["учитель"]), ("educator", ["воспитатель"]),
+                ("psychologist", ["педагог-психолог"]), ("speech_therapist", ["учитель-логопед"]), ("defectologist", ["учитель-дефектолог"]),
+                ("social_pedagogue", ["социальный педагог"]), ("additional_education", ["педагог дополнительного образования"]),
+                ("tutor", ["тьютор"]), ("music_director", ["музыкальный руководитель"]), ("physical_instructor", ["инструктор по физической культуре"]),
+                ("teacher_organizer", ["педагог-организатор"]), ("counsellor", ["советник по воспитанию"]),
+                ("other_pedagogical", ["иной педагогический работник"]), ("support", ["учебно-вспомогательный персонал"]),
+                ("service", ["обслуживающий персонал"])])),
         ],
         key: ["id"], rowCheck: ordered("hired_on", "dismissed_on", "dismissed before being hired"))
 
@@ -111,11 +119,15 @@ extension Sheet {
             Column("age_group", ["возраст от", "возрастная группа"], .integer(0...7)),
             Column("age_to", ["возраст до"], .integer(0...8)),
             Column("orientation", ["направленность"], .choice([("general", ["общеразвивающая"]), ("compensating", ["компенсирующая"]),
-                                                              ("combined", ["комбинированная"]), ("health", ["оздоровительная"])])),
+                                                              ("combined", ["комбинированная"]), ("health", ["оздоровительная"]),
+                                                              ("care", ["присмотр и уход"]), ("family", ["семейная"])])),
             Column("compensating_kind", ["вид нарушения"], .text(maxLength: 200)),
             Column("short_stay", ["кратковременное пребывание"], .flag),
             Column("capacity", ["мест", "вместимость"], .integer(1...60)),
             reference("homeroom_teacher_id", ["классный руководитель", "воспитатель"], required: false),
+            Column("adapted_years", ["срок обучения", "срок освоения программы"], .integer(4...13)),
+            Column("additional_year", ["дополнительный класс"], .integer(1...2)),
+            Column("combined_class", ["класс-комплект"], .text(maxLength: 50)),
         ],
         key: ["id"],
         rowCheck: { row in
@@ -133,6 +145,15 @@ extension Sheet {
             Column("gender", ["пол"], gender.kind, required: true),
             Column("birth_date", ["дата рождения"], .date(past: true), required: true), snils, address,
             Column("health_group", ["группа здоровья"], .integer(1...5)),
+            Column("citizenship", ["гражданство"], .country(stateless: true)),
+            Column("second_citizenship", ["второе гражданство"], .country(stateless: false)),
+            Column("health_limitation", ["овз", "вид нарушения"], .choice([
+                ("deaf", ["глухой"]), ("hard_of_hearing", ["слабослышащий"]), ("blind", ["слепой"]), ("low_vision", ["слабовидящий"]),
+                ("speech", ["нарушения речи"]), ("severe_speech", ["тяжелые нарушения речи", "тнр"]),
+                ("musculoskeletal", ["нарушения опорно-двигательного аппарата", "нода"]), ("delayed_development", ["задержка психического развития", "зпр"]),
+                ("autism", ["расстройства аутистического спектра", "рас"]), ("intellectual", ["умственная отсталость"]),
+                ("complex", ["сложный дефект"]), ("other", ["иные нарушения"])])),
+            Column("disabled", ["инвалидность", "ребенок-инвалид"], .flag),
         ],
         key: ["id"])
 

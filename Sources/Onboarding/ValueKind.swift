@@ -22,6 +22,8 @@ public enum ValueKind: Sendable {
     case flag
     /// An academic year's name, `YYYY/YYYY` of two consecutive years.
     case yearName
+    /// A country (ОКСМ alpha-3, RUS …); with `stateless`, also a person without citizenship.
+    case country(stateless: Bool)
 
     /// Reads one non-empty cell.
     func read(_ cell: String, today: Date) -> Result<String, CellProblem> {
@@ -69,6 +71,13 @@ public enum ValueKind: Sendable {
                 return .failure(.init("an academic year is written YYYY/YYYY, e.g. 2025/2026"))
             }
             return .success(cell)
+        case .country(let stateless):
+            if stateless, ["stateless", "без гражданства", "лбг"].contains(Header.fold(cell)) { return .success("stateless") }
+            if ["россия", "рф"].contains(Header.fold(cell)) { return .success("RUS") }
+            guard cell.count == 3, cell.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                return .failure(.init("a country is its ОКСМ alpha-3 code (RUS, KAZ …)" + (stateless ? " or «без гражданства»" : "")))
+            }
+            return .success(cell.uppercased())
         }
     }
 

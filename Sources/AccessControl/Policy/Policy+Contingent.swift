@@ -15,10 +15,15 @@ extension Policy {
         RowPredicate("{t}.\(column) <= current_date + 31")
     }
 
+    /// A learner's card: what a school enters on admission and corrects later.
+    static let learnerCard: Set<String> = [
+        "last_name", "first_name", "middle_name", "gender", "birth_date", "snils", "address", "health_group", "citizenship",
+        "second_citizenship", "health_limitation", "disabled",
+    ]
+
     /// What a school administrator writes of the contingent.
     static let contingentWrites: [Table: WriteRule] = [
-        .learners: WriteRule([.insert], rows: "{t}.organization_id = {organization}",
-                             columns: ["last_name", "first_name", "middle_name", "gender", "birth_date", "snils", "address", "health_group"]),
+        .learners: WriteRule([.insert, .update], rows: "{t}.organization_id = {organization}", columns: learnerCard),
         .guardians: WriteRule([.insert], rows: "{t}.region_id = {region}",
                               columns: ["last_name", "first_name", "middle_name", "phone", "email", "snils", "address", "birth_date"]),
         .guardianLearners: WriteRule([.insert], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
@@ -43,6 +48,6 @@ extension Policy {
 
     /// The contingent mutations of a school.
     static let contingentMutations: Set<String> = [
-        "admitLearner", "transferToClass", "transferToOrganization", "acceptTransfer", "declineTransfer", "expelLearner", "graduateLearner",
+        "admitLearner", "updateLearner", "transferToClass", "transferToOrganization", "acceptTransfer", "declineTransfer", "expelLearner", "graduateLearner",
     ]
 }

@@ -2,7 +2,9 @@
 /// of `../shared/domain.md` (visible only to the school, the learner, its guardians and, for
 /// queue work, the municipality).
 extension Policy {
-    static let sensitiveLearnerFields: Set<String> = ["birthDate", "snils", "address", "healthGroup"]
+    static let sensitiveLearnerFields: Set<String> = [
+        "birthDate", "snils", "address", "healthGroup", "citizenship", "secondCitizenship", "healthLimitation", "disabled",
+    ]
     static let sensitiveGuardianFields: Set<String> = ["phone", "snils", "address"]
     static let sensitiveStaffFields: Set<String> = ["birthDate", "snils"]
     static let sensitiveApplicationFields: Set<String> = ["childBirthDate", "childSnils", "benefit", "benefitStatus", "benefitDocument"]

@@ -95,6 +95,7 @@ extension Catalog {
             "id": id(), "kind": enumeration("kind"), "name": column("name"), "grade": column("grade"),
             "ageGroup": column("age_group"), "letter": column("letter"),
             "shift": column("shift"), "programme": enumeration("programme"), "adaptedVariant": column("adapted_variant"),
+            "adaptedYears": column("adapted_years"), "additionalYear": column("additional_year"), "combinedClass": column("combined_class"),
             "profile": column("profile"), "ageTo": column("age_to"), "orientation": .column("CASE WHEN {t}.kind = 'group' THEN upper(coalesce({t}.orientation, 'general')) END"),
             "compensatingKind": column("compensating_kind"), "shortStay": column("short_stay"), "capacity": column("capacity"),
             "timetable": many("TimetableEntry", .timetableEntries, "{c}.class_id = {t}.id", orderBy: "{c}.weekday, {c}.period"),

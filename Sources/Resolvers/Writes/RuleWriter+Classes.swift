@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// Classes of a school and age groups of a kindergarten, per academic year, with what the
 /// federal statistical forms count: shift, programme (adapted and its variant, advanced,
-/// profile), a group's age band, orientation, stay and capacity.
+/// profile; an adapted programme's length and first additional class; class-complexes), a
+/// group's age band, orientation, stay and capacity.
 extension RuleWriter {
     static let programmes: Set<String> = ["general", "adapted", "advanced", "profile"]
-    static let orientations: Set<String> = ["general", "compensating", "combined", "health"]
+    static let orientations: Set<String> = ["general", "compensating", "combined", "health", "care", "family"]
     static let classColumns = ["region_id", "municipality_id", "organization_id", "academic_year_id", "kind"]
 
     /// The programme fields of a class: programme, adapted variant and profile, checked together.
@@ -27,6 +28,25 @@ extension RuleWriter {
             row.set("profile", profile, "text")
         } else if variant != nil || profile != nil {
             throw WriteRefusal.invalid("\(path)programme: give it with adaptedVariant or profile")
+        }
+        // Length and first additional class belong to an adapted programme; the database drops them
+        // with it and gives a length the variant's usual one by default.
+        let years = try input.integer("adaptedYears", at: path, in: 4...13)
+        let additional = try input.integer("additionalYear", at: path, in: 1...2)
+        if (years != nil || additional != nil), let effective, effective != "adapted" {
+            throw WriteRefusal.invalid("\(path)adaptedYears and additionalYear belong to an ADAPTED programme")
+        }
+        if input["adaptedYears"] != nil || creating { row.set("adapted_years", years, "int2") }
+        if input["additionalYear"] != nil || creating { row.set("additional_year", additional, "int2") }
+    }
+
+    /// A class's class-complex: the mark it shares with the classes taught together with it.
+    static func combinedClass(_ input: [String: Map], into row: inout RowValues, path: String, creating: Bool) throws {
+        guard input["combinedClass"] != nil || creating else { return }
+        if input["combinedClass"]?.text == "" && !creating {
+            row.set("combined_class", String?.none, "text")
+        } else {
+            row.set("combined_class", try input.text("combinedClass", at: path, lengths: 1...50, required: false), "text")
         }
     }
 
@@ -57,6 +77,8 @@ extension RuleWriter {
         row.set("homeroom_teacher_id", try input.optionalID("homeroomTeacherId", at: path), "int8")
         row.set("shift", try input.integer("shift", at: path, in: 1...3) ?? 1, "int2")
         try Self.programme(input, into: &row, path: path, creating: true)
+        try Self.combinedClass(input, into: &row, path: path, creating: true)
+        if row.changes["additional_year"] is Int && grade != 1 { throw WriteRefusal.invalid("\(path)additionalYear is for grade 1") }
         let id = try await self.insertClass(row, kind: "class", year: year, path: path)
         return Written(type: "Class", table: .classes, ids: [id], many: false, learnerIDs: [], rows: 1)
     }
@@ -123,6 +145,7 @@ extension RuleWriter {
         row.change("shift", try input.integer("shift", at: path, in: 1...3), "int2")
         row.change("capacity", try input.integer("capacity", at: path, in: 1...60), "int4")
         try Self.programme(input, into: &row, path: path, creating: false)
+        try Self.combinedClass(input, into: &row, path: path, creating: false)
         guard !row.columns.isEmpty else { throw WriteRefusal.invalid("input: name at least one field to change") }
         let capacity = row.changes["capacity"] as? Int
         let before = try await self.groupCapacity(klass)

@@ -57,33 +57,15 @@ extension RuleWriter {
 
     /// Inserts a new learner's card in the class's organization.
     func newLearner(_ card: [String: Map], klass: Int) async throws -> Int {
-        let path = "input.learner."
-        let gender = card["gender"]?.text?.lowercased()
-        guard gender == "male" || gender == "female" else { throw WriteRefusal.invalid("\(path)gender is required") }
-        let snils = try card.text("snils", at: path, lengths: 14...14, required: false)
-        if let snils, snils.wholeMatch(of: /[0-9]{3}-[0-9]{3}-[0-9]{3} [0-9]{2}/) == nil {
-            throw WriteRefusal.invalid("\(path)snils must read NNN-NNN-NNN NN")
-        }
         let statement = WriteStatement()
-        let values = [
-            try statement.bind(card.text("lastName", at: path, lengths: 1...100), "text") + " AS last_name",
-            try statement.bind(card.text("firstName", at: path, lengths: 1...100), "text") + " AS first_name",
-            try statement.bind(card.text("middleName", at: path, lengths: 1...100, required: false), "text") + " AS middle_name",
-            statement.bind(gender, "text") + " AS gender",
-            try statement.bind(card.date("birthDate", at: path), "date") + " AS birth_date",
-            statement.bind(snils, "text") + " AS snils",
-            try statement.bind(card.text("address", at: path, lengths: 1...500, required: false), "text") + " AS address",
-            try statement.bind(card.integer("healthGroup", at: path, in: 1...5), "int2") + " AS health_group",
-        ]
+        var row = RowValues(statement)
+        try Self.learnerCard(card, into: &row, path: "input.learner.", creating: true)
         let source = """
-            SELECT k.region_id, k.municipality_id, k.organization_id, \(values.joined(separator: ", ")) FROM eduql.classes k \
+            SELECT k.region_id, k.municipality_id, k.organization_id, \(row.selectList) FROM eduql.classes k \
             WHERE k.id = \(statement.bind(klass, "int8")) AND \(self.policy.predicate(.classes, alias: "k"))
             """
-        let query = statement.insert(
-            into: .learners,
-            columns: ["region_id", "municipality_id", "organization_id", "last_name", "first_name", "middle_name", "gender", "birth_date",
-                      "snils", "address", "health_group"],
-            from: source, rule: try self.rule(.learners, .insert), learner: "id")
+        let query = statement.insert(into: .learners, columns: ["region_id", "municipality_id", "organization_id"] + row.columns,
+                                     from: source, rule: try self.rule(.learners, .insert), learner: "id")
         return try await self.run(query, "input.classId", notFound: "not a class you can see", refused: Self.refusedClass).ids[0]
     }
 

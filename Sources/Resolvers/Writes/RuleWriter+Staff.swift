@@ -7,6 +7,11 @@ import PostgresNIO
 /// Staff: hiring (the card the forms count, the post and its rate), dismissal (accounts
 /// disabled at once, teaching assignments ended on the day), and teaching assignments.
 extension RuleWriter {
+    static let staffPosts: Set<String> = [
+        "head", "deputy_head", "teacher", "educator", "psychologist", "speech_therapist", "defectologist", "social_pedagogue",
+        "additional_education", "tutor", "music_director", "physical_instructor", "teacher_organizer", "counsellor", "other_pedagogical",
+        "support", "service",
+    ]
     static let educationLevels: Set<String> = ["higher", "higher_pedagogical", "secondary_vocational", "secondary_vocational_pedagogical", "secondary"]
 
     /// `hireStaff`.
@@ -29,6 +34,8 @@ extension RuleWriter {
         row.set("gender", try input.enumeration("gender", at: path, in: ["male", "female"], required: true), "text")
         row.set("birth_date", birth, "date")
         row.set("snils", snils, "text")
+        // Not given: the database reads it from the position's wording.
+        row.set("post_category", try input.enumeration("post", at: path, in: Self.staffPosts), "text")
         row.set("education_level", try input.enumeration("educationLevel", at: path, in: Self.educationLevels, required: true), "text")
         row.set("qualification_category", try input.enumeration("qualificationCategory", at: path, in: ["none", "first", "highest"]) ?? "none", "text")
         row.set("experience_since", experience, "date")

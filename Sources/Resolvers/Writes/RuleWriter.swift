@@ -34,7 +34,7 @@ public struct RuleWriter: Sendable {
 
     /// Mutation fields this writer performs.
     public static let fields: Set<String> = [
-        "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass", "transferToOrganization",
+        "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "updateLearner", "transferToClass", "transferToOrganization",
         "confirmTransfer", "declineTransfer", "acceptTransfer", "expelLearner", "graduateLearner",
         "fileQueueApplication", "changeQueueChoices", "withdrawQueueApplication", "respondToOffer",
         "reviewQueueApplication", "decideBenefit", "transferQueueApplication", "runDistribution",
@@ -53,6 +53,7 @@ public struct RuleWriter: Sendable {
         case "deleteMark": return try await self.deleteMark(arguments)
         case "recordFinalMarks": return try await self.recordFinalMarks(arguments)
         case "admitLearner": return try await self.admitLearner(try Self.input(arguments))
+        case "updateLearner": return try await self.updateLearner(arguments)
         case "transferToClass": return try await self.transferToClass(try Self.input(arguments))
         case "expelLearner": return try await self.leave(try Self.input(arguments), status: "expelled")
         case "graduateLearner": return try await self.leave(try Self.input(arguments), status: "graduated")

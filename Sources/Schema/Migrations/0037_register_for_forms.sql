@@ -29,14 +29,14 @@ ALTER TABLE eduql.classes
     ADD CHECK (additional_year IS NULL OR grade = 1);
 CREATE INDEX ON eduql.classes (organization_id, academic_year_id, combined_class) WHERE combined_class IS NOT NULL;
 -- An adapted class's length defaults to its variant's usual one; a class leaving an adapted
--- programme drops both. One rule for every path that writes classes (API, import, seed).
+-- programme drops both (given without one, the table's checks refuse them). One rule for every path that writes classes (API, import, seed).
 CREATE FUNCTION eduql.classes_adapted_defaults() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.programme = 'adapted' THEN
         NEW.adapted_years := coalesce(NEW.adapted_years,
             CASE WHEN NEW.adapted_variant LIKE '9.%' THEN 9 WHEN NEW.adapted_variant LIKE '%.1' THEN 4 ELSE 5 END);
-    ELSE
+    ELSIF TG_OP = 'UPDATE' AND OLD.programme = 'adapted' THEN
         NEW.adapted_years := NULL;
         NEW.additional_year := NULL;
     END IF;
@@ -292,6 +292,156 @@ BEGIN
         END LOOP;
     END LOOP;
     RETURN problems;
+END $$;
+
+-- The import reads the new columns: a learner's citizenship, impairment and disability; a class's
+-- programme length, first additional class and class-complex; a post's category.
+CREATE OR REPLACE FUNCTION eduql.import_staff(r jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    org eduql.organizations := eduql.import_organization_of(r, 'organization_id');
+    existing eduql.staff;
+BEGIN
+    SELECT * INTO existing FROM eduql.staff WHERE id = eduql.import_find('staff', 'eduql.staff', r->>'id');
+    IF existing.id IS NULL AND r->>'snils' IS NOT NULL THEN
+        SELECT * INTO existing FROM eduql.staff s
+        WHERE s.organization_id = org.id AND s.snils = r->>'snils' AND s.employment = coalesce(r->>'employment', 'main')
+          AND s.dismissed_on IS NULL
+        LIMIT 1;
+    END IF;
+    IF existing.id IS NULL THEN
+        INSERT INTO eduql.staff (region_id, municipality_id, organization_id, last_name, first_name, middle_name, gender, birth_date, snils,
+                                 position, education_level, qualification_category, experience_since, rate, employment, hired_on,
+                                 dismissed_on, email, phone, post_category)
+        VALUES (org.region_id, org.municipality_id, org.id, r->>'last_name', r->>'first_name', r->>'middle_name', r->>'gender',
+                (r->>'birth_date')::date, r->>'snils', r->>'position', r->>'education_level', coalesce(r->>'qualification_category', 'none'),
+                (r->>'experience_since')::date, coalesce((r->>'rate')::numeric, 1), coalesce(r->>'employment', 'main'),
+                (r->>'hired_on')::date, (r->>'dismissed_on')::date, r->>'email', r->>'phone', r->>'post_category')
+        RETURNING * INTO existing;
+        PERFORM eduql.import_remember('staff', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+        RETURN 'created';
+    END IF;
+    IF existing.organization_id <> org.id THEN
+        PERFORM eduql.import_problem('organization_id', 'this person works at another organization; an import does not move them');
+    END IF;
+    PERFORM eduql.import_remember('staff', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+    UPDATE eduql.staff SET last_name = r->>'last_name', first_name = r->>'first_name', middle_name = r->>'middle_name', gender = r->>'gender',
+           birth_date = (r->>'birth_date')::date, snils = r->>'snils', position = r->>'position', education_level = r->>'education_level',
+           qualification_category = coalesce(r->>'qualification_category', 'none'), experience_since = (r->>'experience_since')::date,
+           rate = coalesce((r->>'rate')::numeric, 1), employment = coalesce(r->>'employment', 'main'), hired_on = (r->>'hired_on')::date,
+           dismissed_on = (r->>'dismissed_on')::date, email = r->>'email', phone = r->>'phone', post_category = r->>'post_category'
+    WHERE id = existing.id
+      AND (last_name, first_name, middle_name, gender, birth_date, snils, position, education_level, qualification_category,
+           experience_since, rate, employment, hired_on, dismissed_on, email, phone, post_category)
+          IS DISTINCT FROM (r->>'last_name', r->>'first_name', r->>'middle_name', r->>'gender', (r->>'birth_date')::date, r->>'snils',
+                            r->>'position', r->>'education_level', coalesce(r->>'qualification_category', 'none'),
+                            (r->>'experience_since')::date, coalesce((r->>'rate')::numeric, 1), coalesce(r->>'employment', 'main'),
+                            (r->>'hired_on')::date, (r->>'dismissed_on')::date, r->>'email', r->>'phone',
+                            coalesce(r->>'post_category', eduql.staff_post_of(r->>'position')));
+    RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
+END $$;
+
+CREATE OR REPLACE FUNCTION eduql.import_class(r jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    org eduql.organizations := eduql.import_organization_of(r, 'organization_id');
+    v_year bigint;
+    homeroom eduql.staff;
+    existing eduql.classes;
+    v_kind text := coalesce(r->>'kind', CASE WHEN r ? 'age_group' AND r->>'age_group' IS NOT NULL THEN 'group' ELSE 'class' END);
+    v_orientation text := CASE WHEN v_kind = 'group' THEN coalesce(r->>'orientation', 'general') END;
+    v_age_to smallint := CASE WHEN v_kind = 'group' THEN coalesce((r->>'age_to')::smallint, (r->>'age_group')::smallint) END;
+BEGIN
+    SELECT id INTO v_year FROM eduql.academic_years WHERE region_id = org.region_id AND name = r->>'year';
+    IF v_year IS NULL THEN
+        PERFORM eduql.import_problem('year', format('no academic year %s in the region', r->>'year'));
+    END IF;
+    SELECT * INTO homeroom FROM eduql.staff WHERE id = eduql.import_ref('staff', 'eduql.staff', r->>'homeroom_teacher_id', 'homeroom_teacher_id');
+    IF homeroom.id IS NOT NULL AND homeroom.organization_id <> org.id THEN
+        PERFORM eduql.import_problem('homeroom_teacher_id', 'the homeroom teacher works at another organization');
+    END IF;
+    SELECT * INTO existing FROM eduql.classes WHERE id = eduql.import_find('class', 'eduql.classes', r->>'id');
+    IF existing.id IS NULL THEN
+        SELECT * INTO existing FROM eduql.classes k WHERE k.organization_id = org.id AND k.academic_year_id = v_year AND k.name = r->>'name';
+    END IF;
+    IF existing.id IS NULL THEN
+        INSERT INTO eduql.classes (region_id, municipality_id, organization_id, academic_year_id, kind, grade, age_group, letter, name,
+                                   homeroom_teacher_id, shift, programme, adapted_variant, profile, age_to, orientation, compensating_kind,
+                                   short_stay, capacity, adapted_years, additional_year, combined_class)
+        VALUES (org.region_id, org.municipality_id, org.id, v_year, v_kind, (r->>'grade')::smallint, (r->>'age_group')::smallint, r->>'letter',
+                r->>'name', homeroom.id, coalesce((r->>'shift')::smallint, 1), coalesce(r->>'programme', 'general'), r->>'adapted_variant',
+                r->>'profile', v_age_to, v_orientation, r->>'compensating_kind', coalesce((r->>'short_stay')::boolean, false),
+                (r->>'capacity')::integer, (r->>'adapted_years')::smallint, (r->>'additional_year')::smallint, r->>'combined_class')
+        RETURNING * INTO existing;
+        PERFORM eduql.import_remember('class', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+        RETURN 'created';
+    END IF;
+    IF existing.organization_id <> org.id OR existing.academic_year_id <> v_year THEN
+        PERFORM eduql.import_problem('organization_id', 'this class belongs to another organization or year; an import does not move it');
+    END IF;
+    PERFORM eduql.import_remember('class', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+    UPDATE eduql.classes k SET kind = r_kind, grade = r_grade, age_group = r_age_group, letter = r_letter, name = r_name,
+           homeroom_teacher_id = homeroom.id, shift = r_shift, programme = r_programme, adapted_variant = r_variant, profile = r_profile,
+           age_to = r_age_to, orientation = r_orientation, compensating_kind = r_compensating, short_stay = r_short, capacity = r_capacity,
+           adapted_years = r_years, additional_year = r_additional, combined_class = r_combined
+    FROM (SELECT v_kind AS r_kind, (r->>'grade')::smallint AS r_grade, (r->>'age_group')::smallint AS r_age_group, r->>'letter' AS r_letter,
+                 r->>'name' AS r_name, coalesce((r->>'shift')::smallint, 1) AS r_shift, coalesce(r->>'programme', 'general') AS r_programme,
+                 r->>'adapted_variant' AS r_variant, r->>'profile' AS r_profile, v_age_to AS r_age_to, v_orientation AS r_orientation,
+                 r->>'compensating_kind' AS r_compensating, coalesce((r->>'short_stay')::boolean, false) AS r_short,
+                 (r->>'capacity')::integer AS r_capacity,
+                 CASE WHEN coalesce(r->>'programme', 'general') = 'adapted'
+                      THEN coalesce((r->>'adapted_years')::smallint, CASE WHEN r->>'adapted_variant' LIKE '9.%' THEN 9
+                                                                          WHEN r->>'adapted_variant' LIKE '%.1' THEN 4 ELSE 5 END) END AS r_years,
+                 (r->>'additional_year')::smallint AS r_additional, r->>'combined_class' AS r_combined) n
+    WHERE k.id = existing.id
+      AND (k.kind, k.grade, k.age_group, k.letter, k.name, k.homeroom_teacher_id, k.shift, k.programme, k.adapted_variant, k.profile,
+           k.age_to, k.orientation, k.compensating_kind, k.short_stay, k.capacity, k.adapted_years, k.additional_year, k.combined_class)
+          IS DISTINCT FROM (r_kind, r_grade, r_age_group, r_letter, r_name, homeroom.id, r_shift, r_programme, r_variant, r_profile,
+                            r_age_to, r_orientation, r_compensating, r_short, r_capacity, r_years, r_additional, r_combined);
+    RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
+END $$;
+
+CREATE OR REPLACE FUNCTION eduql.import_learner(r jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    org eduql.organizations := eduql.import_organization_of(r, 'organization_id');
+    existing eduql.learners;
+BEGIN
+    SELECT * INTO existing FROM eduql.learners WHERE id = eduql.import_find('learner', 'eduql.learners', r->>'id');
+    IF existing.id IS NULL AND r->>'snils' IS NOT NULL THEN
+        -- The same person under another system's id: matched by SNILS, never duplicated.
+        SELECT * INTO existing FROM eduql.learners l WHERE l.region_id = org.region_id AND l.snils = r->>'snils' ORDER BY l.id LIMIT 1;
+        IF existing.id IS NULL AND eduql.learner_enrolled_elsewhere(r->>'snils', org.id) THEN
+            PERFORM eduql.import_problem('snils', 'a learner with this SNILS is enrolled at another organization: transfer them instead');
+        END IF;
+    END IF;
+    IF existing.id IS NULL THEN
+        INSERT INTO eduql.learners (region_id, municipality_id, organization_id, last_name, first_name, middle_name, gender, birth_date, snils,
+                                    address, health_group, citizenship, second_citizenship, health_limitation, disabled)
+        VALUES (org.region_id, org.municipality_id, org.id, r->>'last_name', r->>'first_name', r->>'middle_name', r->>'gender',
+                (r->>'birth_date')::date, r->>'snils', r->>'address', (r->>'health_group')::smallint, coalesce(r->>'citizenship', 'RUS'),
+                r->>'second_citizenship', r->>'health_limitation', coalesce((r->>'disabled')::boolean, false))
+        RETURNING * INTO existing;
+        PERFORM eduql.import_remember('learner', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+        RETURN 'created';
+    END IF;
+    IF existing.organization_id <> org.id THEN
+        PERFORM eduql.import_problem(CASE WHEN existing.snils = r->>'snils' THEN 'snils' ELSE 'organization_id' END,
+                                     'this learner is at another organization: transfer them instead');
+    END IF;
+    PERFORM eduql.import_remember('learner', r->>'id', existing.id, existing.municipality_id, existing.organization_id);
+    UPDATE eduql.learners SET last_name = r->>'last_name', first_name = r->>'first_name', middle_name = r->>'middle_name',
+           gender = r->>'gender', birth_date = (r->>'birth_date')::date, snils = r->>'snils', address = r->>'address',
+           health_group = (r->>'health_group')::smallint, citizenship = coalesce(r->>'citizenship', 'RUS'),
+           second_citizenship = r->>'second_citizenship', health_limitation = r->>'health_limitation',
+           disabled = coalesce((r->>'disabled')::boolean, false)
+    WHERE id = existing.id
+      AND (last_name, first_name, middle_name, gender, birth_date, snils, address, health_group, citizenship, second_citizenship,
+           health_limitation, disabled)
+          IS DISTINCT FROM (r->>'last_name', r->>'first_name', r->>'middle_name', r->>'gender', (r->>'birth_date')::date, r->>'snils',
+                            r->>'address', (r->>'health_group')::smallint, coalesce(r->>'citizenship', 'RUS'), r->>'second_citizenship',
+                            r->>'health_limitation', coalesce((r->>'disabled')::boolean, false));
+    RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
 END $$;
 
 -- The editions, with what the register now holds: ОО-1 2.1.3, 2.4 by class-complexes, 2.8 and 3.5; 85-К section 4 rows

@@ -16,14 +16,21 @@ extension Seeder {
             """,
             """
             INSERT INTO eduql.learners (id, region_id, municipality_id, organization_id, last_name, first_name, middle_name, gender,
-                                        birth_date, snils, address, health_group)
+                                        birth_date, snils, address, health_group, citizenship, second_citizenship, health_limitation, disabled)
             SELECT s.learner_id, s.region_id, s.municipality_id, s.organization_id,
                    pg_temp.surname(s.family, s.female), pg_temp.first_name(pg_temp.h(s.learner_id, 3), s.female),
                    pg_temp.patronymic(s.family / 7, s.female), CASE WHEN s.female THEN 'female' ELSE 'male' END,
                    make_date(\(y) - s.age, 9, 1) - (pg_temp.h(s.learner_id, 4) % 365)::integer,
                    pg_temp.snils(0, s.learner_id),
                    format('%s, %s, кв. %s', pg_temp.locality(s.municipality_name), pg_temp.street_address(s.family / 11), 1 + s.family % 180),
-                   (ARRAY[1, 1, 1, 2, 2, 2, 2, 2, 3, 4])[1 + pg_temp.h(s.learner_id, 6) % 10]
+                   (ARRAY[1, 1, 1, 2, 2, 2, 2, 2, 3, 4])[1 + pg_temp.h(s.learner_id, 6) % 10],
+                   -- A few foreign, stateless and dual citizens; learners with disabilities (ОВЗ) and disabled children.
+                   CASE WHEN pg_temp.h(s.learner_id, 30) % 100 < 2 THEN (ARRAY['KAZ', 'UZB', 'TJK', 'KGZ', 'ARM'])[1 + pg_temp.h(s.learner_id, 31) % 5]
+                        WHEN pg_temp.h(s.learner_id, 30) % 400 = 8 THEN 'stateless' ELSE 'RUS' END,
+                   CASE WHEN pg_temp.h(s.learner_id, 30) % 100 = 99 THEN 'BLR' END,
+                   CASE WHEN pg_temp.h(s.learner_id, 32) % 100 < 4 THEN (ARRAY['deaf', 'hard_of_hearing', 'blind', 'low_vision', 'speech',
+                        'severe_speech', 'musculoskeletal', 'delayed_development', 'autism', 'intellectual', 'complex', 'other'])[1 + pg_temp.h(s.learner_id, 33) % 12] END,
+                   pg_temp.h(s.learner_id, 34) % 100 < 2
             FROM seats s
             """,
             """

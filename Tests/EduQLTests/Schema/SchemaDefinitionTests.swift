@@ -17,7 +17,7 @@ struct SchemaDefinitionTests {
         let mutation = try #require(schema.mutationType)
         #expect(try Set(mutation.fields().map { $0.key }) == ["createUser", "assignRole", "revokeRole", "resetPassword", "disableUser", "enableUser", "unlinkFederatedIdentity", "approveFederatedLink",
                                                             "recordMarks", "recordAttendance", "setLessonTopic", "setHomework",
-                                                            "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "transferToClass",
+                                                            "correctMark", "deleteMark", "recordFinalMarks", "admitLearner", "updateLearner", "transferToClass",
                                                             "transferToOrganization", "confirmTransfer", "declineTransfer", "acceptTransfer",
                                                             "expelLearner", "graduateLearner", "fileQueueApplication", "changeQueueChoices",
                                                             "withdrawQueueApplication", "respondToOffer", "reviewQueueApplication", "decideBenefit",
@@ -40,7 +40,7 @@ struct SchemaDefinitionTests {
     @Test("every sensitive field of domain.md is nullable and marked, so a role's schema can withhold it")
     func sensitiveFieldsAreMarked() throws {
         let schema = try buildSchema(source: SchemaDefinition.sdl)
-        let sensitive = ["Learner": ["birthDate", "snils", "address", "healthGroup"], "Guardian": ["phone", "snils", "address"],
+        let sensitive = ["Learner": ["birthDate", "snils", "address", "healthGroup", "citizenship", "secondCitizenship", "healthLimitation", "disabled"], "Guardian": ["phone", "snils", "address"],
                          "QueueApplication": ["childBirthDate", "childSnils", "benefit"]]
         for (typeName, fields) in sensitive {
             let type = try #require(schema.getType(name: typeName) as? GraphQLObjectType)
