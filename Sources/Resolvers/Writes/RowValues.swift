@@ -2,12 +2,13 @@ import Foundation
 import GraphQL
 import PostgresNIO
 
-/// The values of one row to write, every one bound on its statement: the SELECT list of an
-/// insert (`$n::type AS column`), and the JSON object of an update's changes.
+/// The values of one row to write: the SELECT list of an insert (`$n::type AS column`), or the
+/// JSON object of an update's changes. Values are bound only when the SELECT list is printed,
+/// so an update binds nothing it does not use (an unused NULL parameter has no type).
 struct RowValues {
     let statement: WriteStatement
     private(set) var columns: [String] = []
-    private(set) var selected: [String] = []
+    private var selected: [(WriteStatement) -> String] = []
     private(set) var changes: [String: Any] = [:]
 
     init(_ statement: WriteStatement) {
@@ -17,7 +18,7 @@ struct RowValues {
     /// Sets `column` to `value` (nil: NULL), cast to `type`.
     mutating func set<Value: PostgresNonThrowingEncodable>(_ column: String, _ value: Value?, _ type: String) {
         self.columns.append(column)
-        self.selected.append("\(self.statement.bind(value, type)) AS \(column)")
+        self.selected.append { statement in "\(statement.bind(value, type)) AS \(column)" }
         self.changes[column] = value.map { $0 as Any } ?? NSNull()
     }
 
@@ -26,8 +27,8 @@ struct RowValues {
         if let value { self.set(column, value, type) }
     }
 
-    /// The SELECT list.
-    var selectList: String { self.selected.joined(separator: ", ") }
+    /// The SELECT list, its values bound on the statement: print it once, into the statement's SQL.
+    func selectList() -> String { self.selected.map { $0(self.statement) }.joined(separator: ", ") }
 }
 
 /// Checked reads of input values beside ``Dictionary/requiredID(_:at:)``: each names its path.

@@ -79,7 +79,7 @@ extension RuleWriter {
     /// The SELECT of a row of academic year `year`, for the caller's organization (none for the region).
     static func yearRow(_ row: RowValues, year: Int) -> String {
         """
-        SELECT y.region_id, y.id AS academic_year_id, eduql.current_organization_id() AS organization_id, \(row.selectList) \
+        SELECT y.region_id, y.id AS academic_year_id, eduql.current_organization_id() AS organization_id, \(row.selectList()) \
         FROM eduql.academic_years y WHERE y.id = \(row.statement.bind(year, "int8"))
         """
     }
@@ -104,7 +104,7 @@ extension RuleWriter {
         let query = statement.insert(
             into: .academicYears, columns: ["region_id"] + row.columns,
             from: """
-                SELECT eduql.current_region_id() AS region_id, \(row.selectList) WHERE NOT EXISTS (SELECT 1 FROM eduql.academic_years y \
+                SELECT eduql.current_region_id() AS region_id, \(row.selectList()) WHERE NOT EXISTS (SELECT 1 FROM eduql.academic_years y \
                 WHERE y.region_id = eduql.current_region_id() AND daterange(y.starts_on, y.ends_on, '[]') && \
                 daterange(\(statement.bind(starts, "date")), \(statement.bind(ends, "date")), '[]'))
                 """,
@@ -155,7 +155,7 @@ extension RuleWriter {
         let elective = input.flag("elective") == true
         let organization = elective ? "eduql.current_organization_id()" : "NULL::bigint"
         let query = statement.insert(into: .subjects, columns: ["region_id", "organization_id"] + row.columns,
-                                     from: "SELECT eduql.current_region_id() AS region_id, \(organization) AS organization_id, \(row.selectList)",
+                                     from: "SELECT eduql.current_region_id() AS region_id, \(organization) AS organization_id, \(row.selectList())",
                                      rule: try self.rule(.subjects, .insert))
         let id = try await self.run(query, "input", notFound: "no region",
                                     refused: elective ? "only a school administrator adds its school's electives" : "only the region adds to its directory (a school: elective: true)").ids[0]

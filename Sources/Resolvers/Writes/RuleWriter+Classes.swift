@@ -55,7 +55,7 @@ extension RuleWriter {
         let statement = row.statement
         let source = """
             SELECT y.region_id, o.municipality_id, o.id AS organization_id, y.id AS academic_year_id, \(statement.bind(kind, "text")) AS kind, \
-            \(row.selectList) FROM eduql.academic_years y JOIN eduql.organizations o ON o.id = eduql.current_organization_id() \
+            \(row.selectList()) FROM eduql.academic_years y JOIN eduql.organizations o ON o.id = eduql.current_organization_id() \
             WHERE y.id = \(statement.bind(year, "int8")) AND o.status = 'active'
             """
         let query = statement.insert(into: .classes, columns: Self.classColumns + row.columns, from: source, rule: try self.rule(.classes, .insert))

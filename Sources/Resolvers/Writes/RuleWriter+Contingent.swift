@@ -61,7 +61,7 @@ extension RuleWriter {
         var row = RowValues(statement)
         try Self.learnerCard(card, into: &row, path: "input.learner.", creating: true)
         let source = """
-            SELECT k.region_id, k.municipality_id, k.organization_id, \(row.selectList) FROM eduql.classes k \
+            SELECT k.region_id, k.municipality_id, k.organization_id, \(row.selectList()) FROM eduql.classes k \
             WHERE k.id = \(statement.bind(klass, "int8")) AND \(self.policy.predicate(.classes, alias: "k"))
             """
         let query = statement.insert(into: .learners, columns: ["region_id", "municipality_id", "organization_id"] + row.columns,

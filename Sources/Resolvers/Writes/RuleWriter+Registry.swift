@@ -20,7 +20,7 @@ extension RuleWriter {
         row.set("oktmo", oktmo, "text")
         row.set("kind", try input.enumeration("kind", at: path, in: ["city_district", "municipal_district"], required: true), "text")
         let query = statement.insert(into: .municipalities, columns: ["region_id"] + row.columns,
-                                     from: "SELECT eduql.current_region_id() AS region_id, \(row.selectList)",
+                                     from: "SELECT eduql.current_region_id() AS region_id, \(row.selectList())",
                                      rule: try self.rule(.municipalities, .insert))
         let id = try await self.run(query, "input", notFound: "no region", refused: "not a municipality of your region").ids[0]
         return Written(type: "Municipality", table: .municipalities, ids: [id], many: false, learnerIDs: [], rows: 1)
@@ -74,14 +74,14 @@ extension RuleWriter {
             guard input["kpp"]?.text != nil else { throw WriteRefusal.invalid("\(path)kpp is required for a branch") }
             // A branch shares its parent's INN.
             source = """
-                SELECT p.region_id, p.municipality_id, p.id AS parent_organization_id, \(row.selectList) FROM eduql.organizations p \
+                SELECT p.region_id, p.municipality_id, p.id AS parent_organization_id, \(row.selectList()) FROM eduql.organizations p \
                 WHERE p.id = \(statement.bind(parent, "int8")) AND \(self.policy.predicate(.organizations, alias: "p")) \
                 AND p.inn = \(statement.bind(inn, "text"))
                 """
         } else {
             guard let municipality else { throw WriteRefusal.invalid("\(path)municipalityId is required") }
             source = """
-                SELECT m.region_id, m.id AS municipality_id, NULL::bigint AS parent_organization_id, \(row.selectList) \
+                SELECT m.region_id, m.id AS municipality_id, NULL::bigint AS parent_organization_id, \(row.selectList()) \
                 FROM eduql.municipalities m WHERE m.id = \(statement.bind(municipality, "int8")) AND \(self.policy.predicate(.municipalities, alias: "m"))
                 """
         }

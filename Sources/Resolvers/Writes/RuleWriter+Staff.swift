@@ -14,42 +14,80 @@ extension RuleWriter {
     ]
     static let educationLevels: Set<String> = ["higher", "higher_pedagogical", "secondary_vocational", "secondary_vocational_pedagogical", "secondary"]
 
+    /// A staff member's card: the fields the input names (every one when `creating`), checked.
+    static func staffCard(_ input: [String: Map], into row: inout RowValues, path: String, creating: Bool) throws {
+        func given(_ field: String) -> Bool { creating || input[field] != nil }
+        let birth = given("birthDate") ? try input.date("birthDate", at: path) : nil
+        if let birth, birth > Self.today || birth <= "1900-01-01" { throw WriteRefusal.invalid("\(path)birthDate must be a past date after 1900") }
+        let experience = try input.optionalDate("experienceSince", at: path)
+        if let experience, experience > Self.today || experience < (birth ?? "1900-01-01") {
+            throw WriteRefusal.invalid("\(path)experienceSince is before birth or in the future")
+        }
+        let snils = try input.text("snils", at: path, lengths: 14...14, required: false)
+        if let snils, !RegistryCode.isValidSNILS(snils) { throw WriteRefusal.invalid("\(path)snils must read NNN-NNN-NNN NN with a valid checksum") }
+        for (field, column, lengths, required) in [("lastName", "last_name", 1...100, true), ("firstName", "first_name", 1...100, true),
+                                                   ("middleName", "middle_name", 1...100, false), ("email", "email", 3...200, false),
+                                                   ("phone", "phone", 1...50, false), ("position", "position", 1...200, true)]
+        where given(field) {
+            row.set(column, try input.text(field, at: path, lengths: lengths, required: required), "text")
+        }
+        if given("gender") { row.set("gender", try input.enumeration("gender", at: path, in: ["male", "female"], required: true), "text") }
+        if let birth { row.set("birth_date", birth, "date") }
+        if given("snils") { row.set("snils", snils, "text") }
+        // Not given (or cleared): the database reads it from the position's wording.
+        if given("post") { row.set("post_category", try input.enumeration("post", at: path, in: Self.staffPosts), "text") }
+        if given("educationLevel") {
+            row.set("education_level", try input.enumeration("educationLevel", at: path, in: Self.educationLevels, required: true), "text")
+        }
+        if given("qualificationCategory") {
+            let category = try input.enumeration("qualificationCategory", at: path, in: ["none", "first", "highest"], required: !creating)
+            row.set("qualification_category", category ?? "none", "text")
+        }
+        if given("experienceSince") { row.set("experience_since", experience, "date") }
+        if given("rate") {
+            guard let rate = try input.number("rate", at: path, in: 0.05...2) ?? (creating ? 1 : nil) else {
+                throw WriteRefusal.invalid("\(path)rate must be a number from 0.05 to 2")
+            }
+            row.set("rate", rate, "float8")
+        }
+        if given("employment") {
+            let employment = try input.enumeration("employment", at: path, in: ["main", "part_time"], required: !creating)
+            row.set("employment", employment ?? "main", "text")
+        }
+    }
+
     /// `hireStaff`.
     func hireStaff(_ input: [String: Map]) async throws -> Written {
         let path = "input."
         let birth = try input.date("birthDate", at: path), hired = try input.date("hiredOn", at: path)
         guard birth < hired else { throw WriteRefusal.invalid("\(path)birthDate is not before hiredOn") }
-        guard birth <= Self.today else { throw WriteRefusal.invalid("\(path)birthDate is in the future") }
-        let experience = try input.optionalDate("experienceSince", at: path)
-        if let experience, experience < birth || experience > Self.today { throw WriteRefusal.invalid("\(path)experienceSince is before birth or in the future") }
-        let snils = try input.text("snils", at: path, lengths: 14...14, required: false)
-        if let snils, !RegistryCode.isValidSNILS(snils) { throw WriteRefusal.invalid("\(path)snils must read NNN-NNN-NNN NN with a valid checksum") }
         let statement = WriteStatement()
         var row = RowValues(statement)
-        for (field, column, lengths, required) in [("lastName", "last_name", 1...100, true), ("firstName", "first_name", 1...100, true),
-                                                   ("middleName", "middle_name", 1...100, false), ("email", "email", 3...200, false),
-                                                   ("phone", "phone", 1...50, false), ("position", "position", 1...200, true)] {
-            row.set(column, try input.text(field, at: path, lengths: lengths, required: required), "text")
-        }
-        row.set("gender", try input.enumeration("gender", at: path, in: ["male", "female"], required: true), "text")
-        row.set("birth_date", birth, "date")
-        row.set("snils", snils, "text")
-        // Not given: the database reads it from the position's wording.
-        row.set("post_category", try input.enumeration("post", at: path, in: Self.staffPosts), "text")
-        row.set("education_level", try input.enumeration("educationLevel", at: path, in: Self.educationLevels, required: true), "text")
-        row.set("qualification_category", try input.enumeration("qualificationCategory", at: path, in: ["none", "first", "highest"]) ?? "none", "text")
-        row.set("experience_since", experience, "date")
-        row.set("rate", try input.number("rate", at: path, in: 0.05...2) ?? 1, "float8")
-        row.set("employment", try input.enumeration("employment", at: path, in: ["main", "part_time"]) ?? "main", "text")
+        try Self.staffCard(input, into: &row, path: path, creating: true)
         row.set("hired_on", hired, "date")
         let source = """
-            SELECT o.region_id, o.municipality_id, o.id AS organization_id, \(row.selectList) FROM eduql.organizations o \
+            SELECT o.region_id, o.municipality_id, o.id AS organization_id, \(row.selectList()) FROM eduql.organizations o \
             WHERE o.id = eduql.current_organization_id() AND o.status = 'active'
             """
         let query = statement.insert(into: .staff, columns: ["region_id", "municipality_id", "organization_id"] + row.columns, from: source,
                                      rule: try self.rule(.staff, .insert))
         let id = try await self.run(query, "input", notFound: "your organization is closed or you act for none", refused: "not yours to hire into").ids[0]
         return Written(type: "Staff", table: .staff, ids: [id], many: false, learnerIDs: [], rows: 1)
+    }
+
+    /// `updateStaff`: the fields given change, on a member of the caller's organization's staff.
+    func updateStaff(_ arguments: [String: Map]) async throws -> Written {
+        let staff = try arguments.requiredID("staffId", at: "")
+        guard let input = arguments.object("input") else { throw WriteRefusal.invalid("input is required") }
+        let statement = WriteStatement()
+        var row = RowValues(statement)
+        try Self.staffCard(input, into: &row, path: "input.", creating: false)
+        guard !row.columns.isEmpty else { throw WriteRefusal.invalid("input: name at least one field to change") }
+        let rule = try self.rule(.staff, .update)
+        let query = statement.update(.staff, where: "w_old.id = \(statement.bind(staff, "int8"))", set: try statement.bind(json: row.changes),
+                                     columns: row.columns, rule: rule, check: self.policy.writeRule(.staff)?.updateCheck ?? rule)
+        try await self.run(query, "staffId", notFound: "not a staff member you can see", refused: "not on your organization's staff, or dismissed")
+        return Written(type: "Staff", table: .staff, ids: [staff], many: false, learnerIDs: [], rows: 1)
     }
 
     /// `dismissStaff`: the dismissal, the end of the person's teaching assignments and homeroom
@@ -115,7 +153,7 @@ extension RuleWriter {
         row.set("starts_on", starts, "date")
         row.set("ends_on", ends, "date")
         let source = """
-            SELECT k.region_id, k.municipality_id, k.organization_id, k.id AS class_id, k.academic_year_id, \(row.selectList) FROM eduql.classes k \
+            SELECT k.region_id, k.municipality_id, k.organization_id, k.id AS class_id, k.academic_year_id, \(row.selectList()) FROM eduql.classes k \
             JOIN eduql.academic_years y ON y.id = k.academic_year_id WHERE k.id = \(statement.bind(klass, "int8")) \
             AND \(self.policy.predicate(.classes, alias: "k")) AND \(statement.bind(starts, "date")) BETWEEN y.starts_on AND y.ends_on
             """

@@ -40,7 +40,7 @@ public struct RuleWriter: Sendable {
         "reviewQueueApplication", "decideBenefit", "transferQueueApplication", "runDistribution",
         "createMunicipality", "createOrganization", "updateOrganization", "reorganizeOrganization", "liquidateOrganization",
         "openAcademicYear", "setOrganizationTerms", "createSubject", "setCurriculum", "createClass", "createGroup", "updateClass",
-        "hireStaff", "dismissStaff", "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
+        "hireStaff", "updateStaff", "dismissStaff", "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
         "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian",
         "computeStatisticalForm", "submitStatisticalForm", "returnStatisticalForm", "acceptStatisticalForm",
     ]
@@ -86,6 +86,7 @@ public struct RuleWriter: Sendable {
         case "createGroup": return try await self.createGroup(try Self.input(arguments))
         case "updateClass": return try await self.updateClass(arguments)
         case "hireStaff": return try await self.hireStaff(try Self.input(arguments))
+        case "updateStaff": return try await self.updateStaff(arguments)
         case "dismissStaff": return try await self.dismissStaff(try Self.input(arguments))
         case "assignTeaching": return try await self.assignTeaching(try Self.input(arguments))
         case "endTeaching": return try await self.endTeaching(arguments)

@@ -68,6 +68,16 @@ struct FormRegisterTests {
             // A demo learner's card corrected: an impairment the commission stated later.
             let update = "mutation($id: ID!, $input: LearnerCardInput!) { updateLearner(learnerId: $id, input: $input) { id healthLimitation } }"
             #expect(try await write(update, ["id": String(demoLearner), "input": ["healthLimitation": "AUTISM"]], "updateLearner.healthLimitation") == "AUTISM")
+            // Optional fields clear with null (every update binds only what it writes), a class leaves its class-complex with "".
+            let cleared = try await api.graphql("""
+                mutation($id: ID!) { updateLearner(learnerId: $id, input: { middleName: null, address: null, secondCitizenship: null }) { middleName address } }
+                """, variables: ["id": String(demoLearner)], token: admin)
+            #expect(cleared.data?.at("updateLearner.middleName") is NSNull && cleared.data?.at("updateLearner.address") is NSNull, "\(cleared.text)")
+            let third = try await write(createClass, ["input": ["academicYearId": String(academicYear), "grade": 4, "letter": "К",
+                                                               "combinedClass": "4 К"]], "createClass.id")
+            let alone = try await api.graphql("mutation($id: ID!) { updateClass(classId: $id, input: { combinedClass: \"\" }) { combinedClass } }",
+                                              variables: ["id": third], token: admin)
+            #expect(alone.data?.at("updateClass.combinedClass") is NSNull, "\(alone.text)")
             let hire = "mutation($input: StaffInput!) { hireStaff(input: $input) { id post } }"
             func person(_ position: String, _ extra: [String: Any] = [:]) -> [String: Any] {
                 ["lastName": "Петрова", "firstName": "Ольга", "gender": "FEMALE", "birthDate": "1985-02-03", "position": position,
@@ -75,6 +85,20 @@ struct FormRegisterTests {
             }
             #expect(try await write(hire, ["input": person("Педагог-психолог")], "hireStaff.post") == "PSYCHOLOGIST")
             #expect(try await write(hire, ["input": person("Специалист службы сопровождения", ["post": "SPEECH_THERAPIST"])], "hireStaff.post") == "SPEECH_THERAPIST")
+            // A staff card corrected: a post given, then cleared (read from the position's wording again); bad values refused.
+            let hired = try await write(hire, ["input": person("Учитель-логопед")], "hireStaff.id")
+            let updateStaff = "mutation($id: ID!, $input: StaffChangeInput!) { updateStaff(staffId: $id, input: $input) { id post rate } }"
+            #expect(try await write(updateStaff, ["id": hired, "input": ["post": "DEFECTOLOGIST", "rate": 0.5]], "updateStaff.post") == "DEFECTOLOGIST")
+            #expect(try await write(updateStaff, ["id": hired, "input": ["post": NSNull()]], "updateStaff.post") == "SPEECH_THERAPIST")
+            for (input, path) in [(["rate": 3], "rate"), (["experienceSince": "2999-01-01"], "experienceSince"), (["lastName": NSNull()], "lastName"),
+                                  (["snils": "123-456-789 00"], "snils"), (["employment": NSNull()], "employment")] as [([String: Any], String)] {
+                let refused = try await api.graphql(updateStaff, variables: ["id": hired, "input": input], token: admin)
+                #expect(refused.errorCodes == ["BAD_USER_INPUT"] && refused.text.contains(path), "\(refused.text)")
+            }
+            let otherStaff = try await self.count(database, "SELECT min(id)::int FROM eduql.staff WHERE organization_id = \(fixture.secondSchool)")
+            let foreign = try await api.graphql(updateStaff, variables: ["id": String(otherStaff), "input": ["rate": 0.5]], token: admin)
+            #expect(foreign.errorCodes == ["FORBIDDEN"], "\(foreign.text)")
+            #expect(try await self.count(database, "SELECT count(*)::int FROM eduql.staff WHERE id = \(otherStaff) AND rate = 0.5") == 0)
 
             // Bad values are refused by name, and nothing changes.
             for (variables, path) in [

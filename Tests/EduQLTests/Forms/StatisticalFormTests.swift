@@ -172,10 +172,10 @@ struct StatisticalFormTests {
             let submit = "mutation($id: ID!) { submitStatisticalForm(reportId: $id) { status } }"
             let refused = try await api.graphql(submit, variables: ["id": id], token: school)
             #expect(refused.errorCodes == ["BAD_USER_INPUT"] && refused.text.contains("3.1"), "\(refused.text)")
-            // Corrected, computed again: it holds, and goes.
-            try await database.owner.withConnection(logger: self.logger) {
-                try await $0.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.staff SET education_level = '\(educationLevel)' WHERE id = \(staff)"), logger: self.logger)
-            }
+            // Corrected through the API, computed again: it holds, and goes.
+            let corrected = try await api.graphql("mutation($id: ID!, $level: EducationLevel!) { updateStaff(staffId: $id, input: { educationLevel: $level }) { educationLevel } }",
+                                                  variables: ["id": String(staff), "level": educationLevel.uppercased()], token: school)
+            #expect(corrected.data?.at("updateStaff.educationLevel") as? String == educationLevel.uppercased(), "\(corrected.text)")
             let again = try await self.compute(api, school, fixture.school, "OO-1", year)
             #expect((again.data?.at("computeStatisticalForm.problems") as? [Any])?.isEmpty == true, "\(again.text)")
             #expect(again.data?.at("computeStatisticalForm.id") as? String == id)

@@ -25,7 +25,7 @@ struct SchemaDefinitionTests {
                                                             "createIntegrationClient", "grantAccess", "rotateClientSecret", "revokeClient",
                                                             "createMunicipality", "createOrganization", "updateOrganization", "reorganizeOrganization",
                                                             "liquidateOrganization", "openAcademicYear", "setOrganizationTerms", "createSubject",
-                                                            "setCurriculum", "createClass", "createGroup", "updateClass", "hireStaff", "dismissStaff",
+                                                            "setCurriculum", "createClass", "createGroup", "updateClass", "hireStaff", "updateStaff", "dismissStaff",
                                                             "assignTeaching", "endTeaching", "setBellSchedule", "setTimetable", "generateLessons",
                                                             "moveLesson", "cancelLesson", "substituteTeacher", "linkGuardian", "unlinkGuardian",
                                                             "computeStatisticalForm", "submitStatisticalForm", "returnStatisticalForm",
