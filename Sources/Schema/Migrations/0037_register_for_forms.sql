@@ -444,6 +444,7 @@ BEGIN
     RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
 END $$;
 
+
 -- The editions, with what the register now holds: ОО-1 2.1.3, 2.4 by class-complexes, 2.8 and 3.5; 85-К section 4 rows
 -- 405, 419 and 420, section 6, section 7 rows 709–710 and 3.5.
 UPDATE eduql.form_definitions SET definition = $definition${
@@ -1120,6 +1121,91 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "03",
      "label": "из них основные работники (не совместители)",
      "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -1173,6 +1259,96 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "02",
      "label": "из них педагогические работники",
      "where": "teacher"
+    },
+    {
+     "number": "03",
+     "label": "из них основные работники (не совместители)",
+     "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -1246,6 +1422,96 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "02",
      "label": "из них педагогические работники",
      "where": "teacher"
+    },
+    {
+     "number": "03",
+     "label": "из них основные работники (не совместители)",
+     "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -1909,6 +2175,101 @@ UPDATE eduql.form_definitions SET definition = $definition${
    }
   },
   {
+   "name": "3.1: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.1",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.2: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.2",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.3: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.3",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.2: стр. 02 ≤ стр. 01",
+   "kind": "notGreater",
+   "section": "3.2",
+   "row": "02",
+   "parent": "01"
+  },
+  {
+   "name": "3.3: стр. 02 ≤ стр. 01",
+   "kind": "notGreater",
+   "section": "3.3",
+   "row": "02",
+   "parent": "01"
+  },
+  {
    "name": "3.5: стр. 01 = сумма стр. 02–18",
    "kind": "sum",
    "section": "3.5",
@@ -2432,6 +2793,91 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "03",
      "label": "из них основные работники (не совместители)",
      "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -2485,6 +2931,96 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "02",
      "label": "из них педагогические работники",
      "where": "teacher"
+    },
+    {
+     "number": "03",
+     "label": "из них основные работники (не совместители)",
+     "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -2558,6 +3094,96 @@ UPDATE eduql.form_definitions SET definition = $definition${
      "number": "02",
      "label": "из них педагогические работники",
      "where": "teacher"
+    },
+    {
+     "number": "03",
+     "label": "из них основные работники (не совместители)",
+     "where": "employment = 'main'"
+    },
+    {
+     "number": "04",
+     "label": "в том числе руководитель организации",
+     "where": "post = 'head'"
+    },
+    {
+     "number": "05",
+     "label": "заместители руководителя",
+     "where": "post = 'deputy_head'"
+    },
+    {
+     "number": "06",
+     "label": "учителя, преподаватели",
+     "where": "post = 'teacher'"
+    },
+    {
+     "number": "07",
+     "label": "воспитатели (включая старших)",
+     "where": "post = 'educator'"
+    },
+    {
+     "number": "08",
+     "label": "педагоги-психологи",
+     "where": "post = 'psychologist'"
+    },
+    {
+     "number": "09",
+     "label": "учителя-логопеды",
+     "where": "post = 'speech_therapist'"
+    },
+    {
+     "number": "10",
+     "label": "учителя-дефектологи",
+     "where": "post = 'defectologist'"
+    },
+    {
+     "number": "11",
+     "label": "социальные педагоги",
+     "where": "post = 'social_pedagogue'"
+    },
+    {
+     "number": "12",
+     "label": "педагоги дополнительного образования",
+     "where": "post = 'additional_education'"
+    },
+    {
+     "number": "13",
+     "label": "тьюторы",
+     "where": "post = 'tutor'"
+    },
+    {
+     "number": "14",
+     "label": "музыкальные руководители",
+     "where": "post = 'music_director'"
+    },
+    {
+     "number": "15",
+     "label": "инструкторы по физической культуре",
+     "where": "post = 'physical_instructor'"
+    },
+    {
+     "number": "16",
+     "label": "педагоги-организаторы",
+     "where": "post = 'teacher_organizer'"
+    },
+    {
+     "number": "17",
+     "label": "советники руководителя по воспитанию",
+     "where": "post = 'counsellor'"
+    },
+    {
+     "number": "18",
+     "label": "иные педагогические работники",
+     "where": "post = 'other_pedagogical'"
+    },
+    {
+     "number": "19",
+     "label": "учебно-вспомогательный персонал",
+     "where": "post = 'support'"
+    },
+    {
+     "number": "20",
+     "label": "административно-хозяйственный и обслуживающий персонал",
+     "where": "post = 'service'"
     }
    ],
    "columns": [
@@ -3092,6 +3718,101 @@ UPDATE eduql.form_definitions SET definition = $definition${
     "row": "01",
     "column": "3"
    }
+  },
+  {
+   "name": "3.1: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.1",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.2: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.2",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.3: стр. 01 = сумма стр. 04–20",
+   "kind": "sum",
+   "section": "3.3",
+   "total": {
+    "row": "01"
+   },
+   "parts": [
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20"
+   ]
+  },
+  {
+   "name": "3.2: стр. 02 ≤ стр. 01",
+   "kind": "notGreater",
+   "section": "3.2",
+   "row": "02",
+   "parent": "01"
+  },
+  {
+   "name": "3.3: стр. 02 ≤ стр. 01",
+   "kind": "notGreater",
+   "section": "3.3",
+   "row": "02",
+   "parent": "01"
   },
   {
    "name": "3.5: стр. 01 = сумма стр. 02–18",

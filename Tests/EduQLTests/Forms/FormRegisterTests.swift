@@ -147,6 +147,8 @@ struct FormRegisterTests {
                 "2.5:01:5": try await self.count(database, "SELECT count(*)::int \(enrolled) AND l.citizenship NOT IN ('RUS', 'stateless')"),
                 "2.5:01:6": try await self.count(database, "SELECT count(*)::int \(enrolled) AND l.second_citizenship IS NOT NULL"),
                 "3.5:06:3": try await self.count(database, "SELECT count(*)::int \(staff) AND s.post_category = 'psychologist'"),
+                "3.1:08:3": try await self.count(database, "SELECT count(*)::int \(staff) AND s.post_category = 'psychologist'"),
+                "3.1:09:5": try await self.count(database, "SELECT count(*)::int \(staff) AND s.post_category = 'speech_therapist' AND s.education_level IN ('higher', 'higher_pedagogical')"),
                 "3.5:07:3": try await self.count(database, "SELECT count(*)::int \(staff) AND s.post_category = 'speech_therapist'"),
             ]
             #expect(expected["2.8:11:5"]! >= 1 && expected["2.8:10:3"]! >= 1 && expected["2.5:01:6"]! >= 1 && expected["3.5:07:3"]! >= 1, "\(expected)")
