@@ -209,7 +209,8 @@ $$;
 
 -- The control ratios, as before, and between cells of any sections:
 --   equal:  {"a", "b"}: each a cell {"section", "row", "column"} or a list of cells added up; equal;
---   atMost: {"a", "b"}: likewise, a at most b.
+--   atMost: {"a", "b"}: likewise, a at most b;
+-- either may say where to look for the units behind a failure: "behind": {"dataset", "where"}.
 CREATE OR REPLACE FUNCTION eduql.form_problems(p_form text, p_edition text, p_organization bigint, p_on date, p_cells jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
@@ -243,9 +244,20 @@ BEGIN
               INTO parts_value, cells_b
               FROM jsonb_array_elements(CASE WHEN jsonb_typeof(ratio->'b') = 'array' THEN ratio->'b' ELSE jsonb_build_array(ratio->'b') END) x;
             IF (ratio->>'kind' = 'equal' AND total_value <> parts_value) OR (ratio->>'kind' = 'atMost' AND total_value > parts_value) THEN
+                -- Who is behind it, where the definition says how to find them: {"dataset", "where"}.
+                units := '[]';
+                IF ratio ? 'behind' THEN
+                    IF to_regprocedure(format('eduql.%I(bigint, date)', 'form_' || (ratio#>>'{behind,dataset}'))) IS NULL THEN
+                        RAISE EXCEPTION 'ratio % looks behind it in an unknown dataset %', ratio->>'name', ratio#>>'{behind,dataset}';
+                    END IF;
+                    EXECUTE format('SELECT coalesce(jsonb_agg(jsonb_build_object(''id'', u.id::text, ''label'', u.label) ORDER BY u.id), ''[]'') '
+                                   'FROM (SELECT u.id, u.label FROM eduql.%I($1, $2) u WHERE (%s) ORDER BY u.id LIMIT 50) u',
+                                   'form_' || (ratio#>>'{behind,dataset}'), ratio#>>'{behind,where}')
+                      INTO units USING p_organization, p_on;
+                END IF;
                 problems := problems || jsonb_build_array(jsonb_build_object(
                     'ratio', ratio->>'name', 'section', split_part(cells_a->>0, ':', 1), 'cells', cells_a || cells_b,
-                    'left', total_value, 'right', parts_value, 'units', '[]'::jsonb));
+                    'left', total_value, 'right', parts_value, 'units', units));
             END IF;
             CONTINUE;
         END IF;
@@ -443,6 +455,7 @@ BEGIN
                             r->>'health_limitation', coalesce((r->>'disabled')::boolean, false));
     RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
 END $$;
+
 
 
 -- The editions, with what the register now holds: ОО-1 2.1.3, 2.4 by class-complexes, 2.8 and 3.5; 85-К section 4 rows
@@ -1948,6 +1961,10 @@ UPDATE eduql.form_definitions SET definition = $definition${
     "section": "2.1.2",
     "row": "10",
     "column": "3"
+   },
+   "behind": {
+    "dataset": "classes",
+    "where": "adapted_variant LIKE '9.%' AND learners > 0 AND (adapted_years IS NULL OR adapted_years NOT BETWEEN 9 AND 12)"
    }
   },
   {

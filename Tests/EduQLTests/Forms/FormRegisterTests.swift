@@ -163,6 +163,7 @@ struct FormRegisterTests {
             let length = problems.first { ($0["ratio"] as? String)?.hasPrefix("2.1.3 стр. 02 + 04 + 06 + 08") == true }
             #expect((length?["cells"] as? [String]) == ["2.1.3:02:3", "2.1.3:04:3", "2.1.3:06:3", "2.1.3:08:3", "2.1.2:10:3"], "\(problems)")
             #expect((length?["left"] as? NSNumber).map { $0.intValue + 1 } == (length?["right"] as? NSNumber)?.intValue, "\(problems)")
+            #expect((length?["units"] as? [[String: Any]])?.map { $0["id"] as? String } == [adapted], "\(problems)")
             let fixed = try await api.graphql("mutation($id: ID!) { updateClass(classId: $id, input: { adaptedYears: 10 }) { adaptedYears } }",
                                               variables: ["id": adapted], token: admin)
             #expect(fixed.data?.at("updateClass.adaptedYears") as? Int == 10, "\(fixed.text)")
