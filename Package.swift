@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -142,9 +143,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EduQLConsole",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Sources/Console",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EduQLServer",
             dependencies: [
                 "EduQLSchema",
+                "EduQLConsole",
                 "EduQLFederation",
                 "EduQLOnboarding",
                 "EduQLForms",

@@ -1,7 +1,10 @@
 import EduQLAccessControl
 import EduQLAudit
+import EduQLConsole
+import EduQLFederation
 import EduQLResolvers
 import EduQLSchema
+import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -67,6 +70,11 @@ public func buildApplication(
     ).addRoutes(to: router)
     OnboardingController(database: pool, jobs: ImportJobs(), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
     FormsController(database: pool, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
+    let console = ConsoleController(
+        console: try Console.load(),
+        documents: String(decoding: try JSONEncoder().encode(Dictionary(documents.byID.map { ($0.value.name, $0.key) }) { first, _ in first }), as: UTF8.self),
+        providers: server.federation.providers.map { ConsolePage.Provider(id: $0.id, name: $0.id == "esia" ? "Госуслуги (ЕСИА)" : $0.id) })
+    console.addRoutes(to: router)
     FederationController(deadline: server.requestDeadline, authenticator: authenticator, configuration: server.federation, port: server.port)
         .addRoutes(to: router)
     var services: [any Service] = [pool, readers, hashingPool,

@@ -45,6 +45,7 @@ struct AuthController: Sendable {
         auth.post("token") { request, context in
             try await context.bounded(within: self.deadline) { try await self.token(request, context: context) }
         }
+        self.addConsoleRoutes(to: router)
     }
 
     func login(_ request: Request, context: EduQLRequestContext) async throws -> EditedResponse<Authenticated.Login> {

@@ -172,8 +172,15 @@ struct FederationController: Sendable {
             }
             enum Keys: String, CodingKey { case returnTo }
         }
+        let expiredState = self.cookie("", path: "/auth/federated/\(provider.id)/callback", maxAge: 0)
+        // Back to the web console: its session in its cookie, and the browser sent on.
+        if start.returnTo.hasPrefix("/console/") {
+            var response = Response(status: .seeOther, headers: [.location: start.returnTo, .cacheControl: "no-store", .setCookie: expiredState])
+            response.headers.append(HTTPField(name: .setCookie, value: ConsoleSession.cookie(session.token.value, secure: request.isSecure).description))
+            return response
+        }
         var response = try OnboardingController.json(Answer(login: Authenticated.Login(session), returnTo: start.returnTo))
-        response.headers[.setCookie] = self.cookie("", path: "/auth/federated/\(provider.id)/callback", maxAge: 0)
+        response.headers[.setCookie] = expiredState
         response.headers[.cacheControl] = "no-store"
         return response
     }

@@ -6,7 +6,7 @@ import Foundation
 import Hummingbird
 import PostgresNIO
 
-/// Resolves the bearer token of a request once, before any handler looks at the request, and
+/// Resolves the bearer token (or the console's session cookie) of a request once, before any handler looks at the request, and
 /// names the caller in its audit event — so a request refused later for any reason (a
 /// malformed body, a wrong media type, a role not held) is still attributed to whoever sent it.
 struct PrincipalMiddleware: RouterMiddleware {
@@ -22,7 +22,8 @@ struct PrincipalMiddleware: RouterMiddleware {
     let probe: DatabaseProbe?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = request.bearerToken else { return try await next(request, context) }
+        // A bearer token, or the console's session cookie with its CSRF token (see ConsoleSession).
+        guard let presented = request.bearerToken ?? request.consoleToken else { return try await next(request, context) }
         var context = context
         context.caller = try await self.resolve(presented, role: request.headers[.eduqlRole], context: context)
         return try await next(request, context)

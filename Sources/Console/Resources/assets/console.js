@@ -1,0 +1,403 @@
+// EduQL console. Every page reads and writes through /graphql with the trusted documents the
+// server names in <body data-documents>, like any client: the session is an HttpOnly cookie,
+// and every request carries the session's CSRF token in X-EduQL-CSRF (which no other origin can
+// send) and the chosen role in X-EduQL-Role. Data reaches the page only through textContent.
+"use strict";
+
+const page = document.body.dataset.page;
+const documents = JSON.parse(document.body.dataset.documents || "{}");
+const roleNames = {
+  REGION_ADMIN: "администратор региона", MOUO_ADMIN: "администратор МОУО", SCHOOL_ADMIN: "администратор организации",
+  TEACHER: "учитель", HOMEROOM_TEACHER: "классный руководитель", PARENT: "родитель", STUDENT: "обучающийся", INTEGRATION: "интеграция",
+};
+const sections = {
+  PARENT: [["/console/diary", "Дневник"]], STUDENT: [["/console/diary", "Дневник"]],
+  TEACHER: [["/console/journal", "Журнал"]], HOMEROOM_TEACHER: [["/console/journal", "Журнал"]],
+  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"]],
+  REGION_ADMIN: [["/console/dashboard", "Показатели"]],
+};
+const attendanceNames = { ABSENT: "н", ILL: "б", EXCUSED: "у", LATE: "оп" };
+
+function element(tag, text, attributes) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+  return node;
+}
+
+function status(message, isError) {
+  const box = document.getElementById("status");
+  if (!box) return;
+  box.hidden = !message;
+  box.textContent = message || "";
+  box.classList.toggle("error", Boolean(isError));
+  box.setAttribute("role", isError ? "alert" : "status");
+}
+
+const session = {
+  get csrf() { return sessionStorage.getItem("eduql.csrf"); },
+  set csrf(value) { value ? sessionStorage.setItem("eduql.csrf", value) : sessionStorage.removeItem("eduql.csrf"); },
+  get role() { return sessionStorage.getItem("eduql.role"); },
+  set role(value) { value ? sessionStorage.setItem("eduql.role", value) : sessionStorage.removeItem("eduql.role"); },
+};
+
+function headers(extra) {
+  const all = Object.assign({ "content-type": "application/json", accept: "application/graphql-response+json" }, extra || {});
+  if (session.csrf) all["x-eduql-csrf"] = session.csrf;
+  if (session.role) all["x-eduql-role"] = session.role;
+  return all;
+}
+
+function showRequest(response) {
+  const id = response.headers.get("x-request-id");
+  const out = document.getElementById("request-id");
+  if (id && out) out.textContent = id;
+}
+
+// The CSRF token of the cookie's session (a new tab has none yet); without a session: sign in.
+async function ensureSession() {
+  if (session.csrf) return;
+  const response = await fetch("/auth/console/csrf", { credentials: "same-origin" });
+  if (!response.ok) { location.assign("/console/"); throw new Error("signed out"); }
+  session.csrf = (await response.json()).csrf;
+}
+
+// One trusted document by name; its data, or an Error with the server's message.
+async function api(name, variables) {
+  if (!documents[name]) throw new Error("Нет доверенного документа " + name + ".");
+  const response = await fetch("/graphql", {
+    method: "POST", credentials: "same-origin", headers: headers(),
+    body: JSON.stringify({ documentId: documents[name], variables: variables || {} }),
+  });
+  showRequest(response);
+  if (response.status === 401) { session.csrf = null; location.assign("/console/"); throw new Error("signed out"); }
+  const body = await response.json().catch(() => ({}));
+  if (body.errors && body.errors.length) throw new Error(body.errors.map((e) => e.message).join(" "));
+  if (!response.ok) throw new Error("Сервер ответил " + response.status + ".");
+  return body.data;
+}
+
+// What a refused /auth/console call means to a person.
+function refusal(response, body) {
+  if (response.status === 401) return "Неверный логин или пароль.";
+  if (response.status === 429) return "Слишком много попыток. Попробуйте позже.";
+  if (response.status === 503) return "Сервис временно недоступен. Попробуйте позже.";
+  return body.message || "Не получилось (" + response.status + ").";
+}
+
+async function post(path, payload) {
+  const response = await fetch(path, { method: "POST", credentials: "same-origin", headers: headers(), body: JSON.stringify(payload || {}) });
+  showRequest(response);
+  const body = await response.json().catch(() => ({}));
+  return { response, body };
+}
+
+function failed(error) { if (error.message !== "signed out") status(error.message, true); }
+
+function isoDay(date) { return date.toISOString().slice(0, 10); }
+function monday(offsetWeeks) {
+  const now = new Date();
+  const day = new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()));
+  day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7) + 7 * offsetWeeks);
+  return day;
+}
+function week(offset) {
+  const from = monday(offset);
+  const to = new Date(from);
+  to.setUTCDate(to.getUTCDate() + 6);
+  return { from: isoDay(from), to: isoDay(to) };
+}
+function russianDate(iso) { const [y, m, d] = iso.split("-"); return d + "." + m + "." + y; }
+
+// --- Shared chrome: who is signed in, in which role, the sections of that role, sign-out.
+
+let me = null;
+async function chrome() {
+  await ensureSession();
+  me = (await api("console/me")).me;
+  const who = document.getElementById("who");
+  if (who) who.textContent = me.name + " — " + (roleNames[me.role] || me.role) + (me.scope ? ", " + me.scope.name : "");
+  const nav = document.getElementById("nav");
+  if (nav) {
+    for (const link of nav.querySelectorAll("a")) link.hidden = !link.dataset.roles.split(" ").includes(me.role);
+    nav.hidden = false;
+  }
+  return me;
+}
+
+function wireSignOut() {
+  const button = document.getElementById("sign-out");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    await post("/auth/console/logout");
+    session.csrf = null;
+    session.role = null;
+    location.assign("/console/");
+  });
+}
+
+// --- Pages.
+
+const pages = {};
+
+pages["sign-in"] = async function () {
+  const form = document.getElementById("sign-in");
+  const change = document.getElementById("change-password");
+  let password = "";
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    password = document.getElementById("password").value;
+    const { response, body } = await post("/auth/console/login", { login: document.getElementById("login").value, password });
+    if (!response.ok) { status(refusal(response, body), true); return; }
+    session.csrf = body.csrf;
+    session.role = null;
+    if (body.mustChangePassword) { form.hidden = true; change.hidden = false; status("Смените временный пароль."); return; }
+    location.assign("/console/home");
+  });
+  change.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fresh = document.getElementById("new-password").value;
+    if (fresh !== document.getElementById("repeat-password").value) { status("Пароли не совпадают.", true); return; }
+    const { response, body } = await post("/auth/console/password", { oldPassword: password, newPassword: fresh });
+    if (!response.ok) { status(response.status === 401 ? "Сеанс истёк, войдите снова." : body.message || "Пароль не подходит.", true); return; }
+    session.csrf = body.csrf;
+    location.assign("/console/home");
+  });
+};
+
+pages.home = async function () {
+  await chrome();
+  document.getElementById("current-role").textContent = (roleNames[me.role] || me.role) + (me.scope ? " (" + me.scope.name + ")" : "");
+  const roles = document.getElementById("roles");
+  for (const assignment of me.roles) {
+    const button = element("button", (roleNames[assignment.role] || assignment.role) + " — " + assignment.scope.name, { type: "button" });
+    button.addEventListener("click", () => { session.role = assignment.id; location.reload(); });
+    const item = element("li");
+    item.append(button);
+    roles.append(item);
+  }
+  const list = document.getElementById("sections");
+  for (const [href, label] of sections[me.role] || []) {
+    const item = element("li");
+    item.append(element("a", label, { href }));
+    list.append(item);
+  }
+  if (!(sections[me.role] || []).length) list.append(element("li", "Для этой роли разделов консоли пока нет; работайте через API.", { class: "muted" }));
+};
+
+pages.diary = async function () {
+  await chrome();
+  const params = new URLSearchParams(location.search);
+  let offset = 0;
+  const select = document.getElementById("child");
+  const children = (await api("console/children")).learners.edges.map((edge) => edge.node);
+  for (const child of children) select.append(element("option", child.lastName + " " + child.firstName + (child.class ? ", " + child.class.name : ""), { value: child.id }));
+  if (params.get("learner")) {
+    if (!children.some((child) => child.id === params.get("learner"))) select.append(element("option", "—", { value: params.get("learner") }));
+    select.value = params.get("learner");
+  }
+  async function show() {
+    const range = week(offset);
+    document.getElementById("week").textContent = russianDate(range.from) + " – " + russianDate(range.to);
+    const target = document.getElementById("diary");
+    target.replaceChildren();
+    if (!select.value) { status("Нет детей, чей дневник вам доступен."); return; }
+    const data = await api("parent/diary-week", { learnerId: select.value, from: range.from, to: range.to });
+    if (!data.diary) { status("Не найдено.", true); target.append(element("p", "Не найдено: такого обучающегося нет среди доступных вам.")); return; }
+    status("");
+    for (const day of data.diary.days) {
+      const section = element("section", null, { class: "day card" });
+      section.append(element("h2", russianDate(day.date)));
+      if (!day.lessons.length) section.append(element("p", "Уроков нет.", { class: "muted" }));
+      const table = element("table");
+      if (day.lessons.length) {
+        const head = table.createTHead().insertRow();
+        for (const title of ["№", "Предмет", "Тема", "Домашнее задание", "Отметки", "Посещаемость"]) head.append(element("th", title, { scope: "col" }));
+      }
+      const body = table.createTBody();
+      for (const lesson of day.lessons) {
+        const row = body.insertRow();
+        row.insertCell().textContent = lesson.period;
+        row.insertCell().textContent = lesson.subject.name;
+        row.insertCell().textContent = lesson.topic || "";
+        row.insertCell().textContent = lesson.homework ? lesson.homework.assignment : "";
+        row.insertCell().textContent = lesson.marks.map((m) => m.value + (m.weight > 1 ? " (×" + m.weight + ")" : "")).join(", ");
+        row.insertCell().textContent = lesson.attendance ? attendanceNames[lesson.attendance] || lesson.attendance : "";
+      }
+      if (day.lessons.length) section.append(table);
+      target.append(section);
+    }
+  }
+  select.addEventListener("change", () => show().catch(failed));
+  document.getElementById("week-before").addEventListener("click", () => { offset -= 1; show().catch(failed); });
+  document.getElementById("week-after").addEventListener("click", () => { offset += 1; show().catch(failed); });
+  await show();
+};
+
+pages.journal = async function () {
+  await chrome();
+  const params = new URLSearchParams(location.search);
+  let offset = 0;
+  let journal = null;
+  const select = document.getElementById("assignment");
+  const data = await api("console/classes", { organizationId: me.scope.id });
+  const options = [];
+  for (const klass of data.organization ? data.organization.classes : []) {
+    for (const taught of klass.teachers) options.push({ classId: klass.id, subjectId: taught.subject.id, label: klass.name + " — " + taught.subject.name });
+  }
+  const seen = new Set();
+  for (const option of options) {
+    const key = option.classId + ":" + option.subjectId;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    select.append(element("option", option.label, { value: key }));
+  }
+  if (params.get("class") && params.get("subject")) {
+    const key = params.get("class") + ":" + params.get("subject");
+    if (!seen.has(key)) select.append(element("option", "—", { value: key }));
+    select.value = key;
+  }
+  async function show() {
+    const range = week(offset);
+    document.getElementById("week").textContent = russianDate(range.from) + " – " + russianDate(range.to);
+    const target = document.getElementById("journal");
+    const form = document.getElementById("mark-form");
+    target.replaceChildren();
+    form.hidden = true;
+    if (!select.value) { status("Нет классов и предметов."); return; }
+    const [classId, subjectId] = select.value.split(":");
+    journal = (await api("teacher/journal-page", { classId, subjectId, from: range.from, to: range.to })).journal;
+    if (!journal) { status("Не найдено.", true); target.append(element("p", "Не найдено: этот журнал вам недоступен.")); return; }
+    status("");
+    const table = element("table");
+    table.append(element("caption", journal.class.name + ", " + journal.subject.name));
+    const head = table.createTHead().insertRow();
+    head.append(element("th", "Обучающийся", { scope: "col" }));
+    for (const lesson of journal.lessons) head.append(element("th", russianDate(lesson.heldOn) + ", " + lesson.period + " ур.", { scope: "col" }));
+    const body = table.createTBody();
+    for (const learner of journal.learners) {
+      const row = body.insertRow();
+      row.append(element("th", learner.lastName + " " + learner.firstName, { scope: "row" }));
+      for (const lesson of journal.lessons) {
+        const marks = lesson.marks.filter((m) => m.learner.id === learner.id).map((m) => m.value);
+        const absent = lesson.attendance.find((a) => a.learner.id === learner.id);
+        row.insertCell().textContent = marks.join(" ") + (absent ? " " + (attendanceNames[absent.code] || absent.code) : "");
+      }
+    }
+    target.append(table);
+    const lessons = document.getElementById("mark-lesson");
+    const learners = document.getElementById("mark-learner");
+    lessons.replaceChildren(...journal.lessons.map((l) => element("option", russianDate(l.heldOn) + ", " + l.period + " урок" + (l.topic ? ": " + l.topic : ""), { value: l.id })));
+    learners.replaceChildren(...journal.learners.map((l) => element("option", l.lastName + " " + l.firstName, { value: l.id })));
+    if (params.get("lesson") && journal.lessons.some((l) => l.id === params.get("lesson"))) lessons.value = params.get("lesson");
+    if (params.get("learner") && journal.learners.some((l) => l.id === params.get("learner"))) learners.value = params.get("learner");
+    form.hidden = journal.lessons.length === 0;
+  }
+  document.getElementById("mark-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("console/record-marks", {
+        lessonId: document.getElementById("mark-lesson").value,
+        marks: [{ learnerId: document.getElementById("mark-learner").value, value: Number(document.getElementById("mark-value").value),
+                  weight: Number(document.getElementById("mark-weight").value) }],
+      });
+      await show();
+      status("Отметка сохранена.");
+    } catch (error) { failed(error); }
+  });
+  select.addEventListener("change", () => show().catch(failed));
+  document.getElementById("week-before").addEventListener("click", () => { offset -= 1; show().catch(failed); });
+  document.getElementById("week-after").addEventListener("click", () => { offset += 1; show().catch(failed); });
+  await show();
+};
+
+pages.dashboard = async function () {
+  await chrome();
+  const regional = me.role === "REGION_ADMIN";
+  const rows = (await api(regional ? "region-dashboard/municipality-stats" : "municipal-dashboard/organization-stats", {})).stats
+    .filter((row) => !row.term);
+  const body = document.querySelector("#stats tbody");
+  const percent = (value) => (value === null || value === undefined ? "" : (value * 100).toFixed(1) + " %");
+  for (const row of rows) {
+    const line = body.insertRow();
+    line.append(element("th", row.group.name, { scope: "row" }));
+    if (row.suppressed) {
+      const cell = line.insertCell();
+      cell.colSpan = 4;
+      cell.className = "suppressed";
+      cell.textContent = "скрыто (малая численность)";
+    } else {
+      line.insertCell().textContent = row.learners;
+      line.insertCell().textContent = percent(row.attendanceRate);
+      line.insertCell().textContent = row.averageMark === null ? "" : row.averageMark.toFixed(2);
+      line.insertCell().textContent = percent(row.qualityRate);
+    }
+    line.insertCell().textContent = row.queueDemand ?? "";
+    line.insertCell().textContent = row.freePlaces ?? "";
+  }
+  const shown = rows.filter((row) => !row.suppressed).slice(0, 40);
+  const canvas = document.getElementById("chart");
+  // Chart.js draws into the canvas; its animation is off so the drawing is done when this resolves.
+  const chart = new window.Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: shown.map((row) => row.group.name),
+      datasets: [
+        { label: "Обучающихся", data: shown.map((row) => row.learners), backgroundColor: "#0b3d91", yAxisID: "y" },
+        { label: "Средний балл", data: shown.map((row) => row.averageMark), backgroundColor: "#f59e0b", yAxisID: "mark" },
+      ],
+    },
+    options: { animation: false, responsive: true, scales: { y: { beginAtZero: true }, mark: { position: "right", min: 0, max: 5 } } },
+  });
+  canvas.dataset.drawn = String(chart.data.labels.length);
+};
+
+pages.queue = async function () {
+  await chrome();
+  const years = (await api("console/academic-years", { municipalityId: me.scope.id })).municipality;
+  const select = document.getElementById("year");
+  for (const year of years ? years.region.academicYears : []) select.append(element("option", year.name, { value: year.id }));
+  document.getElementById("run-on").value = isoDay(new Date());
+  async function list() {
+    const data = await api("municipal-queue-desk/queue", { first: 50 });
+    const body = document.querySelector("#queue tbody");
+    body.replaceChildren();
+    for (const edge of data.queueApplications.edges) {
+      const application = edge.node;
+      const row = body.insertRow();
+      row.insertCell().textContent = application.number;
+      row.insertCell().textContent = application.childLastName + " " + application.childFirstName;
+      row.insertCell().textContent = application.ageGroup;
+      row.insertCell().textContent = application.benefit ? application.benefit.name : "";
+      row.insertCell().textContent = application.choices.map((c) => c.rank + ". " + c.organization.shortName).join("; ");
+    }
+    document.querySelector("#queue caption").textContent = "Заявления в очереди: " + data.queueApplications.totalCount;
+  }
+  document.getElementById("distribution").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const on = document.getElementById("run-on").value;
+      const run = (await api("console/queue-run-distribution", {
+        input: { on, academicYearId: select.value, runKey: "console-" + on + "-" + Date.now() },
+      })).runDistribution;
+      const body = document.querySelector("#protocol-lines tbody");
+      body.replaceChildren();
+      for (const line of run.lines) {
+        const row = body.insertRow();
+        row.insertCell().textContent = line.application ? line.application.number : "";
+        row.insertCell().textContent = line.outcome;
+        row.insertCell().textContent = line.organization ? line.organization.shortName : "";
+        row.insertCell().textContent = line.voucherNumber || "";
+      }
+      document.getElementById("protocol").hidden = false;
+      status("Распределение выполнено: строк в протоколе — " + run.lines.length + ".");
+      await list();
+    } catch (error) { failed(error); }
+  });
+  await list();
+};
+
+pages["not-found"] = async function () {};
+
+wireSignOut();
+(pages[page] || pages["not-found"])().catch(failed);

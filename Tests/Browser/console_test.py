@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""The web console in a real browser: headless Chromium from Debian's packages, driven by Selenium.
+
+Run by ConsoleBrowserTests against a live server and database:
+    console_test.py BASE_URL PLAN.json ARTEFACTS_DIR
+PLAN names the demo accounts with their passwords and the objects each scenario uses. Prints one
+JSON object: the scenarios' results (what each saw), the browser console's errors, the axe-core
+violations of serious or critical impact, and the screenshots written. Exits 0 when it ran to the
+end; the Swift test judges the results.
+"""
+import http.server
+import json
+import os
+import sys
+import threading
+import time
+
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE, PLAN, ARTEFACTS = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+results = {"scenarios": {}, "consoleErrors": [], "axe": [], "screenshots": []}
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=ru"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def wait(driver, condition, seconds=20):
+    return WebDriverWait(driver, seconds).until(condition)
+
+
+def text_of(driver, selector):
+    return driver.find_element(By.CSS_SELECTOR, selector).text
+
+
+def status_shown(driver):
+    element = driver.find_element(By.ID, "status")
+    return element.text if element.is_displayed() and element.text else False
+
+
+def check_page(driver, name):
+    """Screenshot, browser console errors and axe-core's serious violations of the page now shown."""
+    path = os.path.join(ARTEFACTS, name + ".png")
+    driver.save_screenshot(path)
+    results["screenshots"].append(path)
+    for entry in driver.get_log("browser"):
+        if entry["level"] == "SEVERE":
+            results["consoleErrors"].append({"page": name, "message": entry["message"]})
+    axe = Axe(driver)
+    axe.inject()
+    report = axe.run()
+    for violation in report["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            results["axe"].append({"page": name, "id": violation["id"], "impact": violation["impact"],
+                                   "nodes": [node["target"] for node in violation["nodes"][:3]]})
+
+
+def sign_in(driver, login):
+    driver.delete_all_cookies()
+    driver.get(BASE + "/console/")
+    driver.execute_script("sessionStorage.clear()")
+    wait(driver, expected_conditions.presence_of_element_located((By.ID, "login")))
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(PLAN["passwords"][login])
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(driver, expected_conditions.url_contains("/console/home"))
+    wait(driver, lambda d: d.find_element(By.ID, "who").text)
+    return driver.find_element(By.ID, "who").text
+
+
+def scenario(name):
+    def wrap(function):
+        def run(driver):
+            try:
+                results["scenarios"][name] = function(driver)
+            except Exception as error:  # reported, judged by the Swift test
+                results["scenarios"][name] = {"error": f"{type(error).__name__}: {error}", "url": driver.current_url,
+                                              "status": driver.execute_script("var s = document.getElementById('status'); return s && s.textContent")}
+                try:
+                    driver.save_screenshot(os.path.join(ARTEFACTS, name + "-failed.png"))
+                except Exception:
+                    pass
+        return run
+    return wrap
+
+
+@scenario("signIn")
+def sign_in_page(driver):
+    driver.delete_all_cookies()
+    driver.get(BASE + "/console/")
+    wait(driver, expected_conditions.presence_of_element_located((By.ID, "login")))
+    check_page(driver, "sign-in")
+    driver.find_element(By.ID, "login").send_keys("parent")
+    driver.find_element(By.ID, "password").send_keys("not the password at all")
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    refused = wait(driver, status_shown)
+    driver.get_log("browser")  # the refused sign-in's 401, as intended
+    cookie = driver.get_cookie("eduql_session")
+    who = sign_in(driver, "parent")
+    cookie = driver.get_cookie("eduql_session")
+    return {"refused": refused, "who": who, "httpOnly": cookie and cookie.get("httpOnly"), "sameSite": cookie and cookie.get("sameSite")}
+
+
+@scenario("parentDiary")
+def parent_diary(driver):
+    sign_in(driver, "parent")
+    check_page(driver, "home-parent")
+    driver.find_element(By.LINK_TEXT, "Дневник").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
+    days = len(driver.find_elements(By.CSS_SELECTOR, "#diary section.day"))
+    lessons = len(driver.find_elements(By.CSS_SELECTOR, "#diary tbody tr"))
+    check_page(driver, "diary")
+    return {"days": days, "lessons": lessons, "week": text_of(driver, "#week")}
+
+
+@scenario("teacherMarks")
+def teacher_marks(driver):
+    mark = PLAN["mark"]
+    sign_in(driver, "teacher")
+    driver.get(BASE + f"/console/journal?class={mark['classId']}&subject={mark['subjectId']}&lesson={mark['lessonId']}&learner={mark['learnerId']}")
+    wait(driver, expected_conditions.visibility_of_element_located((By.ID, "mark-form")))
+    learners = len(driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr"))
+    check_page(driver, "journal")
+    Select(driver.find_element(By.ID, "mark-value")).select_by_visible_text(str(mark["value"]))
+    Select(driver.find_element(By.ID, "mark-weight")).select_by_visible_text(str(mark["weight"]))
+    driver.find_element(By.CSS_SELECTOR, "#mark-form button[type=submit]").click()
+    saved = wait(driver, lambda d: status_shown(d) if "сохранена" in (status_shown(d) or "") or "error" in
+                 d.find_element(By.ID, "status").get_attribute("class") else False)
+    request_id = text_of(driver, "#request-id")
+    # The parent then sees it in the diary of that week.
+    sign_in(driver, "parent")
+    driver.get(BASE + f"/console/diary?learner={mark['learnerId']}")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
+    for _ in range(6):
+        if mark["heldOnRussian"] in driver.find_element(By.ID, "diary").text:
+            break
+        driver.find_element(By.ID, "week-before").click()
+        time.sleep(0.5)
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
+    seen = driver.find_element(By.ID, "diary").text
+    return {"learners": learners, "saved": saved, "requestId": request_id,
+            "parentSees": f"{mark['value']} (×{mark['weight']})" in seen, "parentDay": mark["heldOnRussian"] in seen}
+
+
+@scenario("notFound")
+def not_found(driver):
+    sign_in(driver, "parent")
+    driver.get(BASE + f"/console/diary?learner={PLAN['otherLearnerId']}")
+    shown = wait(driver, status_shown)
+    diary = text_of(driver, "#diary")
+    driver.get(BASE + "/console/no-such-page")
+    unknown = text_of(driver, "h1")
+    driver.get_log("browser")  # the unknown page's 404, as intended
+    return {"status": shown, "diary": diary, "unknownPage": unknown}
+
+
+@scenario("queueDistribution")
+def queue_distribution(driver):
+    sign_in(driver, "mouo.admin")
+    driver.find_element(By.LINK_TEXT, "Очередь в детские сады").click()
+    wait(driver, lambda d: "Заявления в очереди:" in text_of(d, "#queue caption"))
+    wait(driver, lambda d: len(Select(d.find_element(By.ID, "year")).options) > 0)
+    queued = text_of(driver, "#queue caption")
+    check_page(driver, "queue")
+    Select(driver.find_element(By.ID, "year")).select_by_value(PLAN["academicYearId"])
+    driver.execute_script("document.getElementById('run-on').value = arguments[0]", PLAN["distributionOn"])
+    driver.find_element(By.CSS_SELECTOR, "#distribution button[type=submit]").click()
+    done = wait(driver, lambda d: status_shown(d) if "Распределение" in (status_shown(d) or "") or "error" in
+                d.find_element(By.ID, "status").get_attribute("class") else False, 60)
+    lines = len(driver.find_elements(By.CSS_SELECTOR, "#protocol-lines tbody tr"))
+    check_page(driver, "queue-protocol")
+    return {"queued": queued, "status": done, "protocolLines": lines}
+
+
+@scenario("regionDashboard")
+def region_dashboard(driver):
+    sign_in(driver, "region.admin")
+    driver.find_element(By.LINK_TEXT, "Показатели").click()
+    wait(driver, lambda d: d.find_element(By.ID, "chart").get_attribute("data-drawn"))
+    drawn = int(driver.find_element(By.ID, "chart").get_attribute("data-drawn"))
+    # Pixels the chart painted: a blank canvas has none that are not transparent.
+    painted = driver.execute_script("""
+        const c = document.getElementById('chart'); const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++; return n;""")
+    rows = len(driver.find_elements(By.CSS_SELECTOR, "#stats tbody tr"))
+    suppressed = len(driver.find_elements(By.CSS_SELECTOR, "#stats td.suppressed"))
+    check_page(driver, "dashboard")
+    return {"groups": drawn, "paintedPixels": painted, "rows": rows, "suppressedCells": suppressed}
+
+
+class Evil(http.server.BaseHTTPRequestHandler):
+    """Another origin's page: tries to record a mark with the teacher's session, as a simple
+    cross-origin request (no preflight) that carries whatever cookies the browser would send."""
+    def do_GET(self):
+        mark = PLAN["mark"]
+        query = 'mutation { recordMarks(lessonId: "%s", marks: [{learnerId: "%s", value: 2, weight: 3}]) { value } }' % (
+            mark["lessonId"], mark["learnerId"])
+        body = json.dumps(json.dumps({"query": query}))
+        page = ("<!doctype html><html><head><title>waiting</title></head><body><script>"
+                f"fetch({json.dumps(BASE + '/graphql')}, {{method: 'POST', credentials: 'include', mode: 'no-cors', "
+                f"headers: {{'content-type': 'text/plain'}}, body: {body}}})"
+                ".then(() => { document.title = 'sent'; }, () => { document.title = 'failed'; });"
+                "</script></body></html>")
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.end_headers()
+        self.wfile.write(page.encode())
+
+    def log_message(self, *arguments):
+        pass
+
+
+@scenario("crossOrigin")
+def cross_origin(driver):
+    evil = http.server.HTTPServer(("127.0.0.1", 0), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    sign_in(driver, "teacher")
+    driver.get(f"http://localhost:{evil.server_address[1]}/")
+    sent = wait(driver, lambda d: d.title if d.title in ("sent", "failed") else False)
+    evil.shutdown()
+    driver.get_log("browser")  # the other origin's errors are not the console's
+    return {"sent": sent}
+
+
+driver = browser()
+try:
+    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, cross_origin]:
+        run(driver)
+finally:
+    driver.quit()
+print(json.dumps(results, ensure_ascii=False))

@@ -1,0 +1,129 @@
+@testable import EduQLServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+
+/// The web console in headless Chromium (Debian's `chromium` and `chromium-driver`, driven by
+/// Selenium from `Tests/Browser/console_test.py`) against a live server on the demo database:
+/// each role signs in and does its main task — a parent reads the diary, a teacher records a mark
+/// that the parent then sees, the municipality runs a distribution, the region's dashboard draws
+/// its chart — another origin's page cannot write with the teacher's session, another tenant's
+/// learner by URL is "not found", no page logs a console error or has a serious axe-core
+/// violation, and each main page is kept as a screenshot (`.build/console-screenshots`).
+@Suite("Web console in a browser", .serialized, .timeLimit(.minutes(6)))
+struct ConsoleBrowserTests {
+    let logger = Logger(label: "eduql-tests")
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Browser/console_test.py").path
+    static let artefacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/console-screenshots").path
+
+    /// Runs a command on a thread of its own: the live server keeps the concurrency pool's threads.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try Subprocess.run(executable, arguments, allowedStatuses: Set(0...255)) }) }.start()
+        }
+    }
+
+    @Test("each role signs in and does its main task; no cross-origin write, no other tenant's page, no console error, no serious axe violation")
+    func roles() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let plan: [String: Any] = try await database.owner.withConnection(logger: self.logger) { connection in
+            // The teacher's latest lesson inside the edit window, and a learner of it whom the demo parent is made a guardian of.
+            let rows = try await connection.query("""
+                SELECT l.id::int, l.class_id::int, l.subject_id::int, e.learner_id::int, to_char(l.held_on, 'DD.MM.YYYY')
+                FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id AND e.status = 'active'
+                WHERE l.teacher_id = (SELECT staff_id FROM eduql.users WHERE login = 'teacher')
+                  AND l.held_on BETWEEN current_date - 3 AND current_date
+                ORDER BY l.held_on DESC, l.period DESC, e.learner_id LIMIT 1
+                """, logger: self.logger).collect()
+            let (lesson, klass, subject, learner, heldOn) = try #require(rows.first, "the demo teacher has no lesson in the last three days")
+                .decode((Int, Int, Int, Int, String).self)
+            try await connection.query("""
+                INSERT INTO eduql.guardian_learners (region_id, guardian_id, learner_id, relation)
+                SELECT g.region_id, g.id, \(learner), 'mother' FROM eduql.guardians g WHERE g.id = (SELECT guardian_id FROM eduql.users WHERE login = 'parent')
+                ON CONFLICT DO NOTHING
+                """, logger: self.logger)
+            let other = try await connection.scalar("""
+                SELECT min(l.id)::int FROM eduql.learners l WHERE l.id NOT IN (SELECT gl.learner_id FROM eduql.guardian_learners gl
+                WHERE gl.guardian_id = (SELECT guardian_id FROM eduql.users WHERE login = 'parent'))
+                """, as: Int.self)
+            let year = try await connection.scalar("""
+                SELECT y.id::int FROM eduql.academic_years y JOIN eduql.users u ON u.region_id = y.region_id
+                WHERE u.login = 'mouo.admin' AND current_date BETWEEN y.starts_on AND y.ends_on
+                """, as: Int.self)
+            var passwords: [String: String] = [:]
+            for login in ["parent", "teacher", "mouo.admin", "region.admin"] { passwords[login] = try await TestCluster.shared.password(of: login) }
+            let today = Date.ISO8601FormatStyle().year().month().day().format(Date())
+            return ["passwords": passwords, "otherLearnerId": String(other), "academicYearId": String(year), "distributionOn": today,
+                    "mark": ["lessonId": String(lesson), "classId": String(klass), "subjectId": String(subject), "learnerId": String(learner),
+                             "heldOnRussian": heldOn, "value": 5, "weight": 2]]
+        }
+        let mark = plan["mark"] as! [String: Any]
+        try FileManager.default.createDirectory(atPath: Self.artefacts, withIntermediateDirectories: true)
+        let planFile = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-console-plan-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: plan).write(to: planFile)
+        defer { try? FileManager.default.removeItem(at: planFile) }
+
+        let teacherPassword = try await TestCluster.shared.password(of: "teacher")
+        let planPath = planFile.path
+        let output = try await TestAPI.run(database) { api -> String in
+            let base = "http://127.0.0.1:\(try #require(api.client.port))"
+            // The cookie alone is no credential: without the CSRF header, or with another origin, /graphql sees no one.
+            let signedIn = try await api.request(.post, "/auth/console/login", json: ["login": "teacher", "password": teacherPassword])
+            let cookie = try #require(signedIn.headers[.setCookie], "\(signedIn.text)")
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && signedIn.json["token"] == nil, "\(cookie)")
+            let session = String(cookie.split(separator: ";")[0])
+            let csrf = try #require(signedIn.json["csrf"] as? String)
+            let me = ["query": "{ me { name } }"]
+            for headers: HTTPFields in [[.cookie: session], [.cookie: session, ConsoleSession.csrfHeader: "x" + csrf],
+                                        [.cookie: session, ConsoleSession.csrfHeader: csrf, .origin: "http://evil.example"]] {
+                #expect(try await api.request(.post, "/graphql", json: me, headers: headers).status == .unauthorized)
+            }
+            let allowed = try await api.request(.post, "/graphql", json: me, headers: [.cookie: session, ConsoleSession.csrfHeader: csrf])
+            #expect(allowed.status == .ok && allowed.text.contains("teacher"), "\(allowed.text)")
+            let foreign = try await api.request(.post, "/auth/console/login", json: ["login": "teacher", "password": "x"], headers: [.origin: "http://evil.example"])
+            #expect(foreign.status == .forbidden)
+            // The pages: HTML with a policy that allows no inline script.
+            let page = try await api.request(.get, "/console/")
+            #expect(page.status == .ok && page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true && page.text.contains("lang=\"ru\""))
+            #expect(try await api.request(.get, "/console/nothing-here").status == .notFound)
+
+            return try await Self.run("/usr/bin/env", ["python3", Self.script, base, planPath, Self.artefacts]).output
+        }
+        let line = output.split(separator: "\n").last { $0.hasPrefix("{") }
+        let report = try #require(line.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }, "\(output)")
+        let scenarios = try #require(report["scenarios"] as? [String: [String: Any]], "\(report)")
+        for (name, outcome) in scenarios { #expect(outcome["error"] == nil, "\(name): \(outcome)") }
+        let signIn = scenarios["signIn"] ?? [:]
+        #expect(signIn["httpOnly"] as? Bool == true && signIn["sameSite"] as? String == "Strict" && signIn["refused"] as? String != nil, "\(signIn)")
+        let diary = scenarios["parentDiary"] ?? [:]
+        #expect((diary["lessons"] as? Int ?? 0) > 0 && (diary["days"] as? Int ?? 0) >= 5, "\(diary)")
+        let teacher = scenarios["teacherMarks"] ?? [:]
+        #expect((teacher["saved"] as? String)?.contains("сохранена") == true && teacher["parentSees"] as? Bool == true, "\(teacher)")
+        #expect((teacher["requestId"] as? String)?.count ?? 0 > 8, "\(teacher)")
+        let notFound = scenarios["notFound"] ?? [:]
+        #expect((notFound["status"] as? String) == "Не найдено." && notFound["unknownPage"] as? String == "Страница не найдена", "\(notFound)")
+        let queue = scenarios["queueDistribution"] ?? [:]
+        #expect((queue["status"] as? String)?.hasPrefix("Распределение выполнено") == true, "\(queue)")
+        let dashboard = scenarios["regionDashboard"] ?? [:]
+        #expect((dashboard["groups"] as? Int ?? 0) > 0 && (dashboard["paintedPixels"] as? Int ?? 0) > 1000, "\(dashboard)")
+        #expect((scenarios["crossOrigin"]?["sent"] as? String) != nil)
+        #expect((report["consoleErrors"] as? [Any])?.isEmpty == true, "\(report["consoleErrors"] ?? "")")
+        #expect((report["axe"] as? [Any])?.isEmpty == true, "\(report["axe"] ?? "")")
+        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 7, "\(report["screenshots"] ?? "")")
+
+        // What the database holds: the teacher's mark, and nothing the other origin sent.
+        let marks = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT value::int, weight::int FROM eduql.marks WHERE lesson_id = \(mark["lessonId"]!) AND learner_id = \(mark["learnerId"]!)
+                ORDER BY id
+                """), logger: self.logger).collect().map { try $0.decode((Int, Int).self) }
+        }
+        #expect(marks.contains { $0 == (5, 2) } && !marks.contains { $0.0 == 2 && $0.1 == 3 }, "\(marks)")
+    }
+}
