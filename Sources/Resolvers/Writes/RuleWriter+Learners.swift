@@ -71,16 +71,9 @@ extension RuleWriter {
 
     /// `updateLearner`: the fields given change, on a learner of the caller's organization.
     func updateLearner(_ arguments: [String: Map]) async throws -> Written {
-        let learner = try arguments.requiredID("learnerId", at: "")
-        guard let input = arguments.object("input") else { throw WriteRefusal.invalid("input is required") }
-        let statement = WriteStatement()
-        var row = RowValues(statement)
-        try Self.learnerCard(input, into: &row, path: "input.", creating: false)
-        guard !row.columns.isEmpty else { throw WriteRefusal.invalid("input: name at least one field to change") }
-        let rule = try self.rule(.learners, .update)
-        let query = statement.update(.learners, where: "w_old.id = \(statement.bind(learner, "int8"))", set: try statement.bind(json: row.changes),
-                                     columns: row.columns, rule: rule, check: self.policy.writeRule(.learners)?.updateCheck ?? rule, learner: "x.id")
-        try await self.run(query, "learnerId", notFound: "not a learner you can see", refused: "not a learner of your organization")
-        return Written(type: "Learner", table: .learners, ids: [learner], many: false, learnerIDs: [learner], rows: 1)
+        try await self.updateCard(.learners, arguments, idName: "learnerId", type: "Learner", ofLearner: true,
+                                  notFound: "not a learner you can see", refused: "not a learner of your organization") { input, row in
+            try Self.learnerCard(input, into: &row, path: "input.", creating: false)
+        }
     }
 }

@@ -77,17 +77,10 @@ extension RuleWriter {
 
     /// `updateStaff`: the fields given change, on a member of the caller's organization's staff.
     func updateStaff(_ arguments: [String: Map]) async throws -> Written {
-        let staff = try arguments.requiredID("staffId", at: "")
-        guard let input = arguments.object("input") else { throw WriteRefusal.invalid("input is required") }
-        let statement = WriteStatement()
-        var row = RowValues(statement)
-        try Self.staffCard(input, into: &row, path: "input.", creating: false)
-        guard !row.columns.isEmpty else { throw WriteRefusal.invalid("input: name at least one field to change") }
-        let rule = try self.rule(.staff, .update)
-        let query = statement.update(.staff, where: "w_old.id = \(statement.bind(staff, "int8"))", set: try statement.bind(json: row.changes),
-                                     columns: row.columns, rule: rule, check: self.policy.writeRule(.staff)?.updateCheck ?? rule)
-        try await self.run(query, "staffId", notFound: "not a staff member you can see", refused: "not on your organization's staff, or dismissed")
-        return Written(type: "Staff", table: .staff, ids: [staff], many: false, learnerIDs: [], rows: 1)
+        try await self.updateCard(.staff, arguments, idName: "staffId", type: "Staff", notFound: "not a staff member you can see",
+                                  refused: "not on your organization's staff, or dismissed") { input, row in
+            try Self.staffCard(input, into: &row, path: "input.", creating: false)
+        }
     }
 
     /// `dismissStaff`: the dismissal, the end of the person's teaching assignments and homeroom
