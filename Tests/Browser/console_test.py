@@ -122,8 +122,12 @@ def parent_diary(driver):
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
     days = len(driver.find_elements(By.CSS_SELECTOR, "#diary section.day"))
     lessons = len(driver.find_elements(By.CSS_SELECTOR, "#diary tbody tr"))
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#access-log tbody tr"))
+    wait(driver, lambda d: d.find_element(By.ID, "applications-card").is_displayed())
+    viewers = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#access-log tbody tr")]
+    applications = text_of(driver, "#applications")
     check_page(driver, "diary")
-    return {"days": days, "lessons": lessons, "week": text_of(driver, "#week")}
+    return {"days": days, "lessons": lessons, "week": text_of(driver, "#week"), "viewers": viewers[:5], "applications": applications}
 
 
 @scenario("teacherMarks")
@@ -201,6 +205,30 @@ def region_dashboard(driver):
     return {"groups": drawn, "paintedPixels": painted, "rows": rows, "suppressedCells": suppressed}
 
 
+@scenario("auditAndExplorer")
+def audit_and_explorer(driver):
+    sign_in(driver, "region.admin")
+    driver.find_element(By.LINK_TEXT, "Журнал аудита").click()
+    wait(driver, lambda d: "События: показано" in text_of(d, "#audit caption"))
+    everything = text_of(driver, "#audit caption")
+    check_page(driver, "audit")
+    driver.find_element(By.ID, "f-login").send_keys("teacher")
+    driver.find_element(By.CSS_SELECTOR, "#audit-filter button[type=submit]").click()
+    wait(driver, lambda d: text_of(d, "#audit caption") != everything)
+    logins = {row.find_elements(By.TAG_NAME, "td")[2].text for row in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")}
+    driver.get(BASE + "/console/explorer")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#types details"))
+    Select(driver.find_element(By.ID, "document")).select_by_value("console/me")
+    wait(driver, lambda d: "ConsoleMe" in text_of(d, "#document-text"))
+    driver.find_element(By.ID, "run").click()
+    wait(driver, lambda d: "HTTP" in text_of(d, "#result"))
+    result = text_of(driver, "#result")
+    driver.find_element(By.ID, "type-filter").send_keys("AuditEvent")
+    types = [summary.text for summary in driver.find_elements(By.CSS_SELECTOR, "#types summary")]
+    check_page(driver, "explorer")
+    return {"all": everything, "filteredLogins": sorted(logins), "result": result[:400], "types": types[:10]}
+
+
 class Evil(http.server.BaseHTTPRequestHandler):
     """Another origin's page: tries to record a mark with the teacher's session, as a simple
     cross-origin request (no preflight) that carries whatever cookies the browser would send."""
@@ -237,7 +265,7 @@ def cross_origin(driver):
 
 driver = browser()
 try:
-    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, cross_origin]:
+    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, audit_and_explorer, cross_origin]:
         run(driver)
 finally:
     driver.quit()

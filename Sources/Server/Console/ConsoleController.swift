@@ -9,6 +9,8 @@ struct ConsoleController: Sendable {
     let console: Console
     /// Trusted documents' names (their paths without `.graphql`) → ids, as the pages send them.
     let documents: String
+    /// Trusted documents' texts by id: the explorer shows them (they are the public `queries/`).
+    let texts: [String: String]
     let providers: [ConsolePage.Provider]
 
     /// What every console answer carries: no inline script or style, no framing, no referrer.
@@ -25,6 +27,7 @@ struct ConsoleController: Sendable {
         router.get("console") { _, _ in try self.page("sign-in") }
         router.get("console/{page}") { _, context in try self.page(context.parameters.get("page") ?? "") }
         router.get("console/assets/**") { _, context in self.asset(context.parameters.getCatchAll().joined(separator: "/")) }
+        router.get("console/documents/{hash}") { _, context in self.document("sha256:" + (context.parameters.get("hash") ?? "")) }
     }
 
     func page(_ path: String) throws -> Response {
@@ -35,6 +38,13 @@ struct ConsoleController: Sendable {
         headers[.cacheControl] = "no-store"
         return Response(status: page.page == "not-found" ? .notFound : .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func document(_ id: String) -> Response {
+        guard let text = self.texts[id] else { return Response(status: .notFound, headers: Self.securityHeaders) }
+        var headers = Self.securityHeaders
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     func asset(_ path: String) -> Response {

@@ -73,6 +73,7 @@ public func buildApplication(
     let console = ConsoleController(
         console: try Console.load(),
         documents: String(decoding: try JSONEncoder().encode(Dictionary(documents.byID.map { ($0.value.name, $0.key) }) { first, _ in first }), as: UTF8.self),
+        texts: documents.byID.mapValues(\.text),
         providers: server.federation.providers.map { ConsolePage.Provider(id: $0.id, name: $0.id == "esia" ? "Госуслуги (ЕСИА)" : $0.id) })
     console.addRoutes(to: router)
     FederationController(deadline: server.requestDeadline, authenticator: authenticator, configuration: server.federation, port: server.port)

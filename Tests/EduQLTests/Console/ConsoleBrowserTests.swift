@@ -103,6 +103,12 @@ struct ConsoleBrowserTests {
         #expect(signIn["httpOnly"] as? Bool == true && signIn["sameSite"] as? String == "Strict" && signIn["refused"] as? String != nil, "\(signIn)")
         let diary = scenarios["parentDiary"] ?? [:]
         #expect((diary["lessons"] as? Int ?? 0) > 0 && (diary["days"] as? Int ?? 0) >= 5, "\(diary)")
+        #expect((diary["viewers"] as? [String])?.first?.contains("parent") == true && (diary["applications"] as? String)?.contains("место в очереди") == true,
+                "\(diary)")
+        let audit = scenarios["auditAndExplorer"] ?? [:]
+        #expect((audit["all"] as? String)?.hasPrefix("События: показано") == true && audit["filteredLogins"] as? [String] == ["teacher"], "\(audit)")
+        #expect((audit["result"] as? String)?.contains("\"region.admin\"") == true && (audit["types"] as? [String])?.contains { $0.hasPrefix("AuditEvent ") } == true,
+                "\(audit)")
         let teacher = scenarios["teacherMarks"] ?? [:]
         #expect((teacher["saved"] as? String)?.contains("сохранена") == true && teacher["parentSees"] as? Bool == true, "\(teacher)")
         #expect((teacher["requestId"] as? String)?.count ?? 0 > 8, "\(teacher)")
@@ -115,7 +121,7 @@ struct ConsoleBrowserTests {
         #expect((scenarios["crossOrigin"]?["sent"] as? String) != nil)
         #expect((report["consoleErrors"] as? [Any])?.isEmpty == true, "\(report["consoleErrors"] ?? "")")
         #expect((report["axe"] as? [Any])?.isEmpty == true, "\(report["axe"] ?? "")")
-        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 7, "\(report["screenshots"] ?? "")")
+        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 9, "\(report["screenshots"] ?? "")")
 
         // What the database holds: the teacher's mark, and nothing the other origin sent.
         let marks = try await database.owner.withConnection(logger: self.logger) { connection in

@@ -12,10 +12,15 @@ const roleNames = {
 };
 const sections = {
   PARENT: [["/console/diary", "Дневник"]], STUDENT: [["/console/diary", "Дневник"]],
-  TEACHER: [["/console/journal", "Журнал"]], HOMEROOM_TEACHER: [["/console/journal", "Журнал"]],
-  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"]],
-  REGION_ADMIN: [["/console/dashboard", "Показатели"]],
+  TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
+  HOMEROOM_TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
+  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"], ["/console/audit", "Журнал аудита"],
+               ["/console/explorer", "Обозреватель API"]],
+  REGION_ADMIN: [["/console/dashboard", "Показатели"], ["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
+  SCHOOL_ADMIN: [["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
 };
+const outcomeNames = { OK: "успешно", PARTIAL: "частично", DENIED: "отказано", INVALID: "ошибка запроса", ERROR: "сбой" };
+function russianTime(iso) { return new Date(iso).toLocaleString("ru-RU"); }
 const attendanceNames = { ABSENT: "н", ILL: "б", EXCUSED: "у", LATE: "оп" };
 
 function element(tag, text, attributes) {
@@ -228,10 +233,45 @@ pages.diary = async function () {
       target.append(section);
     }
   }
-  select.addEventListener("change", () => show().catch(failed));
+  // Who viewed the chosen child's data in the last 30 days.
+  async function accessLog() {
+    const body = document.querySelector("#access-log tbody");
+    body.replaceChildren();
+    if (!select.value) return;
+    const since = new Date(Date.now() - 30 * 86400000).toISOString();
+    const data = await api("console/access-log", { learnerId: select.value, from: since });
+    for (const entry of (data.learnerAccessLog || []).slice().reverse().slice(0, 100)) {
+      const row = body.insertRow();
+      row.insertCell().textContent = russianTime(entry.occurredAt);
+      row.insertCell().textContent = entry.login || "";
+      row.insertCell().textContent = (roleNames[(entry.role || "").toUpperCase()] || entry.role || "") + (entry.scope ? ", " + entry.scope.name : "");
+      row.insertCell().textContent = (entry.operationName || "") + (entry.outcome !== "OK" ? " (" + (outcomeNames[entry.outcome] || entry.outcome) + ")" : "");
+    }
+  }
+  // A parent's kindergarten applications and where each stands.
+  async function applications() {
+    if (me.role !== "PARENT") return;
+    const list = document.getElementById("applications");
+    const edges = (await api("console/applications")).queueApplications.edges;
+    for (const { node } of edges) {
+      const item = element("li", node.number + " — " + node.childLastName + " " + node.childFirstName + ", " + node.status);
+      if (node.status === "QUEUED") {
+        const position = (await api("parent/queue-position", { applicationId: node.id })).queuePosition;
+        if (position) {
+          item.append(element("span", ": место в очереди " + position.overall + " из " + position.queued + "; "
+            + position.byChoice.map((c) => c.organization.shortName + " — " + c.position).join("; ")));
+        }
+      }
+      list.append(item);
+    }
+    document.getElementById("applications-card").hidden = edges.length === 0;
+  }
+  select.addEventListener("change", () => { show().catch(failed); accessLog().catch(failed); });
   document.getElementById("week-before").addEventListener("click", () => { offset -= 1; show().catch(failed); });
   document.getElementById("week-after").addEventListener("click", () => { offset += 1; show().catch(failed); });
   await show();
+  await accessLog();
+  await applications();
 };
 
 pages.journal = async function () {
@@ -395,6 +435,86 @@ pages.queue = async function () {
     } catch (error) { failed(error); }
   });
   await list();
+};
+
+pages.audit = async function () {
+  await chrome();
+  const form = document.getElementById("audit-filter");
+  async function show() {
+    const value = (id) => document.getElementById(id).value.trim();
+    const filter = {};
+    if (value("f-login")) filter.login = value("f-login");
+    if (value("f-learner")) filter.learnerId = value("f-learner");
+    if (value("f-outcome")) filter.outcome = value("f-outcome");
+    if (value("f-from")) filter.from = value("f-from") + "T00:00:00Z";
+    if (value("f-to")) filter.to = value("f-to") + "T23:59:59Z";
+    const data = (await api("console/audit-events", { filter, first: 100 })).auditEvents;
+    const operation = value("f-operation").toLowerCase();
+    const body = document.querySelector("#audit tbody");
+    body.replaceChildren();
+    let shown = 0;
+    for (const { node } of data.edges) {
+      const what = (node.operationName || node.action || "") + (node.rootFields.length ? " [" + node.rootFields.join(", ") + "]" : "");
+      if (operation && !what.toLowerCase().includes(operation)) continue;
+      shown += 1;
+      const row = body.insertRow();
+      for (const text of [node.seq, russianTime(node.occurredAt), node.login || "", (node.role || "") + (node.scope ? ", " + node.scope.name : ""),
+                          what, (outcomeNames[node.outcome] || node.outcome) + (node.errorCodes.length ? " (" + node.errorCodes.join(", ") + ")" : ""),
+                          node.learnerIds.join(", "), node.requestId]) row.insertCell().textContent = text;
+    }
+    document.querySelector("#audit caption").textContent = "События: показано " + shown + " из " + data.totalCount;
+    status("");
+  }
+  form.addEventListener("submit", (event) => { event.preventDefault(); show().catch(failed); });
+  await show();
+};
+
+pages.explorer = async function () {
+  await chrome();
+  const select = document.getElementById("document");
+  const names = Object.keys(documents).sort();
+  for (const name of names) select.append(element("option", name, { value: name }));
+  const shown = document.getElementById("document-text");
+  async function describe() {
+    const response = await fetch("/console/documents/" + documents[select.value].replace("sha256:", ""), { credentials: "same-origin" });
+    shown.textContent = response.ok ? await response.text() : "";
+  }
+  select.addEventListener("change", () => describe().catch(failed));
+  document.getElementById("run").addEventListener("click", async () => {
+    const result = document.getElementById("result");
+    let variables;
+    try { variables = JSON.parse(document.getElementById("variables").value || "{}"); } catch (error) { status("Переменные — не JSON: " + error.message, true); return; }
+    const response = await fetch("/graphql", { method: "POST", credentials: "same-origin", headers: headers(),
+                                               body: JSON.stringify({ documentId: documents[select.value], variables }) });
+    showRequest(response);
+    const body = await response.json().catch(() => ({}));
+    result.textContent = "HTTP " + response.status + ", запрос " + (response.headers.get("x-request-id") || "—") + "\n" + JSON.stringify(body, null, 2);
+    status(body.errors ? "Ответ с ошибками: " + body.errors.map((e) => (e.extensions && e.extensions.code) || e.message).join(", ") : "", Boolean(body.errors));
+  });
+  await describe();
+  const schema = (await api("console/introspection")).__schema;
+  const typeName = (t) => (t.kind === "NON_NULL" ? typeName(t.ofType) + "!" : t.kind === "LIST" ? "[" + typeName(t.ofType) + "]" : t.name);
+  const filter = document.getElementById("type-filter");
+  const target = document.getElementById("types");
+  function list() {
+    target.replaceChildren();
+    const wanted = filter.value.trim().toLowerCase();
+    for (const type of schema.types.filter((t) => !t.name.startsWith("__") && t.name.toLowerCase().includes(wanted))) {
+      const details = element("details");
+      details.append(element("summary", type.name + " (" + type.kind.toLowerCase() + ")"));
+      if (type.description) details.append(element("p", type.description, { class: "muted" }));
+      const items = element("ul");
+      for (const field of type.fields || type.inputFields || []) {
+        const args = (field.args || []).map((a) => a.name + ": " + typeName(a.type)).join(", ");
+        items.append(element("li", field.name + (args ? "(" + args + ")" : "") + ": " + typeName(field.type)));
+      }
+      for (const value of type.enumValues || []) items.append(element("li", value.name));
+      details.append(items);
+      target.append(details);
+    }
+  }
+  filter.addEventListener("input", list);
+  list();
 };
 
 pages["not-found"] = async function () {};
