@@ -18,6 +18,9 @@ struct ConsumerDocumentsTests {
         "integration/roster-export.graphql", "municipal-dashboard/organization-stats.graphql", "school-portal/class-stats.graphql",
         "integration/portal-file-application.graphql", "integration/portal-status-sync.graphql", "integration/journal-record-marks.graphql",
         "integration/portal-change-choices.graphql", "integration/portal-withdraw-application.graphql", "integration/portal-answer-offer.graphql",
+        "console/me.graphql", "console/children.graphql", "console/classes.graphql", "console/record-marks.graphql",
+        "console/queue-run-distribution.graphql", "console/academic-years.graphql", "console/access-log.graphql", "console/applications.graphql",
+        "console/audit-events.graphql", "console/introspection.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)
