@@ -229,6 +229,54 @@ def audit_and_explorer(driver):
     return {"all": everything, "filteredLogins": sorted(logins), "result": result[:400], "types": types[:10]}
 
 
+@scenario("schoolAdmin")
+def school_admin(driver):
+    sign_in(driver, "school.admin")
+    driver.find_element(By.LINK_TEXT, "Организация").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#classes a"))
+    classes = len(driver.find_elements(By.CSS_SELECTOR, "#classes a"))
+    driver.find_elements(By.CSS_SELECTOR, "#classes a")[0].click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#class-learners tbody tr"))
+    learners = len(driver.find_elements(By.CSS_SELECTOR, "#class-learners tbody tr"))
+    check_page(driver, "school")
+
+    def create(login):
+        driver.find_element(By.ID, "account-login").clear()
+        driver.find_element(By.ID, "account-login").send_keys(login)
+        driver.find_element(By.CSS_SELECTOR, "#account-form button[type=submit]").click()
+        wait(driver, lambda d: d.find_element(By.ID, "created-login").text == login or "error" in d.find_element(By.ID, "status").get_attribute("class"))
+        return driver.find_element(By.ID, "created-password").text
+
+    first = create("console.first")
+    driver.find_element(By.ID, "account-disable").click()
+    disabled = wait(driver, lambda d: status_shown(d) if "заблокирована" in (status_shown(d) or "") else False)
+    create("console.second")
+    driver.find_element(By.ID, "account-reset").click()
+    wait(driver, lambda d: "новый временный" in (status_shown(d) or ""))
+    second = driver.find_element(By.ID, "created-password").text
+    # The disabled account cannot sign in; the other changes its temporary password and is in.
+    driver.delete_all_cookies()
+    driver.get(BASE + "/console/")
+    driver.find_element(By.ID, "login").send_keys("console.first")
+    driver.find_element(By.ID, "password").send_keys(first)
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    refused = wait(driver, status_shown)
+    driver.get_log("browser")  # its 401, as intended
+    driver.get(BASE + "/console/")
+    driver.execute_script("sessionStorage.clear()")
+    driver.find_element(By.ID, "login").send_keys("console.second")
+    driver.find_element(By.ID, "password").send_keys(second)
+    driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(driver, expected_conditions.visibility_of_element_located((By.ID, "change-password")))
+    fresh = "Новый-пароль-консоли-2026"
+    driver.find_element(By.ID, "new-password").send_keys(fresh)
+    driver.find_element(By.ID, "repeat-password").send_keys(fresh)
+    driver.find_element(By.CSS_SELECTOR, "#change-password button[type=submit]").click()
+    wait(driver, expected_conditions.url_contains("/console/home"))
+    who = wait(driver, lambda d: d.find_element(By.ID, "who").text)
+    return {"classes": classes, "learners": learners, "disabled": disabled, "refused": refused, "who": who}
+
+
 class Evil(http.server.BaseHTTPRequestHandler):
     """Another origin's page: tries to record a mark with the teacher's session, as a simple
     cross-origin request (no preflight) that carries whatever cookies the browser would send."""
@@ -265,7 +313,7 @@ def cross_origin(driver):
 
 driver = browser()
 try:
-    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, audit_and_explorer, cross_origin]:
+    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, audit_and_explorer, school_admin, cross_origin]:
         run(driver)
 finally:
     driver.quit()

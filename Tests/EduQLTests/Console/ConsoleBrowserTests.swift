@@ -57,7 +57,7 @@ struct ConsoleBrowserTests {
                 WHERE u.login = 'mouo.admin' AND current_date BETWEEN y.starts_on AND y.ends_on
                 """, as: Int.self)
             var passwords: [String: String] = [:]
-            for login in ["parent", "teacher", "mouo.admin", "region.admin"] { passwords[login] = try await TestCluster.shared.password(of: login) }
+            for login in ["parent", "teacher", "mouo.admin", "region.admin", "school.admin"] { passwords[login] = try await TestCluster.shared.password(of: login) }
             let today = Date.ISO8601FormatStyle().year().month().day().format(Date())
             return ["passwords": passwords, "otherLearnerId": String(other), "academicYearId": String(year), "distributionOn": today,
                     "mark": ["lessonId": String(lesson), "classId": String(klass), "subjectId": String(subject), "learnerId": String(learner),
@@ -105,6 +105,9 @@ struct ConsoleBrowserTests {
         #expect((diary["lessons"] as? Int ?? 0) > 0 && (diary["days"] as? Int ?? 0) >= 5, "\(diary)")
         #expect((diary["viewers"] as? [String])?.first?.contains("parent") == true && (diary["applications"] as? String)?.contains("место в очереди") == true,
                 "\(diary)")
+        let school = scenarios["schoolAdmin"] ?? [:]
+        #expect((school["classes"] as? Int ?? 0) > 0 && (school["learners"] as? Int ?? 0) > 0 && school["disabled"] is String
+                && (school["refused"] as? String)?.isEmpty == false && (school["who"] as? String)?.hasPrefix("console.second") == true, "\(school)")
         let audit = scenarios["auditAndExplorer"] ?? [:]
         #expect((audit["all"] as? String)?.hasPrefix("События: показано") == true && audit["filteredLogins"] as? [String] == ["teacher"], "\(audit)")
         #expect((audit["result"] as? String)?.contains("\"region.admin\"") == true && (audit["types"] as? [String])?.contains { $0.hasPrefix("AuditEvent ") } == true,
@@ -121,7 +124,7 @@ struct ConsoleBrowserTests {
         #expect((scenarios["crossOrigin"]?["sent"] as? String) != nil)
         #expect((report["consoleErrors"] as? [Any])?.isEmpty == true, "\(report["consoleErrors"] ?? "")")
         #expect((report["axe"] as? [Any])?.isEmpty == true, "\(report["axe"] ?? "")")
-        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 9, "\(report["screenshots"] ?? "")")
+        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 10, "\(report["screenshots"] ?? "")")
 
         // What the database holds: the teacher's mark, and nothing the other origin sent.
         let marks = try await database.owner.withConnection(logger: self.logger) { connection in

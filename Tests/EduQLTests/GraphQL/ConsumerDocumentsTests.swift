@@ -20,7 +20,8 @@ struct ConsumerDocumentsTests {
         "integration/portal-change-choices.graphql", "integration/portal-withdraw-application.graphql", "integration/portal-answer-offer.graphql",
         "console/me.graphql", "console/children.graphql", "console/classes.graphql", "console/record-marks.graphql",
         "console/queue-run-distribution.graphql", "console/academic-years.graphql", "console/access-log.graphql", "console/applications.graphql",
-        "console/audit-events.graphql", "console/introspection.graphql",
+        "console/audit-events.graphql", "console/introspection.graphql", "console/school.graphql", "console/create-account.graphql",
+        "console/reset-password.graphql", "console/disable-account.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)

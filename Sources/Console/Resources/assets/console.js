@@ -17,7 +17,7 @@ const sections = {
   MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"], ["/console/audit", "Журнал аудита"],
                ["/console/explorer", "Обозреватель API"]],
   REGION_ADMIN: [["/console/dashboard", "Показатели"], ["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
-  SCHOOL_ADMIN: [["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
+  SCHOOL_ADMIN: [["/console/school", "Организация"], ["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
 };
 const outcomeNames = { OK: "успешно", PARTIAL: "частично", DENIED: "отказано", INVALID: "ошибка запроса", ERROR: "сбой" };
 function russianTime(iso) { return new Date(iso).toLocaleString("ru-RU"); }
@@ -435,6 +435,70 @@ pages.queue = async function () {
     } catch (error) { failed(error); }
   });
   await list();
+};
+
+pages.school = async function () {
+  await chrome();
+  const params = new URLSearchParams(location.search);
+  const data = (await api("console/school", { organizationId: me.scope.id })).organization;
+  if (!data) { status("Не найдено.", true); return; }
+  const classes = document.getElementById("classes");
+  for (const klass of data.classes) {
+    const item = element("li");
+    item.append(element("a", klass.name, { href: "/console/school?class=" + klass.id }));
+    classes.append(item);
+  }
+  const staff = document.querySelector("#staff tbody");
+  const chooser = document.getElementById("account-staff");
+  for (const person of data.staff.filter((s) => !s.dismissedOn)) {
+    const name = [person.lastName, person.firstName, person.middleName].filter(Boolean).join(" ");
+    const row = staff.insertRow();
+    row.insertCell().textContent = name;
+    row.insertCell().textContent = person.position;
+    row.insertCell().textContent = person.post.toLowerCase().replace(/_/g, " ");
+    chooser.append(element("option", name + " — " + person.position, { value: person.id }));
+  }
+  document.getElementById("staff-title").textContent = "Сотрудники: " + data.staff.length + "; обучающихся: " + data.learners.totalCount;
+  if (params.get("class")) {
+    const klass = (await api("school-portal/class-page", { classId: params.get("class") })).class;
+    document.getElementById("class-card").hidden = false;
+    if (!klass) { status("Не найдено.", true); document.getElementById("class-info").textContent = "Не найдено: этот класс вам недоступен."; return; }
+    document.getElementById("class-title").textContent = klass.name + " (" + klass.academicYear.name + ")";
+    document.getElementById("class-info").textContent = "Классный руководитель: "
+      + (klass.homeroomTeacher ? klass.homeroomTeacher.lastName + " " + klass.homeroomTeacher.firstName : "—");
+    const body = document.querySelector("#class-learners tbody");
+    for (const learner of klass.learners) {
+      const row = body.insertRow();
+      row.insertCell().textContent = learner.lastName + " " + learner.firstName;
+      row.insertCell().textContent = learner.birthDate ? russianDate(learner.birthDate) : "";
+      row.insertCell().textContent = learner.guardians.map((g) => g.guardian.lastName + " " + g.guardian.firstName + (g.guardian.phone ? ", " + g.guardian.phone : "")).join("; ");
+    }
+  }
+  let account = null;
+  function showAccount(credentials) {
+    account = credentials.user;
+    document.getElementById("created-login").textContent = credentials.user.login;
+    document.getElementById("created-password").textContent = credentials.temporaryPassword;
+    document.getElementById("account-card").hidden = false;
+  }
+  document.getElementById("account-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const chosen = chooser.selectedOptions[0];
+      const created = (await api("console/create-account", { input: {
+        login: document.getElementById("account-login").value.trim(), displayName: chosen.textContent.split(" — ")[0],
+        role: document.getElementById("account-role").value, organizationId: me.scope.id, staffId: chooser.value } })).createUser;
+      showAccount(created);
+      status("Учётная запись создана.");
+    } catch (error) { failed(error); }
+  });
+  document.getElementById("account-reset").addEventListener("click", async () => {
+    try { showAccount((await api("console/reset-password", { userId: account.id })).resetPassword); status("Выдан новый временный пароль."); }
+    catch (error) { failed(error); }
+  });
+  document.getElementById("account-disable").addEventListener("click", async () => {
+    try { await api("console/disable-account", { userId: account.id }); status("Учётная запись заблокирована."); } catch (error) { failed(error); }
+  });
 };
 
 pages.audit = async function () {
