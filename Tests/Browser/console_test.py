@@ -102,6 +102,10 @@ def sign_in_page(driver):
     driver.delete_all_cookies()
     driver.get(BASE + "/console/")
     wait(driver, expected_conditions.presence_of_element_located((By.ID, "login")))
+    # What the first page transferred: the document and every file it loaded.
+    first_page = driver.execute_script("""
+        return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+            .reduce((n, e) => n + (e.transferSize || e.encodedBodySize || 0), 0);""")
     check_page(driver, "sign-in")
     driver.find_element(By.ID, "login").send_keys("parent")
     driver.find_element(By.ID, "password").send_keys("not the password at all")
@@ -111,7 +115,8 @@ def sign_in_page(driver):
     cookie = driver.get_cookie("eduql_session")
     who = sign_in(driver, "parent")
     cookie = driver.get_cookie("eduql_session")
-    return {"refused": refused, "who": who, "httpOnly": cookie and cookie.get("httpOnly"), "sameSite": cookie and cookie.get("sameSite")}
+    return {"refused": refused, "who": who, "httpOnly": cookie and cookie.get("httpOnly"), "sameSite": cookie and cookie.get("sameSite"),
+            "firstPageBytes": first_page}
 
 
 @scenario("parentDiary")

@@ -100,6 +100,7 @@ struct ConsoleBrowserTests {
         let scenarios = try #require(report["scenarios"] as? [String: [String: Any]], "\(report)")
         for (name, outcome) in scenarios { #expect(outcome["error"] == nil, "\(name): \(outcome)") }
         let signIn = scenarios["signIn"] ?? [:]
+        #expect((1_000..<100_000).contains(signIn["firstPageBytes"] as? Int ?? 0), "\(signIn)")
         #expect(signIn["httpOnly"] as? Bool == true && signIn["sameSite"] as? String == "Strict" && signIn["refused"] as? String != nil, "\(signIn)")
         let diary = scenarios["parentDiary"] ?? [:]
         #expect((diary["lessons"] as? Int ?? 0) > 0 && (diary["days"] as? Int ?? 0) >= 5, "\(diary)")
