@@ -16,7 +16,8 @@ RUN swift build -c release --product eduql --static-swift-stdlib \
  && mkdir -p /staging \
  && cp "$BIN/eduql" /staging/ \
  && cp -R "$BIN/eduql_EduQLSchema.resources" /staging/ \
- && cp -R "$BIN/eduql_EduQLAccessControl.resources" /staging/
+ && cp -R "$BIN/eduql_EduQLAccessControl.resources" /staging/ \
+ && cp -R "$BIN/eduql_EduQLConsole.resources" /staging/
 
 # --- runtime: slim Debian with the shared libraries the binary links (libxml2 and ICU: FoundationXML, for XLSX) -
 FROM debian:bookworm-slim AS runtime

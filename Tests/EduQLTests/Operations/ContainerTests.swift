@@ -67,7 +67,7 @@ struct ContainerTests {
     @Test("the build stage copies every resource bundle the binary loads, by name, beside it in the runtime stage")
     func resourceBundles() throws {
         let bundles = try FileManager.default.contentsOfDirectory(atPath: Self.buildFolder.path).filter { $0.hasSuffix(".resources") }
-        #expect(Set(bundles) == ["eduql_EduQLSchema.resources", "eduql_EduQLAccessControl.resources"], "a new resource bundle: \(bundles)")
+        #expect(Set(bundles) == ["eduql_EduQLSchema.resources", "eduql_EduQLAccessControl.resources", "eduql_EduQLConsole.resources"], "a new resource bundle: \(bundles)")
         let build = Self.stages[0]
         let copied = Set(build.all("RUN").joined(separator: " ").split(separator: " ").compactMap { word -> String? in
             let text = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
