@@ -46,7 +46,7 @@ extension Request {
         return token
     }
 
-    /// The cookie's token whatever the headers: for reading the CSRF token and signing out.
+    /// The cookie's token whatever the headers: only for handing its CSRF token to a new tab of the console.
     var consoleCookieToken: String? {
         guard let token = self.cookies[ConsoleSession.cookieName]?.value, !token.isEmpty else { return nil }
         return token
