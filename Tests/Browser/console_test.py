@@ -149,6 +149,21 @@ def teacher_marks(driver):
     saved = wait(driver, lambda d: status_shown(d) if "сохранена" in (status_shown(d) or "") or "error" in
                  d.find_element(By.ID, "status").get_attribute("class") else False)
     request_id = text_of(driver, "#request-id")
+    # The same learner late, and the lesson's topic and homework.
+    Select(driver.find_element(By.ID, "attendance-code")).select_by_value("LATE")
+    driver.find_element(By.CSS_SELECTOR, "#attendance-form button[type=submit]").click()
+    attendance = wait(driver, lambda d: status_shown(d) if "Посещаемость" in (status_shown(d) or "") or "error" in
+                      d.find_element(By.ID, "status").get_attribute("class") else False)
+    late_in_journal = "оп" in text_of(driver, "#journal")
+    topic = driver.find_element(By.ID, "lesson-topic")
+    topic.clear()
+    topic.send_keys(mark["topic"])
+    homework = driver.find_element(By.ID, "lesson-homework")
+    homework.clear()
+    homework.send_keys(mark["homework"])
+    driver.find_element(By.CSS_SELECTOR, "#lesson-form button[type=submit]").click()
+    lesson_saved = wait(driver, lambda d: status_shown(d) if "Тема" in (status_shown(d) or "") or "error" in
+                        d.find_element(By.ID, "status").get_attribute("class") else False)
     # The parent then sees it in the diary of that week.
     sign_in(driver, "parent")
     driver.get(BASE + f"/console/diary?learner={mark['learnerId']}")
@@ -161,7 +176,9 @@ def teacher_marks(driver):
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
     seen = driver.find_element(By.ID, "diary").text
     return {"learners": learners, "saved": saved, "requestId": request_id,
-            "parentSees": f"{mark['value']} (×{mark['weight']})" in seen, "parentDay": mark["heldOnRussian"] in seen}
+            "parentSees": f"{mark['value']} (×{mark['weight']})" in seen, "parentDay": mark["heldOnRussian"] in seen,
+            "attendance": attendance, "lateInJournal": late_in_journal, "lessonSaved": lesson_saved,
+            "parentSeesTopic": mark["topic"] in seen and mark["homework"] in seen, "parentSeesLate": "оп" in seen}
 
 
 @scenario("notFound")

@@ -61,7 +61,8 @@ struct ConsoleBrowserTests {
             let today = Date.ISO8601FormatStyle().year().month().day().format(Date())
             return ["passwords": passwords, "otherLearnerId": String(other), "academicYearId": String(year), "distributionOn": today,
                     "mark": ["lessonId": String(lesson), "classId": String(klass), "subjectId": String(subject), "learnerId": String(learner),
-                             "heldOnRussian": heldOn, "value": 5, "weight": 2]]
+                             "heldOnRussian": heldOn, "value": 5, "weight": 2,
+                             "topic": "Тема из консоли: дроби", "homework": "Упражнение 5 на странице 42"]]
         }
         let mark = plan["mark"] as! [String: Any]
         try FileManager.default.createDirectory(atPath: Self.artefacts, withIntermediateDirectories: true)
@@ -116,6 +117,9 @@ struct ConsoleBrowserTests {
         let teacher = scenarios["teacherMarks"] ?? [:]
         #expect((teacher["saved"] as? String)?.contains("сохранена") == true && teacher["parentSees"] as? Bool == true, "\(teacher)")
         #expect((teacher["requestId"] as? String)?.count ?? 0 > 8, "\(teacher)")
+        #expect((teacher["attendance"] as? String)?.contains("сохранена") == true && teacher["lateInJournal"] as? Bool == true
+                && (teacher["lessonSaved"] as? String)?.contains("сохранены") == true, "\(teacher)")
+        #expect(teacher["parentSeesTopic"] as? Bool == true && teacher["parentSeesLate"] as? Bool == true, "\(teacher)")
         let notFound = scenarios["notFound"] ?? [:]
         #expect((notFound["status"] as? String) == "Не найдено." && notFound["unknownPage"] as? String == "Страница не найдена", "\(notFound)")
         let queue = scenarios["queueDistribution"] ?? [:]

@@ -21,7 +21,8 @@ struct ConsumerDocumentsTests {
         "console/me.graphql", "console/children.graphql", "console/classes.graphql", "console/record-marks.graphql",
         "console/queue-run-distribution.graphql", "console/academic-years.graphql", "console/access-log.graphql", "console/applications.graphql",
         "console/audit-events.graphql", "console/introspection.graphql", "console/school.graphql", "console/create-account.graphql",
-        "console/reset-password.graphql", "console/disable-account.graphql",
+        "console/reset-password.graphql", "console/disable-account.graphql", "console/record-attendance.graphql",
+        "console/lesson-topic-homework.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)

@@ -332,7 +332,44 @@ pages.journal = async function () {
     if (params.get("lesson") && journal.lessons.some((l) => l.id === params.get("lesson"))) lessons.value = params.get("lesson");
     if (params.get("learner") && journal.learners.some((l) => l.id === params.get("learner"))) learners.value = params.get("learner");
     form.hidden = journal.lessons.length === 0;
+    document.getElementById("attendance-form").hidden = form.hidden;
+    document.getElementById("lesson-form").hidden = form.hidden;
+    fillLesson();
   }
+  // The chosen lesson's topic and homework, as the journal has them.
+  function fillLesson() {
+    const lesson = journal && journal.lessons.find((l) => l.id === document.getElementById("mark-lesson").value);
+    document.getElementById("lesson-topic").value = lesson && lesson.topic ? lesson.topic : "";
+    document.getElementById("lesson-homework").value = lesson && lesson.homework ? lesson.homework.assignment : "";
+    document.getElementById("lesson-due").value = lesson && lesson.homework && lesson.homework.dueOn ? lesson.homework.dueOn : "";
+  }
+  document.getElementById("mark-lesson").addEventListener("change", fillLesson);
+  document.getElementById("attendance-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const code = document.getElementById("attendance-code").value;
+      await api("console/record-attendance", { lessonId: document.getElementById("mark-lesson").value,
+        records: [{ learnerId: document.getElementById("mark-learner").value, code: code || null }] });
+      const [lesson, learner] = [document.getElementById("mark-lesson").value, document.getElementById("mark-learner").value];
+      await show();
+      document.getElementById("mark-lesson").value = lesson;
+      document.getElementById("mark-learner").value = learner;
+      fillLesson();
+      status("Посещаемость сохранена.");
+    } catch (error) { failed(error); }
+  });
+  document.getElementById("lesson-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const lesson = document.getElementById("mark-lesson").value;
+      await api("console/lesson-topic-homework", { lessonId: lesson, topic: document.getElementById("lesson-topic").value.trim(),
+        assignment: document.getElementById("lesson-homework").value.trim(), dueOn: document.getElementById("lesson-due").value || null });
+      await show();
+      document.getElementById("mark-lesson").value = lesson;
+      fillLesson();
+      status("Тема и задание сохранены.");
+    } catch (error) { failed(error); }
+  });
   document.getElementById("mark-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
