@@ -4,7 +4,7 @@ public struct ConsolePage: Sendable {
     /// The pages there are, by their path under `/console/`.
     public static let titles: [String: String] = [
         "sign-in": "Вход", "home": "Главная", "diary": "Дневник", "journal": "Журнал", "dashboard": "Показатели",
-        "queue": "Очередь в детские сады", "audit": "Журнал аудита", "school": "Организация", "explorer": "Обозреватель API", "not-found": "Страница не найдена",
+        "queue": "Очередь в детские сады", "audit": "Журнал аудита", "school": "Организация", "forms": "Статистические формы", "explorer": "Обозреватель API", "not-found": "Страница не найдена",
     ]
 
     public let template: String

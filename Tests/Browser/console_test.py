@@ -299,6 +299,45 @@ def school_admin(driver):
     return {"classes": classes, "learners": learners, "disabled": disabled, "refused": refused, "who": who}
 
 
+@scenario("statisticalForms")
+def statistical_forms(driver):
+    def said(fragment):
+        return wait(driver, lambda d: status_shown(d) if fragment in (status_shown(d) or "") or "error" in
+                    d.find_element(By.ID, "status").get_attribute("class") else False, 60)
+
+    def row_button(label):
+        wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#reports button") if b.text == label])
+        [b for b in driver.find_elements(By.CSS_SELECTOR, "#reports button") if b.text == label][0].click()
+
+    def school_files():
+        sign_in(driver, "school.admin")
+        driver.get(BASE + "/console/forms")
+        wait(driver, lambda d: len(Select(d.find_element(By.ID, "form-kind")).options) > 0)
+        before = text_of(driver, "#reports tbody")
+        Select(driver.find_element(By.ID, "form-kind")).select_by_value("OO-1")
+        driver.find_element(By.CSS_SELECTOR, "#compute-form button[type=submit]").click()
+        computed = said("рассчитана")
+        row_button("Отправить")
+        return before, computed, said("отправлена")
+
+    _, computed, submitted = school_files()
+    check_page(driver, "forms-school")
+    sign_in(driver, "mouo.admin")
+    driver.get(BASE + "/console/forms")
+    driver.find_element(By.ID, "return-comment").send_keys("Проверьте численность девочек")
+    row_button("Вернуть")
+    returned = said("возвращена")
+    check_page(driver, "forms-municipality")
+    seen_by_school, computed_again, submitted_again = school_files()
+    sign_in(driver, "mouo.admin")
+    driver.get(BASE + "/console/forms")
+    row_button("Принять")
+    accepted = said("принята")
+    states = text_of(driver, "#reports tbody")
+    return {"computed": computed, "submitted": submitted, "returned": returned, "submittedAgain": submitted_again,
+            "accepted": accepted, "states": states[:300], "schoolSawComment": "Проверьте численность девочек" in seen_by_school}
+
+
 class Evil(http.server.BaseHTTPRequestHandler):
     """Another origin's page: tries to record a mark with the teacher's session, as a simple
     cross-origin request (no preflight) that carries whatever cookies the browser would send."""
@@ -335,7 +374,7 @@ def cross_origin(driver):
 
 driver = browser()
 try:
-    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, audit_and_explorer, school_admin, cross_origin]:
+    for run in [sign_in_page, parent_diary, teacher_marks, not_found, queue_distribution, region_dashboard, audit_and_explorer, school_admin, statistical_forms, cross_origin]:
         run(driver)
 finally:
     driver.quit()

@@ -110,6 +110,9 @@ struct ConsoleBrowserTests {
         let school = scenarios["schoolAdmin"] ?? [:]
         #expect((school["classes"] as? Int ?? 0) > 0 && (school["learners"] as? Int ?? 0) > 0 && school["disabled"] is String
                 && (school["refused"] as? String)?.isEmpty == false && (school["who"] as? String)?.hasPrefix("console.second") == true, "\(school)")
+        let forms = scenarios["statisticalForms"] ?? [:]
+        #expect(["computed", "submitted", "returned", "submittedAgain", "accepted"].allSatisfy { (forms[$0] as? String)?.hasPrefix("Форма") == true }
+                && (forms["states"] as? String)?.contains("принята") == true && forms["schoolSawComment"] as? Bool == true, "\(forms)")
         let audit = scenarios["auditAndExplorer"] ?? [:]
         #expect((audit["all"] as? String)?.hasPrefix("События: показано") == true && audit["filteredLogins"] as? [String] == ["teacher"], "\(audit)")
         #expect((audit["result"] as? String)?.contains("\"region.admin\"") == true && (audit["types"] as? [String])?.contains { $0.hasPrefix("AuditEvent ") } == true,
@@ -129,7 +132,7 @@ struct ConsoleBrowserTests {
         #expect((scenarios["crossOrigin"]?["sent"] as? String) != nil)
         #expect((report["consoleErrors"] as? [Any])?.isEmpty == true, "\(report["consoleErrors"] ?? "")")
         #expect((report["axe"] as? [Any])?.isEmpty == true, "\(report["axe"] ?? "")")
-        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 10, "\(report["screenshots"] ?? "")")
+        #expect((report["screenshots"] as? [String])?.count ?? 0 >= 12, "\(report["screenshots"] ?? "")")
 
         // What the database holds: the teacher's mark, and nothing the other origin sent.
         let marks = try await database.owner.withConnection(logger: self.logger) { connection in

@@ -22,7 +22,7 @@ struct ConsumerDocumentsTests {
         "console/queue-run-distribution.graphql", "console/academic-years.graphql", "console/access-log.graphql", "console/applications.graphql",
         "console/audit-events.graphql", "console/introspection.graphql", "console/school.graphql", "console/create-account.graphql",
         "console/reset-password.graphql", "console/disable-account.graphql", "console/record-attendance.graphql",
-        "console/lesson-topic-homework.graphql",
+        "console/lesson-topic-homework.graphql", "console/forms.graphql", "console/form-filing.graphql", "console/form-review.graphql",
     ]
 
     @Test("each document is valid against queries/schema.graphql", arguments: documents)

@@ -14,10 +14,13 @@ const sections = {
   PARENT: [["/console/diary", "Дневник"]], STUDENT: [["/console/diary", "Дневник"]],
   TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
   HOMEROOM_TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
-  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"], ["/console/audit", "Журнал аудита"],
+  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"], ["/console/forms", "Статистические формы"],
+               ["/console/audit", "Журнал аудита"],
                ["/console/explorer", "Обозреватель API"]],
-  REGION_ADMIN: [["/console/dashboard", "Показатели"], ["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
-  SCHOOL_ADMIN: [["/console/school", "Организация"], ["/console/audit", "Журнал аудита"], ["/console/explorer", "Обозреватель API"]],
+  REGION_ADMIN: [["/console/dashboard", "Показатели"], ["/console/forms", "Статистические формы"], ["/console/audit", "Журнал аудита"],
+                 ["/console/explorer", "Обозреватель API"]],
+  SCHOOL_ADMIN: [["/console/school", "Организация"], ["/console/forms", "Статистические формы"], ["/console/audit", "Журнал аудита"],
+                 ["/console/explorer", "Обозреватель API"]],
 };
 const outcomeNames = { OK: "успешно", PARTIAL: "частично", DENIED: "отказано", INVALID: "ошибка запроса", ERROR: "сбой" };
 function russianTime(iso) { return new Date(iso).toLocaleString("ru-RU"); }
@@ -68,11 +71,11 @@ async function ensureSession() {
 }
 
 // One trusted document by name; its data, or an Error with the server's message.
-async function api(name, variables) {
+async function api(name, variables, operationName) {
   if (!documents[name]) throw new Error("Нет доверенного документа " + name + ".");
   const response = await fetch("/graphql", {
     method: "POST", credentials: "same-origin", headers: headers(),
-    body: JSON.stringify({ documentId: documents[name], variables: variables || {} }),
+    body: JSON.stringify({ documentId: documents[name], variables: variables || {}, operationName }),
   });
   showRequest(response);
   if (response.status === 401) { session.csrf = null; location.assign("/console/"); throw new Error("signed out"); }
@@ -536,6 +539,72 @@ pages.school = async function () {
   document.getElementById("account-disable").addEventListener("click", async () => {
     try { await api("console/disable-account", { userId: account.id }); status("Учётная запись заблокирована."); } catch (error) { failed(error); }
   });
+};
+
+const reportStatuses = { COMPUTED: "рассчитана", SUBMITTED: "отправлена", RETURNED: "возвращена", ACCEPTED: "принята" };
+
+pages.forms = async function () {
+  await chrome();
+  const ownOrganization = me.role === "SCHOOL_ADMIN";
+  const year = document.getElementById("form-year");
+  year.value = String(new Date().getFullYear());
+  document.getElementById("compute-form").hidden = !ownOrganization;
+  async function download(report, format) {
+    const response = await fetch("/forms/reports/" + report.id + "?format=" + format, { credentials: "same-origin", headers: headers() });
+    showRequest(response);
+    if (!response.ok) { status("Файл не получен (" + response.status + ").", true); return; }
+    const link = element("a", null, { href: URL.createObjectURL(await response.blob()), download: report.form + "-" + report.reportingDate + "." + format });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+  async function step(operation, variables, done) {
+    const document = ["ConsoleComputeForm", "ConsoleSubmitForm"].includes(operation) ? "console/form-filing" : "console/form-review";
+    try { await api(document, variables, operation); status(done); await list(); } catch (error) { failed(error); }
+  }
+  async function list() {
+    const data = await api("console/forms", { year: Number(year.value) || null });
+    const select = document.getElementById("form-kind");
+    if (!select.options.length) {
+      for (const definition of data.statisticalFormDefinitions) {
+        select.append(element("option", definition.form + " (" + definition.edition + ", на " + definition.reportingDay + ")", { value: definition.form }));
+      }
+    }
+    const body = document.querySelector("#reports tbody");
+    body.replaceChildren();
+    for (const report of data.statisticalReports) {
+      const row = body.insertRow();
+      row.insertCell().textContent = report.organization.shortName;
+      row.insertCell().textContent = report.form + ", " + russianDate(report.reportingDate);
+      row.insertCell().textContent = (reportStatuses[report.status] || report.status) + (report.comment ? ": " + report.comment : "");
+      const problems = row.insertCell();
+      problems.textContent = report.problems.length ? report.problems.map((p) => p.ratio + " (" + p.left + " ≠ " + p.right + ")"
+        + (p.units.length ? ": " + p.units.map((u) => u.label).join(", ") : "")).join("; ") : "нет";
+      const actions = row.insertCell();
+      const button = (label, handler) => { const b = element("button", label, { type: "button" }); b.addEventListener("click", handler); actions.append(b, " "); };
+      button("XLSX", () => download(report, "xlsx").catch(failed));
+      button("CSV", () => download(report, "csv").catch(failed));
+      if (ownOrganization && ["COMPUTED", "RETURNED"].includes(report.status) && !report.problems.length) {
+        button("Отправить", () => step("ConsoleSubmitForm", { reportId: report.id }, "Форма отправлена."));
+      }
+      if (!ownOrganization && report.status === "SUBMITTED") {
+        button("Принять", () => step("ConsoleAcceptForm", { reportId: report.id }, "Форма принята."));
+        button("Вернуть", () => {
+          const comment = document.getElementById("return-comment").value.trim();
+          if (!comment) { status("Напишите, что исправить, в поле «Комментарий при возврате».", true); return; }
+          step("ConsoleReturnForm", { reportId: report.id, comment }, "Форма возвращена.");
+        });
+      }
+    }
+    document.querySelector("#reports caption").textContent = "Формы: " + data.statisticalReports.length;
+  }
+  document.getElementById("compute-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    step("ConsoleComputeForm", { organizationId: me.scope.id, form: document.getElementById("form-kind").value, year: Number(year.value) },
+         "Форма рассчитана.");
+  });
+  year.addEventListener("change", () => list().catch(failed));
+  await list();
 };
 
 pages.audit = async function () {
