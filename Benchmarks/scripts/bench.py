@@ -178,6 +178,20 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def bench_data():
+    """The options of a script that works on the bench data (`--eduql`, `--data-dir`, `--pg-port`), and
+    that data's cluster, migrated and seeded once."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--eduql", required=True)
+    parser.add_argument("--data-dir", default=os.path.join(ROOT, ".data-bench"))
+    parser.add_argument("--pg-port", type=int, default=5434)
+    args = parser.parse_args()
+    cluster = Cluster(args.data_dir, args.pg_port)
+    run([args.eduql, "migrate"], env=cluster.env)
+    print(run([args.eduql, "seed", "--scale", "bench", "--if-empty"], env=cluster.env).strip().splitlines()[-1], file=sys.stderr)
+    return args, cluster
+
+
 def postgres_cpu_seconds(cluster):
     """CPU of every process of the cluster (postmaster and backends)."""
     pid = int(open(os.path.join(cluster.data_dir, "pg", "postmaster.pid")).readline())

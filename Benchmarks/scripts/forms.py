@@ -9,7 +9,6 @@ the slowest), every organization's form of the region computed once (ОО-1 for 
 them once accepted (the statement `consolidatedStatisticalForm` runs). HTTP and the GraphQL
 layer are not in these numbers. Prints a Markdown report for Benchmarks/RESULTS.md.
 """
-import argparse
 import datetime
 import os
 import platform
@@ -20,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, Cluster, run  # noqa: E402
+from bench import ROOT, bench_data, run  # noqa: E402
 
 
 def timings(cluster, script):
@@ -35,15 +34,7 @@ def timings(cluster, script):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--eduql", required=True)
-    parser.add_argument("--data-dir", default=os.path.join(ROOT, ".data-bench"))
-    parser.add_argument("--pg-port", type=int, default=5434)
-    args = parser.parse_args()
-
-    cluster = Cluster(args.data_dir, args.pg_port)
-    run([args.eduql, "migrate"], env=cluster.env)
-    print(run([args.eduql, "seed", "--scale", "bench", "--if-empty"], env=cluster.env).strip().splitlines()[-1], file=sys.stderr)
+    args, cluster = bench_data()
     today = datetime.date.today()
     # The forms of the bench data's academic year: ОО-1 as of its 20 September, 85-К as of 31 December.
     year = int(cluster.psql("SELECT extract(year FROM max(starts_on))::int FROM eduql.academic_years WHERE region_id = 1"))

@@ -13,7 +13,6 @@ then rolls the imported region over into the next academic year with `eduql roll
 checks that a second import of the region changes nothing. Prints a Markdown report for
 Benchmarks/RESULTS.md.
 """
-import argparse
 import csv
 import datetime
 import os
@@ -24,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import ROOT, Cluster, run  # noqa: E402
+from bench import ROOT, bench_data, run  # noqa: E402
 
 
 def timed(command, env):
@@ -104,15 +103,7 @@ def one_school(municipality, folder, learners=1000):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--eduql", required=True)
-    parser.add_argument("--data-dir", default=os.path.join(ROOT, ".data-bench"))
-    parser.add_argument("--pg-port", type=int, default=5434)
-    args = parser.parse_args()
-
-    cluster = Cluster(args.data_dir, args.pg_port)
-    run([args.eduql, "migrate"], env=cluster.env)
-    print(run([args.eduql, "seed", "--scale", "bench", "--if-empty"], env=cluster.env).strip().splitlines()[-1], file=sys.stderr)
+    args, cluster = bench_data()
     code = cluster.psql("SELECT code FROM eduql.regions WHERE id = 1")
     municipality = cluster.psql("""SELECT municipality_id FROM eduql.learners WHERE region_id = 1 GROUP BY 1
                                    ORDER BY count(*) DESC, municipality_id LIMIT 1""")

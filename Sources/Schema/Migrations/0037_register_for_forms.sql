@@ -28,14 +28,20 @@ ALTER TABLE eduql.classes
     ADD CHECK (programme = 'adapted' OR (adapted_years IS NULL AND additional_year IS NULL)),
     ADD CHECK (additional_year IS NULL OR grade = 1);
 CREATE INDEX ON eduql.classes (organization_id, academic_year_id, combined_class) WHERE combined_class IS NOT NULL;
+-- An adapted variant's usual length (ФГОС НОО ОВЗ: X.1 as long as the general programme, the
+-- others prolonged by a year; intellectual disability nine years).
+CREATE FUNCTION eduql.adapted_years_of(p_variant text) RETURNS smallint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_variant LIKE '9.%' THEN 9 WHEN p_variant LIKE '%.1' THEN 4 ELSE 5 END::smallint
+$$;
+
 -- An adapted class's length defaults to its variant's usual one; a class leaving an adapted
 -- programme drops both (given without one, the table's checks refuse them). One rule for every path that writes classes (API, import, seed).
 CREATE FUNCTION eduql.classes_adapted_defaults() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.programme = 'adapted' THEN
-        NEW.adapted_years := coalesce(NEW.adapted_years,
-            CASE WHEN NEW.adapted_variant LIKE '9.%' THEN 9 WHEN NEW.adapted_variant LIKE '%.1' THEN 4 ELSE 5 END);
+        NEW.adapted_years := coalesce(NEW.adapted_years, eduql.adapted_years_of(NEW.adapted_variant));
     ELSIF TG_OP = 'UPDATE' AND OLD.programme = 'adapted' THEN
         NEW.adapted_years := NULL;
         NEW.additional_year := NULL;
@@ -44,10 +50,8 @@ BEGIN
 END $$;
 CREATE TRIGGER classes_adapted_defaults BEFORE INSERT OR UPDATE OF programme, adapted_variant, adapted_years, additional_year
     ON eduql.classes FOR EACH ROW EXECUTE FUNCTION eduql.classes_adapted_defaults();
--- Adapted classes before this migration: the variant's usual length (ФГОС НОО ОВЗ: X.1 as long
--- as the general programme, the others prolonged by a year; intellectual disability nine years).
-UPDATE eduql.classes SET adapted_years = CASE WHEN adapted_variant LIKE '9.%' THEN 9 WHEN adapted_variant LIKE '%.1' THEN 4 ELSE 5 END
-WHERE programme = 'adapted';
+-- Adapted classes before this migration: the variant's usual length.
+UPDATE eduql.classes SET adapted_years = eduql.adapted_years_of(adapted_variant) WHERE programme = 'adapted';
 
 -- Groups for care only (присмотр и уход) and family groups.
 ALTER TABLE eduql.classes DROP CONSTRAINT classes_orientation_check;
@@ -402,8 +406,7 @@ BEGIN
                  r->>'compensating_kind' AS r_compensating, coalesce((r->>'short_stay')::boolean, false) AS r_short,
                  (r->>'capacity')::integer AS r_capacity,
                  CASE WHEN coalesce(r->>'programme', 'general') = 'adapted'
-                      THEN coalesce((r->>'adapted_years')::smallint, CASE WHEN r->>'adapted_variant' LIKE '9.%' THEN 9
-                                                                          WHEN r->>'adapted_variant' LIKE '%.1' THEN 4 ELSE 5 END) END AS r_years,
+                      THEN coalesce((r->>'adapted_years')::smallint, eduql.adapted_years_of(r->>'adapted_variant')) END AS r_years,
                  (r->>'additional_year')::smallint AS r_additional, r->>'combined_class' AS r_combined) n
     WHERE k.id = existing.id
       AND (k.kind, k.grade, k.age_group, k.letter, k.name, k.homeroom_teacher_id, k.shift, k.programme, k.adapted_variant, k.profile,

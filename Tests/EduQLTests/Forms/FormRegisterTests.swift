@@ -23,6 +23,14 @@ struct FormRegisterTests {
         }
     }
 
+    /// The cells of a form computed through the API, which holds every control ratio.
+    func computed(_ api: TestAPI, _ token: String, _ organization: Int, _ form: String, _ year: Int) async throws -> [String: Double] {
+        let reply = try await Forms().compute(api, token, organization, form, year)
+        let report = try #require(reply.data?["computeStatisticalForm"] as? [String: Any], "\(reply.text)")
+        #expect((report["problems"] as? [Any])?.isEmpty == true, "\(report["problems"] ?? "")")
+        return Forms.cells(report)
+    }
+
     @Test("a school enters ОВЗ, disability, citizenship, class-complexes, adapted lengths and posts through the API, and ОО-1 counts them")
     func school() async throws {
         let database = try await TestCluster.shared.database(.demo)
@@ -67,7 +75,7 @@ struct FormRegisterTests {
                                                   "learner": card(["secondCitizenship": "BLR"])]], "admitLearner.id")
             // A demo learner's card corrected: an impairment the commission stated later.
             let update = "mutation($id: ID!, $input: LearnerCardInput!) { updateLearner(learnerId: $id, input: $input) { id healthLimitation } }"
-            #expect(try await write(update, ["id": String(demoLearner), "input": ["healthLimitation": "AUTISM"]], "updateLearner.healthLimitation") == "AUTISM")
+            #expect(try await write(update, ["id": String(demoLearner), "input": ["healthLimitation": "AUTISM", "disabled": false]], "updateLearner.healthLimitation") == "AUTISM")
             // Optional fields clear with null (every update binds only what it writes), a class leaves its class-complex with "".
             let cleared = try await api.graphql("""
                 mutation($id: ID!) { updateLearner(learnerId: $id, input: { middleName: null, address: null, secondCitizenship: null }) { middleName address } }
@@ -105,6 +113,11 @@ struct FormRegisterTests {
                 (["id": String(demoLearner), "input": ["citizenship": "Russia"]], "citizenship"),
                 (["id": String(demoLearner), "input": ["secondCitizenship": "RUS"]], "secondCitizenship"),
                 (["id": String(demoLearner), "input": ["disabled": NSNull()]], "disabled"),
+                (["id": String(demoLearner), "input": ["birthDate": "2999-01-01"]], "birthDate"),
+                (["id": String(demoLearner), "input": ["birthDate": "1899-12-31"]], "birthDate"),
+                (["id": String(demoLearner), "input": ["birthDate": "2020-02-30"]], "birthDate"),
+                (["id": String(demoLearner), "input": ["lastName": String(repeating: "Я", count: 101)]], "lastName"),
+                (["id": String(demoLearner), "input": ["healthLimitation": "UNKNOWN"]], "healthLimitation"),
                 (["id": String(demoLearner), "input": [:]], "input"),
             ] as [([String: Any], String)] {
                 let refused = try await api.graphql(update, variables: variables, token: admin)
@@ -117,6 +130,18 @@ struct FormRegisterTests {
                 #expect(try await api.graphql(createClass, variables: ["input": input], token: admin).errorCodes == ["BAD_USER_INPUT"])
             }
             #expect(try await self.count(database, "SELECT count(*)::int FROM eduql.learners WHERE id = \(otherLearner) AND disabled") == 0)
+            // The authorities above a school read its register but correct no card of it.
+            let card = "SELECT count(*)::int FROM eduql.learners WHERE id = \(demoLearner) AND NOT disabled AND health_limitation = 'autism'"
+            #expect(try await self.count(database, card) == 1)
+            #expect(try await self.count(database, "SELECT count(*)::int FROM eduql.staff WHERE id = \(hired) AND rate = 0.5") == 1)
+            for login in ["mouo.admin", "region.admin"] {
+                let token = try await api.demoToken(login)
+                let learner = try await api.graphql(update, variables: ["id": String(demoLearner), "input": ["disabled": true]], token: token)
+                let person = try await api.graphql(updateStaff, variables: ["id": hired, "input": ["rate": 0.25]], token: token)
+                #expect(!learner.errorCodes.isEmpty && !person.errorCodes.isEmpty, "\(login): \(learner.text) \(person.text)")
+            }
+            #expect(try await self.count(database, card) == 1)
+            #expect(try await self.count(database, "SELECT count(*)::int FROM eduql.staff WHERE id = \(hired) AND rate = 0.5") == 1)
 
             // The health data is the school's: a teacher's schema has no such fields on a learner.
             let teacher = try await api.demoToken("teacher")
@@ -128,10 +153,7 @@ struct FormRegisterTests {
             #expect(!denied.errorCodes.isEmpty && denied.data?.at("updateLearner") == nil, "\(denied.text)")
 
             // ОО-1 counts every one of them, each where the edition puts it, and every ratio holds.
-            let computed = try await Forms().compute(api, admin, fixture.school, "OO-1", year)
-            let report = try #require(computed.data?["computeStatisticalForm"] as? [String: Any], "\(computed.text)")
-            #expect((report["problems"] as? [Any])?.isEmpty == true, "\(report["problems"] ?? "")")
-            let cells = Forms.cells(report)
+            let cells = try await self.computed(api, admin, fixture.school, "OO-1", year)
             let enrolled = """
                 FROM eduql.enrollments e JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.learners l ON l.id = e.learner_id
                 WHERE k.organization_id = \(fixture.school) AND k.kind = 'class' AND e.enrolled_on <= DATE '\(year)-09-20'
@@ -197,10 +219,7 @@ struct FormRegisterTests {
                             "healthLimitation": "SEVERE_SPEECH", "disabled": true]]], token: admin)
             #expect(admitted.data?.at("admitLearner.id") is String, "\(admitted.text)")
 
-            let computed = try await Forms().compute(api, admin, fixture.kindergarten, "85-K", year)
-            let report = try #require(computed.data?["computeStatisticalForm"] as? [String: Any], "\(computed.text)")
-            #expect((report["problems"] as? [Any])?.isEmpty == true, "\(report["problems"] ?? "")")
-            let cells = Forms.cells(report)
+            let cells = try await self.computed(api, admin, fixture.kindergarten, "85-K", year)
             let children = """
                 FROM eduql.enrollments e JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.learners l ON l.id = e.learner_id
                 WHERE k.organization_id = \(fixture.kindergarten) AND k.kind = 'group' AND e.enrolled_on <= DATE '\(year)-12-31'

@@ -10,18 +10,6 @@ const roleNames = {
   REGION_ADMIN: "администратор региона", MOUO_ADMIN: "администратор МОУО", SCHOOL_ADMIN: "администратор организации",
   TEACHER: "учитель", HOMEROOM_TEACHER: "классный руководитель", PARENT: "родитель", STUDENT: "обучающийся", INTEGRATION: "интеграция",
 };
-const sections = {
-  PARENT: [["/console/diary", "Дневник"]], STUDENT: [["/console/diary", "Дневник"]],
-  TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
-  HOMEROOM_TEACHER: [["/console/journal", "Журнал"], ["/console/explorer", "Обозреватель API"]],
-  MOUO_ADMIN: [["/console/dashboard", "Показатели"], ["/console/queue", "Очередь в детские сады"], ["/console/forms", "Статистические формы"],
-               ["/console/audit", "Журнал аудита"],
-               ["/console/explorer", "Обозреватель API"]],
-  REGION_ADMIN: [["/console/dashboard", "Показатели"], ["/console/forms", "Статистические формы"], ["/console/audit", "Журнал аудита"],
-                 ["/console/explorer", "Обозреватель API"]],
-  SCHOOL_ADMIN: [["/console/school", "Организация"], ["/console/forms", "Статистические формы"], ["/console/audit", "Журнал аудита"],
-                 ["/console/explorer", "Обозреватель API"]],
-};
 const outcomeNames = { OK: "успешно", PARTIAL: "частично", DENIED: "отказано", INVALID: "ошибка запроса", ERROR: "сбой" };
 function russianTime(iso) { return new Date(iso).toLocaleString("ru-RU"); }
 const attendanceNames = { ABSENT: "н", ILL: "б", EXCUSED: "у", LATE: "оп" };
@@ -184,13 +172,15 @@ pages.home = async function () {
     item.append(button);
     roles.append(item);
   }
+  // The role's sections: the header's navigation, as chrome() left it for the role.
   const list = document.getElementById("sections");
-  for (const [href, label] of sections[me.role] || []) {
+  const links = [...document.querySelectorAll("#nav a")].filter((link) => !link.hidden);
+  for (const link of links) {
     const item = element("li");
-    item.append(element("a", label, { href }));
+    item.append(element("a", link.textContent, { href: link.getAttribute("href") }));
     list.append(item);
   }
-  if (!(sections[me.role] || []).length) list.append(element("li", "Для этой роли разделов консоли пока нет; работайте через API.", { class: "muted" }));
+  if (!links.length) list.append(element("li", "Для этой роли разделов консоли пока нет; работайте через API.", { class: "muted" }));
 };
 
 pages.diary = async function () {
