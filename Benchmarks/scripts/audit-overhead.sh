@@ -20,7 +20,7 @@ PY
 
 run() {
     local audit="$1" port="$2"
-    EDUQL_AUDIT="$audit" EDUQL_PORT="$port" LOG_LEVEL=error "$eduql" serve &
+    EDUQL_AUDIT="$audit" EDUQL_AUDIT_VERIFY_SECONDS=86400 EDUQL_PORT="$port" LOG_LEVEL=error "$eduql" serve &
     local pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
     local token

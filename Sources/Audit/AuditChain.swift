@@ -38,6 +38,15 @@ public struct AuditChain: Sendable {
         return Verification(checked: checked, brokenSequence: broken, reason: reason)
     }
 
+    /// Walks the chain and records the walk (see `eduql.audit_check`): the whole chain when
+    /// `full`, otherwise what is new since the last intact walk.
+    public func check(on connection: PostgresConnection, full: Bool) async throws -> Verification {
+        let row = try await connection.guardedQuery("SELECT checked, broken_seq, reason FROM eduql.audit_check(\(full))",
+                                             logger: self.logger).collect().first!
+        let (checked, broken, reason) = try row.decode((Int, Int?, String?).self)
+        return Verification(checked: checked, brokenSequence: broken, reason: reason)
+    }
+
     /// Drops the monthly partitions that end on or before `before`, which must lie at least
     /// `retentionMonths` (default 12, at least 3) before this month; returns the partitions dropped.
     public func prune(on connection: PostgresConnection, before: Date, retentionMonths: Int = 12) async throws -> [String] {
@@ -48,7 +57,7 @@ public struct AuditChain: Sendable {
         do {
             return try await connection.guardedQuery("SELECT partition FROM eduql.audit_prune(\(day)::date, \(retentionMonths)::integer)",
                                               logger: self.logger).collect().map { try $0.decode(String.self) }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
+        } catch let error as PSQLError where sqlState(of: error) == .checkViolation {
             throw PruneRefused(description: error.serverInfo?[.message] ?? "refused")
         }
     }

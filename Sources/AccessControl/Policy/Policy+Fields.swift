@@ -40,7 +40,7 @@ extension Policy {
 
     /// The audit log of an administrator's scope.
     static let auditLog: [String: FieldSet] = [
-        "AuditEvent": .all, "AuditEventConnection": .all, "AuditEventEdge": .all,
+        "AuditEvent": .all, "AuditEventConnection": .all, "AuditEventEdge": .all, "AuditChainVerification": .all,
     ]
 
     /// The change feed (`Query.changes`): the administrations and integration clients sync by it.

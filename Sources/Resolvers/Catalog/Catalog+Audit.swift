@@ -13,6 +13,10 @@ extension Catalog {
             "learnerIds": .column("(SELECT coalesce(json_agg(x::text), '[]'::json) FROM unnest({t}.learner_ids) x)"),
             "rowCount": column("row_count"), "errorCodes": column("error_codes"), "durationMs": column("duration_ms"),
         ],
+        "AuditChainVerification": [
+            "verifiedAt": column("verified_at"), "fullWalk": column("full_walk"), "intact": .column("({t}.broken_seq IS NULL)"),
+            "checked": column("checked"), "intactThrough": id("through_seq"), "brokenAt": id("broken_seq"), "reason": column("reason"),
+        ],
         "AccessLogEntry": [
             "occurredAt": column("occurred_at"), "login": column("login"), "role": column("role"),
             "scope": scopeRef("{t}.region_id, {t}.municipality_id, {t}.organization_id, NULL::bigint"),

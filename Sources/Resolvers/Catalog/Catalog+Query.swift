@@ -7,9 +7,9 @@ extension Catalog {
     static let query: [String: FieldSource] = [
         "me": .relation(Relation("Me", table: nil, from: """
             (SELECT 'USER' AS kind, u.login AS name, upper(ra.role) AS role, ra.region_id, ra.municipality_id, ra.organization_id, \
-            ra.class_id, u.id AS user_id FROM eduql.users u JOIN eduql.role_assignments ra ON ra.user_id = u.id \
+            ra.class_id, u.id AS user_id, u.staff_id FROM eduql.users u JOIN eduql.role_assignments ra ON ra.user_id = u.id \
             WHERE u.id = eduql.current_id('user_id') AND ra.id = eduql.current_id('assignment_id') \
-            UNION ALL SELECT 'CLIENT', c.client_id, 'INTEGRATION', c.region_id, NULL, NULL, NULL, NULL \
+            UNION ALL SELECT 'CLIENT', c.client_id, 'INTEGRATION', c.region_id, NULL, NULL, NULL, NULL, NULL \
             FROM eduql.integration_clients c WHERE c.id = eduql.current_id('client_id'))
             """, on: nil)),
         "regions": .relation(Relation("Region", table: .regions, on: nil, many: true, orderBy: "{c}.name")),
@@ -60,6 +60,8 @@ extension Catalog {
         "stats": .custom { compilation, field, _ in try compilation.stats(field) },
         "auditEvents": .connection(auditConnection),
         "learnerAccessLog": learnerAccessLog,
+        "auditChain": .relation(Relation("AuditChainVerification", table: nil,
+                                         from: "(SELECT * FROM eduql.audit_verifications ORDER BY id DESC LIMIT 1)", on: nil)),
         "changes": .custom { compilation, field, _ in try compilation.changes(field) },
         "integrationClients": integrationClients,
     ]

@@ -10,6 +10,7 @@ extension Catalog {
             "scope": scopeRef("{t}.region_id, {t}.municipality_id, {t}.organization_id, {t}.class_id"),
             "roles": .relation(Relation("RoleAssignment", table: nil, on: "{c}.user_id = {t}.user_id AND {c}.revoked_at IS NULL",
                                         many: true, orderBy: "{c}.id").from(Table.roleAssignments.qualifiedName)),
+            "staff": one("Staff", .staff, "{c}.id = {t}.staff_id"),
         ],
         "Diary": [
             "learner": one("Learner", .learners, "{c}.id = {t}.id"),

@@ -22,6 +22,7 @@ extension ServerConfiguration {
         self.limits.maxPageSize = try settings.integer("EDUQL_MAX_PAGE_SIZE", default: self.limits.maxPageSize, in: 1...500, unit: "rows")
         self.changeRetentionMonths = try settings.integer("EDUQL_CHANGE_RETENTION_MONTHS", default: self.changeRetentionMonths,
                                                           in: 3...120, unit: "months")
+        self.auditVerifyInterval = .seconds(try settings.integer("EDUQL_AUDIT_VERIFY_SECONDS", default: 600, in: 10...86_400, unit: "seconds"))
         self.rateLimits = try RateLimits(settings: settings)
         self.observability = try ObservabilityConfiguration(settings: settings)
         self.federation = try FederationConfiguration(settings: settings)

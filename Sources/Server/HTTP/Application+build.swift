@@ -80,7 +80,10 @@ public func buildApplication(
         .addRoutes(to: router)
     var services: [any Service] = [pool, readers, hashingPool,
                                    HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
-    if let audit { services.append(audit) }
+    if let audit {
+        services.append(audit)
+        services.append(AuditVerificationService(database: pool, logger: logger, interval: server.auditVerifyInterval))
+    }
     if let port = server.observability.metricsPort {
         let metrics = Router()
         MetricsController(token: nil).addRoutes(to: metrics)

@@ -18,6 +18,10 @@ public struct ServerConfiguration: Sendable {
     /// How many months the change feed keeps changes, from `EDUQL_CHANGE_RETENTION_MONTHS`
     /// (3–120); older monthly partitions are dropped every six hours. Default 3.
     public var changeRetentionMonths = 3
+    /// How often the server walks the audit events appended since its last walk of the chain
+    /// (`eduql.audit_check`), from `EDUQL_AUDIT_VERIFY_SECONDS` (10–86400; only when auditing is
+    /// on). Administrators see the outcome as `auditChain`. Default 10 minutes.
+    public var auditVerifyInterval: Duration = .seconds(600)
     /// Requests per second and burst per address, user and integration client (``RateLimits``).
     public var rateLimits = RateLimits()
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).

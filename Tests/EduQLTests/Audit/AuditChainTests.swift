@@ -17,6 +17,12 @@ struct AuditChainTests {
         if old > 0 {
             try await database.owner.withConnection(logger: self.logger) { try await $0.execute("SELECT eduql.ensure_audit_partition('2025-01-01')") }
         }
+        try await self.append(database, old: old, recent: recent)
+        return database
+    }
+
+    /// Appends `old` events of January 2025, then `recent` events of now, as the server does.
+    func append(_ database: ClusterConnections, old: Int = 0, recent: Int) async throws {
         try await database.server.withConnection(logger: self.logger) { connection in
             for index in 0..<(old + recent) {
                 let date = index < old ? Date(timeIntervalSince1970: 1_736_000_000 + Double(index)) : Date()
@@ -28,7 +34,6 @@ struct AuditChainTests {
                 try await event.append(on: connection, logger: self.logger)
             }
         }
-        return database
     }
 
     func verify(_ database: ClusterConnections, from: Int? = nil, to: Int? = nil) async throws -> AuditChain.Verification {
@@ -55,6 +60,64 @@ struct AuditChainTests {
         let result = try await self.verify(database)
         #expect(result == .init(checked: 20, brokenSequence: nil, reason: nil))
         #expect(try await self.verify(database, from: 5, to: 9).checked == 5)
+    }
+
+    /// The walk the server runs every few minutes, as the server's role; `full` as `eduql audit verify` does.
+    func check(_ database: ClusterConnections, full: Bool = false) async throws -> AuditChain.Verification {
+        try await database.server.withConnection(logger: self.logger) { try await AuditChain(logger: self.logger).check(on: $0, full: full) }
+    }
+
+    @Test("the server's walk covers what is new, catches a rewritten chain, and a break stands until a whole walk")
+    func recordedWalks() async throws {
+        let database = try await self.chain(recent: 10)
+        #expect(try await self.check(database) == .init(checked: 10, brokenSequence: nil, reason: nil), "the first walk is whole")
+        #expect(try await self.check(database).checked == 0, "nothing new")
+        try await self.append(database, recent: 5)
+        #expect(try await self.check(database) == .init(checked: 5, brokenSequence: nil, reason: nil))
+        let walks = try await database.server.withConnection(logger: self.logger) { connection in
+            try await connection.query("SELECT full_walk, checked::int, through_seq::int FROM eduql.audit_verifications ORDER BY id", logger: self.logger)
+                .collect().map { try $0.decode((Bool, Int, Int).self) }
+        }
+        #expect(walks.map(\.0) == [true, false, false])
+        #expect(walks.map(\.2) == [10, 10, 15])
+
+        // An event changed without its hash lies behind the last walk: a whole walk finds it,
+        // and the walks after it keep answering the break.
+        try await self.tamper(database, "UPDATE eduql.audit_events SET learner_ids = '{}' WHERE seq = 3")
+        #expect(try await self.check(database).isIntact, "the new-events walk does not go back")
+        #expect(try await self.check(database, full: true).brokenSequence == 3)
+        try await self.append(database, recent: 2)
+        #expect(try await self.check(database).brokenSequence == 3, "a break stands")
+        try await self.tamper(database, "UPDATE eduql.audit_events SET learner_ids = '{102}' WHERE seq = 3")
+        #expect(try await self.check(database, full: true) == .init(checked: 17, brokenSequence: nil, reason: nil), "restored")
+
+        // Rewritten with every later hash recomputed: the hash the last walk ended on changed.
+        try await self.tamper(database, "UPDATE eduql.audit_events SET hash = sha256('forged') WHERE seq = 17")
+        let rewritten = try await self.check(database)
+        #expect(rewritten.brokenSequence == 17)
+        #expect(rewritten.reason?.contains("rewritten") == true)
+    }
+
+    @Test("the server walks the chain by itself every interval and records each walk")
+    func verificationService() async throws {
+        let database = try await self.chain(recent: 4)
+        let pool = PostgresClient(configuration: database.server.clientConfiguration, backgroundLogger: self.logger)
+        let recorded = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { await pool.run(); return nil }
+            group.addTask { try await AuditVerificationService(database: pool, logger: self.logger, interval: .milliseconds(100)).run(); return nil }
+            defer { group.cancelAll() }
+            // Two walks: the first whole, then one of what is new (bounded: 100 tries, 10 s).
+            for _ in 0..<100 {
+                let walks = try await pool.withConnection { connection in
+                    try await connection.query("SELECT count(*)::int, max(through_seq)::int FROM eduql.audit_verifications", logger: self.logger)
+                        .collect().first!.decode((Int, Int?).self)
+                }
+                if walks.0 >= 2 { return walks.1 }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return nil
+        }
+        #expect(recorded == 4)
     }
 
     @Test("changing an event breaks the chain at that event")

@@ -14,7 +14,7 @@ struct RowLevelSecurityTests {
     /// the audit chain's head and prune records, the change feed's pruned position, and the
     /// regions whose suppression a transaction must refresh at its commit (the owner's alone), and
     /// the statistical forms' editions, which every region files alike.
-    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "rollup_sources", "change_prunes",
+    static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "audit_verifications", "rollup_sources", "change_prunes",
                                           "instance", "suppression_pending", "form_definitions"]
 
     /// A demo database in which every tenant table has rows in both regions.
