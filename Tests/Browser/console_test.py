@@ -24,6 +24,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE, PLAN, ARTEFACTS = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+DOWNLOADS = os.path.join(ARTEFACTS, "downloads")
 results = {"scenarios": {}, "consoleErrors": [], "axe": [], "screenshots": []}
 
 
@@ -35,6 +36,11 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
+    # Files the pages offer for download land in DOWNLOADS.
+    os.makedirs(DOWNLOADS, exist_ok=True)
+    for name in os.listdir(DOWNLOADS):
+        os.remove(os.path.join(DOWNLOADS, name))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": DOWNLOADS})
     return driver
 
 
@@ -131,16 +137,36 @@ def parent_diary(driver):
     wait(driver, lambda d: d.find_element(By.ID, "applications-card").is_displayed())
     viewers = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#access-log tbody tr")]
     applications = text_of(driver, "#applications")
+    results_shown = driver.find_element(By.ID, "results-card").is_displayed()
+    term_results = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#results tbody tr")]
     check_page(driver, "diary")
-    return {"days": days, "lessons": lessons, "week": text_of(driver, "#week"), "viewers": viewers[:5], "applications": applications}
+    # On a phone's width the page scrolls down only: wide tables scroll inside their own boxes.
+    driver.set_window_size(390, 844)
+    driver.refresh()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day"))
+    phone = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    check_page(driver, "diary-phone")
+    driver.set_window_size(1280, 900)
+    return {"phoneWidths": phone, "days": days, "lessons": lessons, "week": text_of(driver, "#week"), "viewers": viewers[:5], "applications": applications,
+            "resultsShown": results_shown, "termResults": term_results[:20], "resultsTitle": text_of(driver, "#results-title")}
 
 
 @scenario("teacherMarks")
 def teacher_marks(driver):
     mark = PLAN["mark"]
     sign_in(driver, "teacher")
-    driver.get(BASE + f"/console/journal?class={mark['classId']}&subject={mark['subjectId']}&lesson={mark['lessonId']}&learner={mark['learnerId']}")
+    # The lessons of the lesson's day, each leading to its journal page with the lesson chosen.
+    driver.find_element(By.LINK_TEXT, "Журнал").click()
+    wait(driver, expected_conditions.visibility_of_element_located((By.ID, "today-card")))
+    driver.execute_script("const d = document.getElementById('today-date'); d.value = arguments[0]; d.dispatchEvent(new Event('change'))",
+                          mark["heldOn"])
+    wait(driver, lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, "#today a") if f"lesson={mark['lessonId']}&" in a.get_attribute("href")])
+    day_lessons = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#today li")]
+    [a for a in driver.find_elements(By.CSS_SELECTOR, "#today a") if f"lesson={mark['lessonId']}&" in a.get_attribute("href")][0].click()
     wait(driver, expected_conditions.visibility_of_element_located((By.ID, "mark-form")))
+    lesson_chosen = driver.find_element(By.ID, "mark-lesson").get_attribute("value") == mark["lessonId"]
+    own_choices = [option.text for option in Select(driver.find_element(By.ID, "assignment")).options]
+    Select(driver.find_element(By.ID, "mark-learner")).select_by_value(mark["learnerId"])
     learners = len(driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr"))
     check_page(driver, "journal")
     Select(driver.find_element(By.ID, "mark-value")).select_by_visible_text(str(mark["value"]))
@@ -175,7 +201,8 @@ def teacher_marks(driver):
         time.sleep(0.5)
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#diary section.day") or status_shown(d))
     seen = driver.find_element(By.ID, "diary").text
-    return {"learners": learners, "saved": saved, "requestId": request_id,
+    return {"learners": learners, "saved": saved, "requestId": request_id, "dayLessons": day_lessons, "lessonChosen": lesson_chosen,
+            "ownChoices": own_choices,
             "parentSees": f"{mark['value']} (×{mark['weight']})" in seen, "parentDay": mark["heldOnRussian"] in seen,
             "attendance": attendance, "lateInJournal": late_in_journal, "lessonSaved": lesson_saved,
             "parentSeesTopic": mark["topic"] in seen and mark["homework"] in seen, "parentSeesLate": "оп" in seen}
@@ -200,7 +227,29 @@ def queue_distribution(driver):
     wait(driver, lambda d: "Заявления в очереди:" in text_of(d, "#queue caption"))
     wait(driver, lambda d: len(Select(d.find_element(By.ID, "year")).options) > 0)
     queued = text_of(driver, "#queue caption")
+    fresh_before = text_of(driver, "#fresh caption")
     check_page(driver, "queue")
+    number = PLAN["review"]["number"]
+
+    def in_fresh(label):
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#fresh tbody tr") if r.find_elements(By.TAG_NAME, "td")[0].text == number]
+        return [b for b in rows[0].find_elements(By.TAG_NAME, "button") if b.text == label] if rows else []
+
+    def said(fragment):
+        return wait(driver, lambda d: status_shown(d) if fragment in (status_shown(d) or "") or "error" in
+                    d.find_element(By.ID, "status").get_attribute("class") else False)
+
+    # Refusing needs a reason; the claimed benefit is confirmed, then the application queued.
+    wait(driver, lambda d: in_fresh("Отказать"))
+    in_fresh("Отказать")[0].click()
+    no_reason = said("Укажите причину")
+    in_fresh("Подтвердить льготу")[0].click()
+    benefit = said("Льгота")
+    wait(driver, lambda d: in_fresh("Поставить в очередь") and not in_fresh("Подтвердить льготу"))
+    in_fresh("Поставить в очередь")[0].click()
+    reviewed = said("поставлено в очередь")
+    wait(driver, lambda d: not in_fresh("Поставить в очередь"))
+    fresh_after = text_of(driver, "#fresh caption")
     Select(driver.find_element(By.ID, "year")).select_by_value(PLAN["academicYearId"])
     driver.execute_script("document.getElementById('run-on').value = arguments[0]", PLAN["distributionOn"])
     driver.find_element(By.CSS_SELECTOR, "#distribution button[type=submit]").click()
@@ -208,23 +257,25 @@ def queue_distribution(driver):
                 d.find_element(By.ID, "status").get_attribute("class") else False, 60)
     lines = len(driver.find_elements(By.CSS_SELECTOR, "#protocol-lines tbody tr"))
     check_page(driver, "queue-protocol")
-    return {"queued": queued, "status": done, "protocolLines": lines}
+    return {"queued": queued, "status": done, "protocolLines": lines, "noReason": no_reason, "benefit": benefit, "reviewed": reviewed,
+            "freshBefore": fresh_before, "freshAfter": fresh_after}
 
 
 @scenario("regionDashboard")
 def region_dashboard(driver):
     sign_in(driver, "region.admin")
     driver.find_element(By.LINK_TEXT, "Показатели").click()
-    wait(driver, lambda d: d.find_element(By.ID, "chart").get_attribute("data-drawn"))
-    drawn = int(driver.find_element(By.ID, "chart").get_attribute("data-drawn"))
-    # Pixels the chart painted: a blank canvas has none that are not transparent.
-    painted = driver.execute_script("""
-        const c = document.getElementById('chart'); const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++; return n;""")
+    charts = ["chart", "chart-grades", "chart-attendance", "chart-marks", "chart-queue", "chart-movements"]
+    wait(driver, lambda d: all(d.find_element(By.ID, c).get_attribute("data-drawn") for c in charts))
+    drawn = {c: int(driver.find_element(By.ID, c).get_attribute("data-drawn")) for c in charts}
+    # Pixels each chart painted: a blank canvas has none that are not transparent.
+    painted = {c: driver.execute_script("""
+        const c = document.getElementById(arguments[0]); const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++; return n;""", c) for c in charts}
     rows = len(driver.find_elements(By.CSS_SELECTOR, "#stats tbody tr"))
     suppressed = len(driver.find_elements(By.CSS_SELECTOR, "#stats td.suppressed"))
     check_page(driver, "dashboard")
-    return {"groups": drawn, "paintedPixels": painted, "rows": rows, "suppressedCells": suppressed}
+    return {"drawn": drawn, "painted": painted, "rows": rows, "suppressedCells": suppressed, "summary": text_of(driver, "#summary")}
 
 
 @scenario("auditAndExplorer")
@@ -233,11 +284,18 @@ def audit_and_explorer(driver):
     driver.find_element(By.LINK_TEXT, "Журнал аудита").click()
     wait(driver, lambda d: "События: показано" in text_of(d, "#audit caption"))
     everything = text_of(driver, "#audit caption")
+    chain = text_of(driver, "#chain")
     check_page(driver, "audit")
     driver.find_element(By.ID, "f-login").send_keys("teacher")
     driver.find_element(By.CSS_SELECTOR, "#audit-filter button[type=submit]").click()
     wait(driver, lambda d: text_of(d, "#audit caption") != everything)
     logins = {row.find_elements(By.TAG_NAME, "td")[2].text for row in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")}
+    # By operation, on the server: the teacher's sign-ins.
+    driver.find_element(By.ID, "f-operation").send_keys("login")
+    by_teacher = text_of(driver, "#audit caption")
+    driver.find_element(By.CSS_SELECTOR, "#audit-filter button[type=submit]").click()
+    wait(driver, lambda d: text_of(d, "#audit caption") != by_teacher)
+    actions = {row.find_elements(By.TAG_NAME, "td")[4].text for row in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")}
     driver.get(BASE + "/console/explorer")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#types details"))
     Select(driver.find_element(By.ID, "document")).select_by_value("console/me")
@@ -245,10 +303,22 @@ def audit_and_explorer(driver):
     driver.find_element(By.ID, "run").click()
     wait(driver, lambda d: "HTTP" in text_of(d, "#result"))
     result = text_of(driver, "#result")
+    # A document of two operations: the one picked runs, with its variables.
+    Select(driver.find_element(By.ID, "document")).select_by_value("console/dashboard")
+    wait(driver, lambda d: len(Select(d.find_element(By.ID, "operation")).options) == 2)
+    Select(driver.find_element(By.ID, "operation")).select_by_value("ConsoleRegionDashboard")
+    variables = driver.find_element(By.ID, "variables")
+    variables.clear()
+    variables.send_keys(json.dumps({"from": PLAN["mark"]["heldOn"], "to": PLAN["mark"]["heldOn"]}))
+    driver.find_element(By.ID, "run").click()
+    wait(driver, lambda d: text_of(d, "#result") != result and "HTTP" in text_of(d, "#result"))
+    dashboard = json.loads(text_of(driver, "#result").split("\n", 1)[1])
     driver.find_element(By.ID, "type-filter").send_keys("AuditEvent")
     types = [summary.text for summary in driver.find_elements(By.CSS_SELECTOR, "#types summary")]
     check_page(driver, "explorer")
-    return {"all": everything, "filteredLogins": sorted(logins), "result": result[:400], "types": types[:10]}
+    return {"all": everything, "filteredLogins": sorted(logins), "result": result[:400], "types": types[:10], "chain": chain,
+            "loginActions": sorted(actions), "dashboardGroups": len(dashboard.get("data", {}).get("groups", [])),
+            "dashboardErrors": dashboard.get("errors")}
 
 
 @scenario("schoolAdmin")
@@ -260,6 +330,13 @@ def school_admin(driver):
     driver.find_elements(By.CSS_SELECTOR, "#classes a")[0].click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#class-learners tbody tr"))
     learners = len(driver.find_elements(By.CSS_SELECTOR, "#class-learners tbody tr"))
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#learners tbody tr"))
+    listed = text_of(driver, "#learners caption")
+    surname = driver.find_element(By.CSS_SELECTOR, "#learners tbody tr th").text.split(" ")[0]
+    driver.find_element(By.ID, "learner-name").send_keys(surname)
+    driver.find_element(By.CSS_SELECTOR, "#learner-search button[type=submit]").click()
+    wait(driver, lambda d: text_of(d, "#learners caption") != listed)
+    found = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#learners tbody tr th")]
     check_page(driver, "school")
 
     def create(login):
@@ -272,6 +349,9 @@ def school_admin(driver):
     first = create("console.first")
     driver.find_element(By.ID, "account-disable").click()
     disabled = wait(driver, lambda d: status_shown(d) if "заблокирована" in (status_shown(d) or "") else False)
+    # The staff list shows the accounts, and the disabled one as such.
+    wait(driver, lambda d: "console.first" in text_of(d, "#staff tbody"))
+    staff_row = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#staff tbody tr") if "console.first" in r.text][0]
     create("console.second")
     driver.find_element(By.ID, "account-reset").click()
     wait(driver, lambda d: "новый временный" in (status_shown(d) or ""))
@@ -296,7 +376,8 @@ def school_admin(driver):
     driver.find_element(By.CSS_SELECTOR, "#change-password button[type=submit]").click()
     wait(driver, expected_conditions.url_contains("/console/home"))
     who = wait(driver, lambda d: d.find_element(By.ID, "who").text)
-    return {"classes": classes, "learners": learners, "disabled": disabled, "refused": refused, "who": who}
+    return {"classes": classes, "learners": learners, "disabled": disabled, "refused": refused, "who": who,
+            "listed": listed, "surname": surname, "found": found[:20], "staffRow": staff_row}
 
 
 @scenario("statisticalForms")
@@ -334,8 +415,19 @@ def statistical_forms(driver):
     row_button("Принять")
     accepted = said("принята")
     states = text_of(driver, "#reports tbody")
+    # The accepted form's files, as the buttons download them.
+    downloads = {}
+    for label in ("CSV", "XLSX"):
+        row_button(label)
+        suffix = "." + label.lower()
+        found = wait(driver, lambda d: [n for n in os.listdir(DOWNLOADS) if n.endswith(suffix)], 30)
+        path = os.path.join(DOWNLOADS, found[0])
+        with open(path, "rb") as file:
+            head = file.read(4)
+        downloads[label] = {"name": found[0], "bytes": os.path.getsize(path), "head": head.hex()}
     return {"computed": computed, "submitted": submitted, "returned": returned, "submittedAgain": submitted_again,
-            "accepted": accepted, "states": states[:300], "schoolSawComment": "Проверьте численность девочек" in seen_by_school}
+            "accepted": accepted, "states": states[:300], "schoolSawComment": "Проверьте численность девочек" in seen_by_school,
+            "downloads": downloads}
 
 
 class Evil(http.server.BaseHTTPRequestHandler):

@@ -34,6 +34,10 @@ extension Catalog {
         if let to = try filter.dateTime("to") { conditions.append("\(alias).occurred_at < \(builder.bind(to))::timestamptz") }
         if let outcome = try filter.enumValue("outcome") { conditions.append("\(alias).outcome = lower(\(builder.bind(outcome)))") }
         if let login = try filter.string("login") { conditions.append("\(alias).login = \(builder.bind(login))") }
+        if let operation = try filter.string("operation") {
+            let value = builder.bind(operation)
+            conditions.append("(\(alias).operation_name = \(value) OR \(alias).action = \(value) OR \(value) = ANY(\(alias).root_fields))")
+        }
         if let learner = try filter.id("learnerId") { conditions.append("\(alias).learner_ids @> ARRAY[\(builder.bind(learner))::bigint]") }
         return conditions
     }

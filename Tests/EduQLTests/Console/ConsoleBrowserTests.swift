@@ -1,3 +1,4 @@
+import EduQLAudit
 @testable import EduQLServer
 import Foundation
 import HTTPTypes
@@ -35,14 +36,14 @@ struct ConsoleBrowserTests {
         let plan: [String: Any] = try await database.owner.withConnection(logger: self.logger) { connection in
             // The teacher's latest lesson inside the edit window, and a learner of it whom the demo parent is made a guardian of.
             let rows = try await connection.query("""
-                SELECT l.id::int, l.class_id::int, l.subject_id::int, e.learner_id::int, to_char(l.held_on, 'DD.MM.YYYY')
+                SELECT l.id::int, l.class_id::int, l.subject_id::int, e.learner_id::int, to_char(l.held_on, 'DD.MM.YYYY'), l.held_on::text
                 FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id AND e.status = 'active'
                 WHERE l.teacher_id = (SELECT staff_id FROM eduql.users WHERE login = 'teacher')
                   AND l.held_on BETWEEN current_date - 3 AND current_date
                 ORDER BY l.held_on DESC, l.period DESC, e.learner_id LIMIT 1
                 """, logger: self.logger).collect()
-            let (lesson, klass, subject, learner, heldOn) = try #require(rows.first, "the demo teacher has no lesson in the last three days")
-                .decode((Int, Int, Int, Int, String).self)
+            let (lesson, klass, subject, learner, heldOn, heldOnISO) = try #require(rows.first, "the demo teacher has no lesson in the last three days")
+                .decode((Int, Int, Int, Int, String, String).self)
             try await connection.query("""
                 INSERT INTO eduql.guardian_learners (region_id, guardian_id, learner_id, relation)
                 SELECT g.region_id, g.id, \(learner), 'mother' FROM eduql.guardians g WHERE g.id = (SELECT guardian_id FROM eduql.users WHERE login = 'parent')
@@ -56,15 +57,30 @@ struct ConsoleBrowserTests {
                 SELECT y.id::int FROM eduql.academic_years y JOIN eduql.users u ON u.region_id = y.region_id
                 WHERE u.login = 'mouo.admin' AND current_date BETWEEN y.starts_on AND y.ends_on
                 """, as: Int.self)
+            // The municipality's first new application in the desk's order, now with a benefit claimed and not yet decided.
+            let review = try await connection.scalar("""
+                WITH chosen AS (
+                    SELECT q.id FROM eduql.queue_applications q
+                    WHERE q.status = 'new' AND q.municipality_id = (SELECT ra.municipality_id FROM eduql.role_assignments ra
+                        JOIN eduql.users u ON u.id = ra.user_id WHERE u.login = 'mouo.admin' AND ra.role = 'mouo_admin' LIMIT 1)
+                    ORDER BY q.age_group, q.priority_rank, q.registered_at, q.id LIMIT 1)
+                UPDATE eduql.queue_applications q
+                SET benefit_category_id = (SELECT b.id FROM eduql.benefit_categories b WHERE b.region_id = q.region_id ORDER BY b.id LIMIT 1),
+                    benefit_status = 'claimed', benefit_document = 'Справка № 17', priority_rank = 3
+                FROM chosen WHERE q.id = chosen.id RETURNING q.number
+                """, as: String.self)
             var passwords: [String: String] = [:]
             for login in ["parent", "teacher", "mouo.admin", "region.admin", "school.admin"] { passwords[login] = try await TestCluster.shared.password(of: login) }
             let today = Date.ISO8601FormatStyle().year().month().day().format(Date())
             return ["passwords": passwords, "otherLearnerId": String(other), "academicYearId": String(year), "distributionOn": today,
+                    "review": ["number": review],
                     "mark": ["lessonId": String(lesson), "classId": String(klass), "subjectId": String(subject), "learnerId": String(learner),
-                             "heldOnRussian": heldOn, "value": 5, "weight": 2,
+                             "heldOnRussian": heldOn, "heldOn": heldOnISO, "value": 5, "weight": 2,
                              "topic": "Тема из консоли: дроби", "homework": "Упражнение 5 на странице 42"]]
         }
         let mark = plan["mark"] as! [String: Any]
+        // The chain walked once, as `eduql audit verify` does: the audit page shows the walk.
+        _ = try await database.owner.withConnection(logger: self.logger) { try await AuditChain(logger: self.logger).check(on: $0, full: true) }
         try FileManager.default.createDirectory(atPath: Self.artefacts, withIntermediateDirectories: true)
         let planFile = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-console-plan-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: plan).write(to: planFile)
@@ -107,28 +123,45 @@ struct ConsoleBrowserTests {
         #expect((diary["lessons"] as? Int ?? 0) > 0 && (diary["days"] as? Int ?? 0) >= 5, "\(diary)")
         #expect((diary["viewers"] as? [String])?.first?.contains("parent") == true && (diary["applications"] as? String)?.contains("место в очереди") == true,
                 "\(diary)")
+        let phone = diary["phoneWidths"] as? [Int] ?? []
+        #expect(phone.count == 2 && phone[0] <= phone[1], "the diary is wider than a phone: \(phone)")
+        #expect(diary["resultsShown"] as? Bool == true && ((diary["termResults"] as? [String])?.count ?? 0) > 0
+                && (diary["resultsTitle"] as? String)?.hasPrefix("Итоги") == true, "\(diary)")
         let school = scenarios["schoolAdmin"] ?? [:]
         #expect((school["classes"] as? Int ?? 0) > 0 && (school["learners"] as? Int ?? 0) > 0 && school["disabled"] is String
                 && (school["refused"] as? String)?.isEmpty == false && (school["who"] as? String)?.hasPrefix("console.second") == true, "\(school)")
+        let surname = school["surname"] as? String ?? "?"
+        #expect((school["listed"] as? String)?.hasPrefix("Обучающиеся: ") == true && ((school["found"] as? [String])?.count ?? 0) > 0
+                && (school["found"] as? [String])?.allSatisfy { $0.localizedCaseInsensitiveContains(surname) } == true, "\(school)")
+        #expect((school["staffRow"] as? String)?.contains("заблокирована") == true, "\(school)")
         let forms = scenarios["statisticalForms"] ?? [:]
         #expect(["computed", "submitted", "returned", "submittedAgain", "accepted"].allSatisfy { (forms[$0] as? String)?.hasPrefix("Форма") == true }
                 && (forms["states"] as? String)?.contains("принята") == true && forms["schoolSawComment"] as? Bool == true, "\(forms)")
+        let downloads = forms["downloads"] as? [String: [String: Any]] ?? [:]
+        #expect((downloads["CSV"]?["bytes"] as? Int ?? 0) > 100 && (downloads["XLSX"]?["head"] as? String) == "504b0304", "\(downloads)")
         let audit = scenarios["auditAndExplorer"] ?? [:]
         #expect((audit["all"] as? String)?.hasPrefix("События: показано") == true && audit["filteredLogins"] as? [String] == ["teacher"], "\(audit)")
         #expect((audit["result"] as? String)?.contains("\"region.admin\"") == true && (audit["types"] as? [String])?.contains { $0.hasPrefix("AuditEvent ") } == true,
                 "\(audit)")
+        #expect((audit["chain"] as? String)?.hasPrefix("Цепочка журнала цела") == true && audit["loginActions"] as? [String] == ["login"]
+                && (audit["dashboardGroups"] as? Int ?? 0) > 0 && audit["dashboardErrors"] is NSNull, "\(audit)")
         let teacher = scenarios["teacherMarks"] ?? [:]
         #expect((teacher["saved"] as? String)?.contains("сохранена") == true && teacher["parentSees"] as? Bool == true, "\(teacher)")
         #expect((teacher["requestId"] as? String)?.count ?? 0 > 8, "\(teacher)")
         #expect((teacher["attendance"] as? String)?.contains("сохранена") == true && teacher["lateInJournal"] as? Bool == true
                 && (teacher["lessonSaved"] as? String)?.contains("сохранены") == true, "\(teacher)")
         #expect(teacher["parentSeesTopic"] as? Bool == true && teacher["parentSeesLate"] as? Bool == true, "\(teacher)")
+        #expect(teacher["lessonChosen"] as? Bool == true && ((teacher["dayLessons"] as? [String])?.count ?? 0) > 0, "\(teacher)")
         let notFound = scenarios["notFound"] ?? [:]
         #expect((notFound["status"] as? String) == "Не найдено." && notFound["unknownPage"] as? String == "Страница не найдена", "\(notFound)")
         let queue = scenarios["queueDistribution"] ?? [:]
         #expect((queue["status"] as? String)?.hasPrefix("Распределение выполнено") == true, "\(queue)")
+        #expect((queue["noReason"] as? String)?.hasPrefix("Укажите причину") == true && (queue["benefit"] as? String) == "Льгота подтверждена."
+                && (queue["reviewed"] as? String)?.hasSuffix("поставлено в очередь.") == true && queue["freshBefore"] as? String != queue["freshAfter"] as? String,
+                "\(queue)")
         let dashboard = scenarios["regionDashboard"] ?? [:]
-        #expect((dashboard["groups"] as? Int ?? 0) > 0 && (dashboard["paintedPixels"] as? Int ?? 0) > 1000, "\(dashboard)")
+        let drawn = dashboard["drawn"] as? [String: Int] ?? [:], painted = dashboard["painted"] as? [String: Int] ?? [:]
+        #expect(drawn.count == 6 && drawn.values.allSatisfy { $0 > 0 } && painted.count == 6 && painted.values.allSatisfy { $0 > 1000 }, "\(dashboard)")
         #expect((scenarios["crossOrigin"]?["sent"] as? String) != nil)
         #expect((report["consoleErrors"] as? [Any])?.isEmpty == true, "\(report["consoleErrors"] ?? "")")
         #expect((report["axe"] as? [Any])?.isEmpty == true, "\(report["axe"] ?? "")")

@@ -13,6 +13,17 @@ const roleNames = {
 const outcomeNames = { OK: "успешно", PARTIAL: "частично", DENIED: "отказано", INVALID: "ошибка запроса", ERROR: "сбой" };
 function russianTime(iso) { return new Date(iso).toLocaleString("ru-RU"); }
 const attendanceNames = { ABSENT: "н", ILL: "б", EXCUSED: "у", LATE: "оп" };
+const applicationStatuses = { NEW: "на рассмотрении", QUEUED: "в очереди", ALLOCATED: "предложено место", ENROLLED: "зачислен",
+                              WITHDRAWN: "отозвано", REJECTED: "отклонено" };
+const postNames = {
+  HEAD: "руководитель", DEPUTY_HEAD: "заместитель руководителя", TEACHER: "учитель", EDUCATOR: "воспитатель", PSYCHOLOGIST: "педагог-психолог",
+  SPEECH_THERAPIST: "учитель-логопед", DEFECTOLOGIST: "учитель-дефектолог", SOCIAL_PEDAGOGUE: "социальный педагог",
+  ADDITIONAL_EDUCATION: "педагог дополнительного образования", TUTOR: "тьютор", MUSIC_DIRECTOR: "музыкальный руководитель",
+  PHYSICAL_INSTRUCTOR: "инструктор по физической культуре", TEACHER_ORGANIZER: "педагог-организатор", COUNSELLOR: "советник директора",
+  OTHER_PEDAGOGICAL: "другой педагогический работник", SUPPORT: "учебно-вспомогательный персонал", SERVICE: "обслуживающий персонал",
+};
+const benefitStatuses = { CLAIMED: "заявлена, не проверена", CONFIRMED: "подтверждена", REFUSED: "не подтверждена" };
+const reportStatuses = { COMPUTED: "рассчитана", SUBMITTED: "отправлена", RETURNED: "возвращена", ACCEPTED: "принята" };
 
 function element(tag, text, attributes) {
   const node = document.createElement(tag);
@@ -103,6 +114,11 @@ function week(offset) {
   to.setUTCDate(to.getUTCDate() + 6);
   return { from: isoDay(from), to: isoDay(to) };
 }
+function weeksFromNow(iso) {
+  const day = new Date(iso + "T00:00:00Z");
+  if (Number.isNaN(day.getTime())) return 0;
+  return Math.floor((day.getTime() - monday(0).getTime()) / (7 * 86400000));
+}
 function russianDate(iso) { const [y, m, d] = iso.split("-"); return d + "." + m + "." + y; }
 
 // --- Shared chrome: who is signed in, in which role, the sections of that role, sign-out.
@@ -184,99 +200,114 @@ pages.home = async function () {
 };
 
 pages.diary = async function () {
-  await chrome();
   const params = new URLSearchParams(location.search);
   let offset = 0;
   const select = document.getElementById("child");
-  const children = (await api("console/children")).learners.edges.map((edge) => edge.node);
+  // Who is signed in and the children: one round, both at once.
+  const [, family] = await Promise.all([chrome(), api("console/children")]);
+  const children = family.learners.edges.map((edge) => edge.node);
   for (const child of children) select.append(element("option", child.lastName + " " + child.firstName + (child.class ? ", " + child.class.name : ""), { value: child.id }));
   if (params.get("learner")) {
     if (!children.some((child) => child.id === params.get("learner"))) select.append(element("option", "—", { value: params.get("learner") }));
     select.value = params.get("learner");
   }
+  // The week, the term's results and who viewed the child's data (30 days): one request.
   async function show() {
     const range = week(offset);
     document.getElementById("week").textContent = russianDate(range.from) + " – " + russianDate(range.to);
     const target = document.getElementById("diary");
     target.replaceChildren();
+    document.getElementById("results-card").hidden = true;
     if (!select.value) { status("Нет детей, чей дневник вам доступен."); return; }
-    const data = await api("parent/diary-week", { learnerId: select.value, from: range.from, to: range.to });
+    const since = new Date(Date.now() - 30 * 86400000).toISOString();
+    const data = await api("console/diary-page", { learnerId: select.value, from: range.from, to: range.to, since });
     if (!data.diary) { status("Не найдено.", true); target.append(element("p", "Не найдено: такого обучающегося нет среди доступных вам.")); return; }
     status("");
     for (const day of data.diary.days) {
       const section = element("section", null, { class: "day card" });
       section.append(element("h2", russianDate(day.date)));
-      if (!day.lessons.length) section.append(element("p", "Уроков нет.", { class: "muted" }));
       const table = element("table");
-      if (day.lessons.length) {
-        const head = table.createTHead().insertRow();
-        for (const title of ["№", "Предмет", "Тема", "Домашнее задание", "Отметки", "Посещаемость"]) head.append(element("th", title, { scope: "col" }));
-      }
+      const head = table.createTHead().insertRow();
+      for (const title of ["№", "Предмет", "Тема", "Домашнее задание", "Отметки", "Посещаемость"]) head.append(element("th", title, { scope: "col" }));
       const body = table.createTBody();
       for (const lesson of day.lessons) {
         const row = body.insertRow();
         row.insertCell().textContent = lesson.period;
-        row.insertCell().textContent = lesson.subject.name;
+        const subject = row.insertCell();
+        subject.append(element("span", lesson.subject.name));
+        const teacher = [lesson.teacher.lastName, lesson.teacher.firstName, lesson.teacher.middleName].filter(Boolean).join(" ");
+        subject.append(element("div", teacher + (lesson.room ? ", каб. " + lesson.room : ""), { class: "small muted" }));
         row.insertCell().textContent = lesson.topic || "";
-        row.insertCell().textContent = lesson.homework ? lesson.homework.assignment : "";
+        row.insertCell().textContent = lesson.homework ? lesson.homework.assignment + (lesson.homework.dueOn ? " (к " + russianDate(lesson.homework.dueOn) + ")" : "") : "";
         row.insertCell().textContent = lesson.marks.map((m) => m.value + (m.weight > 1 ? " (×" + m.weight + ")" : "")).join(", ");
         row.insertCell().textContent = lesson.attendance ? attendanceNames[lesson.attendance] || lesson.attendance : "";
       }
-      if (day.lessons.length) section.append(table);
+      section.append(table);
       target.append(section);
     }
-  }
-  // Who viewed the chosen child's data in the last 30 days.
-  async function accessLog() {
-    const body = document.querySelector("#access-log tbody");
-    body.replaceChildren();
-    if (!select.value) return;
-    const since = new Date(Date.now() - 30 * 86400000).toISOString();
-    const data = await api("console/access-log", { learnerId: select.value, from: since });
+    if (!data.diary.days.length) target.append(element("p", "На этой неделе уроков нет.", { class: "muted" }));
+    const results = document.querySelector("#results tbody");
+    results.replaceChildren();
+    for (const line of data.diary.subjects) {
+      const row = results.insertRow();
+      row.append(element("th", line.subject.name, { scope: "row" }));
+      row.insertCell().textContent = line.weightedAverage === null ? "—" : line.weightedAverage.toFixed(2);
+      row.insertCell().textContent = line.markCount;
+      row.insertCell().textContent = line.termMark ? line.termMark.value : "";
+      row.insertCell().textContent = line.yearMark ? line.yearMark.value : "";
+    }
+    const term = data.diary.subjects[0] && data.diary.subjects[0].term;
+    document.getElementById("results-title").textContent = "Итоги " + (term ? term.number + "-го периода (" + russianDate(term.startsOn) + " – " + russianDate(term.endsOn) + ")" : "периода");
+    document.getElementById("results-card").hidden = data.diary.subjects.length === 0;
+    const log = document.querySelector("#access-log tbody");
+    log.replaceChildren();
     for (const entry of (data.learnerAccessLog || []).slice().reverse().slice(0, 100)) {
-      const row = body.insertRow();
+      const row = log.insertRow();
       row.insertCell().textContent = russianTime(entry.occurredAt);
       row.insertCell().textContent = entry.login || "";
       row.insertCell().textContent = (roleNames[(entry.role || "").toUpperCase()] || entry.role || "") + (entry.scope ? ", " + entry.scope.name : "");
       row.insertCell().textContent = (entry.operationName || "") + (entry.outcome !== "OK" ? " (" + (outcomeNames[entry.outcome] || entry.outcome) + ")" : "");
     }
   }
-  // A parent's kindergarten applications and where each stands.
+  // A parent's kindergarten applications, then each queued one's position (those at once).
   async function applications() {
     if (me.role !== "PARENT") return;
     const list = document.getElementById("applications");
     const edges = (await api("console/applications")).queueApplications.edges;
-    for (const { node } of edges) {
-      const item = element("li", node.number + " — " + node.childLastName + " " + node.childFirstName + ", " + node.status);
-      if (node.status === "QUEUED") {
-        const position = (await api("parent/queue-position", { applicationId: node.id })).queuePosition;
-        if (position) {
-          item.append(element("span", ": место в очереди " + position.overall + " из " + position.queued + "; "
-            + position.byChoice.map((c) => c.organization.shortName + " — " + c.position).join("; ")));
-        }
+    const positions = await Promise.all(edges.map(({ node }) => node.status === "QUEUED"
+      ? api("parent/queue-position", { applicationId: node.id }).then((data) => data.queuePosition) : null));
+    edges.forEach(({ node }, index) => {
+      const item = element("li", node.number + " — " + node.childLastName + " " + node.childFirstName + ", " + (applicationStatuses[node.status] || node.status));
+      const position = positions[index];
+      if (position) {
+        item.append(element("span", ": место в очереди " + position.overall + " из " + position.queued + "; "
+          + position.byChoice.map((c) => c.organization.shortName + " — " + c.position).join("; ")));
       }
       list.append(item);
-    }
+    });
     document.getElementById("applications-card").hidden = edges.length === 0;
   }
-  select.addEventListener("change", () => { show().catch(failed); accessLog().catch(failed); });
+  select.addEventListener("change", () => show().catch(failed));
   document.getElementById("week-before").addEventListener("click", () => { offset -= 1; show().catch(failed); });
   document.getElementById("week-after").addEventListener("click", () => { offset += 1; show().catch(failed); });
-  await show();
-  await accessLog();
-  await applications();
+  await Promise.all([show(), applications()]);
 };
 
 pages.journal = async function () {
   await chrome();
   const params = new URLSearchParams(location.search);
-  let offset = 0;
+  // The week of the day asked for (?on=YYYY-MM-DD), else this week.
+  let offset = params.get("on") ? weeksFromNow(params.get("on")) : 0;
   let journal = null;
   const select = document.getElementById("assignment");
-  const data = await api("console/classes", { organizationId: me.scope.id });
+  // The school's classes and the teacher's own lessons of the day: one request.
+  const data = await api("console/classes", { organizationId: me.scope.id, today: isoDay(new Date()) });
+  const staff = data.me.staff;
+  // A teacher picks among its own classes and subjects; an administrator among all.
+  const own = (taught) => me.role === "SCHOOL_ADMIN" || (staff && taught.teacher.id === staff.id);
   const options = [];
   for (const klass of data.organization ? data.organization.classes : []) {
-    for (const taught of klass.teachers) options.push({ classId: klass.id, subjectId: taught.subject.id, label: klass.name + " — " + taught.subject.name });
+    for (const taught of klass.teachers.filter(own)) options.push({ classId: klass.id, subjectId: taught.subject.id, label: klass.name + " — " + taught.subject.name });
   }
   const seen = new Set();
   for (const option of options) {
@@ -285,6 +316,28 @@ pages.journal = async function () {
     seen.add(key);
     select.append(element("option", option.label, { value: key }));
   }
+  // The employee's lessons of a day, each a link to its journal page with the lesson chosen.
+  const day = document.getElementById("today-date");
+  day.value = isoDay(new Date());
+  function lessonsOf(employee) {
+    const list = document.getElementById("today");
+    list.replaceChildren();
+    for (const lesson of employee ? employee.lessons : []) {
+      const item = element("li");
+      const link = element("a", lesson.period + " урок — " + lesson.class.name + ", " + lesson.subject.name,
+        { href: "/console/journal?class=" + lesson.class.id + "&subject=" + lesson.subject.id + "&lesson=" + lesson.id + "&on=" + lesson.heldOn });
+      item.append(link, element("span", (lesson.room ? ", каб. " + lesson.room : "") + (lesson.topic ? ": " + lesson.topic : ", тема не задана"),
+        { class: "muted" }));
+      list.append(item);
+    }
+    if (employee && !employee.lessons.length) list.append(element("li", "В этот день уроков нет.", { class: "muted" }));
+    document.getElementById("today-card").hidden = !employee;
+  }
+  lessonsOf(staff);
+  day.addEventListener("change", async () => {
+    if (!day.value) return;
+    try { lessonsOf((await api("console/classes", { organizationId: me.scope.id, today: day.value })).me.staff); } catch (error) { failed(error); }
+  });
   if (params.get("class") && params.get("subject")) {
     const key = params.get("class") + ":" + params.get("subject");
     if (!seen.has(key)) select.append(element("option", "—", { value: key }));
@@ -384,8 +437,12 @@ pages.journal = async function () {
 pages.dashboard = async function () {
   await chrome();
   const regional = me.role === "REGION_ADMIN";
-  const rows = (await api(regional ? "region-dashboard/municipality-stats" : "municipal-dashboard/organization-stats", {})).stats
-    .filter((row) => !row.term);
+  const to = new Date();
+  const from = new Date(to.getTime() - 84 * 86400000);
+  // The whole dashboard in one request: the groups for the table, the territory for the charts.
+  const data = await api("console/dashboard", { from: isoDay(from), to: isoDay(to) }, regional ? "ConsoleRegionDashboard" : "ConsoleMunicipalDashboard");
+  const rows = data.groups;
+  const total = data.total[0];
   const body = document.querySelector("#stats tbody");
   const percent = (value) => (value === null || value === undefined ? "" : (value * 100).toFixed(1) + " %");
   for (const row of rows) {
@@ -395,7 +452,7 @@ pages.dashboard = async function () {
       const cell = line.insertCell();
       cell.colSpan = 4;
       cell.className = "suppressed";
-      cell.textContent = "скрыто (малая численность)";
+      cell.textContent = row.suppressionReason === "COMPLEMENTARY" ? "скрыто (позволило бы вычислить малую группу)" : "скрыто (малая численность)";
     } else {
       line.insertCell().textContent = row.learners;
       line.insertCell().textContent = percent(row.attendanceRate);
@@ -405,44 +462,115 @@ pages.dashboard = async function () {
     line.insertCell().textContent = row.queueDemand ?? "";
     line.insertCell().textContent = row.freePlaces ?? "";
   }
+  if (total) {
+    document.getElementById("summary").textContent = total.group.name + ": обучающихся " + (total.learners ?? "скрыто")
+      + ", посещаемость " + (percent(total.attendanceRate) || "—") + ", средний балл " + (total.averageMark === null ? "—" : total.averageMark.toFixed(2))
+      + ", качество " + (percent(total.qualityRate) || "—") + ".";
+  }
+  // Chart.js draws into each canvas; animation is off, so a chart is drawn when its constructor returns.
+  const settings = (extra) => Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, extra || {});
+  function draw(id, config) {
+    const canvas = document.getElementById(id);
+    const chart = new window.Chart(canvas, config);
+    canvas.dataset.drawn = String(chart.data.labels.length);
+  }
   const shown = rows.filter((row) => !row.suppressed).slice(0, 40);
-  const canvas = document.getElementById("chart");
-  // Chart.js draws into the canvas; its animation is off so the drawing is done when this resolves.
-  const chart = new window.Chart(canvas, {
-    type: "bar",
-    data: {
-      labels: shown.map((row) => row.group.name),
-      datasets: [
-        { label: "Обучающихся", data: shown.map((row) => row.learners), backgroundColor: "#0b3d91", yAxisID: "y" },
-        { label: "Средний балл", data: shown.map((row) => row.averageMark), backgroundColor: "#f59e0b", yAxisID: "mark" },
-      ],
-    },
-    options: { animation: false, responsive: true, scales: { y: { beginAtZero: true }, mark: { position: "right", min: 0, max: 5 } } },
-  });
-  canvas.dataset.drawn = String(chart.data.labels.length);
+  draw("chart", { type: "bar", data: { labels: shown.map((row) => row.group.name), datasets: [
+    { label: "Обучающихся", data: shown.map((row) => row.learners), backgroundColor: "#0b3d91", yAxisID: "y" },
+    { label: "Средний балл", data: shown.map((row) => row.averageMark), backgroundColor: "#f59e0b", yAxisID: "mark" },
+  ] }, options: settings({ scales: { y: { beginAtZero: true }, mark: { position: "right", min: 0, max: 5 } } }) });
+  const grades = total && total.contingent ? total.contingent.filter((g) => !g.suppressed) : [];
+  draw("chart-grades", { type: "bar", data: { labels: grades.map((g) => (g.grade === null ? "дошк." : g.grade + " кл.")), datasets: [
+    { label: "Девочки", data: grades.map((g) => g.female), backgroundColor: "#b91c1c" },
+    { label: "Мальчики", data: grades.map((g) => g.male), backgroundColor: "#0b3d91" },
+  ] }, options: settings({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }) });
+  const weeks = total && total.attendance ? total.attendance : [];
+  draw("chart-attendance", { type: "line", data: { labels: weeks.map((w) => russianDate(w.startsOn)), datasets: [
+    { label: "Посещаемость, %", data: weeks.map((w) => (w.attendanceRate === null ? null : +(w.attendanceRate * 100).toFixed(1))), borderColor: "#0b3d91", backgroundColor: "#0b3d91" },
+  ] }, options: settings({ scales: { y: { min: 0, max: 100 } } }) });
+  const marks = total && total.markDistribution;
+  draw("chart-marks", { type: "bar", data: { labels: ["1", "2", "3", "4", "5"], datasets: [
+    { label: "Отметок", data: marks ? [marks.one, marks.two, marks.three, marks.four, marks.five] : [], backgroundColor: ["#7f1d1d", "#b91c1c", "#f59e0b", "#15803d", "#0b3d91"] },
+  ] }, options: settings({ plugins: { legend: { display: false } } }) });
+  const ages = total && total.queueByAgeGroup ? total.queueByAgeGroup : [];
+  draw("chart-queue", { type: "bar", data: { labels: ages.map((a) => a.ageGroup + " лет"), datasets: [
+    { label: "В очереди", data: ages.map((a) => a.queued), backgroundColor: "#b91c1c" },
+    { label: "Свободных мест", data: ages.map((a) => a.freePlaces), backgroundColor: "#15803d" },
+  ] }, options: settings({ scales: { y: { beginAtZero: true } } }) });
+  const months = total && total.movements ? total.movements.slice(-12) : [];
+  const monthName = (iso) => iso.slice(5, 7) + "." + iso.slice(0, 4);
+  draw("chart-movements", { type: "bar", data: { labels: months.map((m) => monthName(m.month)), datasets: [
+    { label: "Прибыли", data: months.map((m) => m.admitted), backgroundColor: "#15803d" },
+    { label: "Переведены", data: months.map((m) => m.transferred), backgroundColor: "#f59e0b" },
+    { label: "Отчислены", data: months.map((m) => m.expelled), backgroundColor: "#b91c1c" },
+    { label: "Выпущены", data: months.map((m) => m.graduated), backgroundColor: "#0b3d91" },
+  ] }, options: settings({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }) });
 };
 
 pages.queue = async function () {
   await chrome();
-  const years = (await api("console/academic-years", { municipalityId: me.scope.id })).municipality;
   const select = document.getElementById("year");
-  for (const year of years ? years.region.academicYears : []) select.append(element("option", year.name, { value: year.id }));
-  document.getElementById("run-on").value = isoDay(new Date());
+  const child = (a) => a.childLastName + " " + a.childFirstName + (a.childBirthDate ? ", " + russianDate(a.childBirthDate) : "");
+  const choices = (a) => a.choices.map((c) => c.rank + ". " + c.organization.shortName).join("; ");
+  const benefit = (a) => (a.benefit ? a.benefit.name + " — " + (benefitStatuses[a.benefitStatus] || a.benefitStatus || "")
+    + (a.benefitDocument ? " (документ " + a.benefitDocument + ")" : "") : "");
+  const reason = () => document.getElementById("decision-reason").value.trim();
+  function act(cell, label, operation, variables, done, needsReason) {
+    const button = element("button", label, { type: "button" });
+    button.addEventListener("click", async () => {
+      if (needsReason && !reason()) { status("Укажите причину отказа в поле «Причина отказа».", true); document.getElementById("decision-reason").focus(); return; }
+      try {
+        await api("console/queue-review", Object.assign({ reason: needsReason ? reason() : null }, variables), operation);
+        status(done);
+        await list();
+      } catch (error) { failed(error); }
+    });
+    cell.append(button);
+  }
+  // The desk in one request: new applications, the queue and the region's academic years.
   async function list() {
-    const data = await api("municipal-queue-desk/queue", { first: 50 });
+    const data = await api("console/queue-desk", { municipalityId: me.scope.id });
+    if (!select.options.length) {
+      for (const year of data.municipality ? data.municipality.region.academicYears : []) select.append(element("option", year.name, { value: year.id }));
+    }
+    const fresh = document.querySelector("#fresh tbody");
+    fresh.replaceChildren();
+    for (const { node: application } of data.fresh.edges) {
+      const row = fresh.insertRow();
+      row.insertCell().textContent = application.number;
+      row.insertCell().textContent = child(application);
+      row.insertCell().textContent = application.ageGroup;
+      row.insertCell().textContent = application.applicant.lastName + " " + application.applicant.firstName + (application.applicant.phone ? ", " + application.applicant.phone : "");
+      const benefitCell = row.insertCell();
+      benefitCell.textContent = benefit(application);
+      row.insertCell().textContent = choices(application);
+      const decision = row.insertCell();
+      act(decision, "Поставить в очередь", "ConsoleReviewApplication", { applicationId: application.id, accept: true }, "Заявление " + application.number + " поставлено в очередь.");
+      act(decision, "Отказать", "ConsoleReviewApplication", { applicationId: application.id, accept: false }, "Заявлению " + application.number + " отказано.", true);
+      if (application.benefitStatus === "CLAIMED") {
+        act(benefitCell, "Подтвердить льготу", "ConsoleDecideBenefit", { applicationId: application.id, confirm: true }, "Льгота подтверждена.");
+        act(benefitCell, "Не подтверждать", "ConsoleDecideBenefit", { applicationId: application.id, confirm: false }, "Льгота не подтверждена.", true);
+      }
+    }
+    document.querySelector("#fresh caption").textContent = "Новые заявления: " + data.fresh.totalCount;
     const body = document.querySelector("#queue tbody");
     body.replaceChildren();
-    for (const edge of data.queueApplications.edges) {
-      const application = edge.node;
+    for (const { node: application } of data.queued.edges) {
       const row = body.insertRow();
       row.insertCell().textContent = application.number;
-      row.insertCell().textContent = application.childLastName + " " + application.childFirstName;
+      row.insertCell().textContent = child(application);
       row.insertCell().textContent = application.ageGroup;
-      row.insertCell().textContent = application.benefit ? application.benefit.name : "";
-      row.insertCell().textContent = application.choices.map((c) => c.rank + ". " + c.organization.shortName).join("; ");
+      row.insertCell().textContent = benefit(application);
+      row.insertCell().textContent = choices(application);
+      const decision = row.insertCell();
+      if (application.benefitStatus === "CLAIMED") {
+        act(decision, "Подтвердить льготу", "ConsoleDecideBenefit", { applicationId: application.id, confirm: true }, "Льгота подтверждена.");
+        act(decision, "Не подтверждать", "ConsoleDecideBenefit", { applicationId: application.id, confirm: false }, "Льгота не подтверждена.", true);
+      }
     }
-    document.querySelector("#queue caption").textContent = "Заявления в очереди: " + data.queueApplications.totalCount;
+    document.querySelector("#queue caption").textContent = "Заявления в очереди: " + data.queued.totalCount;
   }
+  document.getElementById("run-on").value = isoDay(new Date());
   document.getElementById("distribution").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -470,7 +598,14 @@ pages.queue = async function () {
 pages.school = async function () {
   await chrome();
   const params = new URLSearchParams(location.search);
-  const data = (await api("console/school", { organizationId: me.scope.id })).organization;
+  let search = "";
+  let after = null;
+  // The school (classes, staff with accounts, a page of learners) and the class asked for: at once.
+  const [school, classPage] = await Promise.all([
+    api("console/school", { organizationId: me.scope.id }),
+    params.get("class") ? api("school-portal/class-page", { classId: params.get("class") }) : null,
+  ]);
+  const data = school.organization;
   if (!data) { status("Не найдено.", true); return; }
   const classes = document.getElementById("classes");
   for (const klass of data.classes) {
@@ -478,19 +613,76 @@ pages.school = async function () {
     item.append(element("a", klass.name, { href: "/console/school?class=" + klass.id }));
     classes.append(item);
   }
-  const staff = document.querySelector("#staff tbody");
   const chooser = document.getElementById("account-staff");
-  for (const person of data.staff.filter((s) => !s.dismissedOn)) {
-    const name = [person.lastName, person.firstName, person.middleName].filter(Boolean).join(" ");
-    const row = staff.insertRow();
-    row.insertCell().textContent = name;
-    row.insertCell().textContent = person.position;
-    row.insertCell().textContent = person.post.toLowerCase().replace(/_/g, " ");
-    chooser.append(element("option", name + " — " + person.position, { value: person.id }));
+  const staffBody = document.querySelector("#staff tbody");
+  async function account(operation, document, variables, done) {
+    try {
+      const result = await api(document, variables, operation);
+      if (result.resetPassword) showAccount(result.resetPassword);
+      status(done);
+      await staffList();
+    } catch (error) { failed(error); }
   }
-  document.getElementById("staff-title").textContent = "Сотрудники: " + data.staff.length + "; обучающихся: " + data.learners.totalCount;
-  if (params.get("class")) {
-    const klass = (await api("school-portal/class-page", { classId: params.get("class") })).class;
+  // The staff with their accounts; re-read after an account changes.
+  async function staffList(fresh) {
+    const people = fresh || (await api("console/school", { organizationId: me.scope.id })).organization.staff;
+    staffBody.replaceChildren();
+    for (const person of people.filter((s) => !s.dismissedOn)) {
+      const name = [person.lastName, person.firstName, person.middleName].filter(Boolean).join(" ");
+      const row = staffBody.insertRow();
+      row.append(element("th", name, { scope: "row" }));
+      row.insertCell().textContent = person.position;
+      row.insertCell().textContent = postNames[person.post] || person.post;
+      const login = row.insertCell();
+      const actions = row.insertCell();
+      const user = person.account;
+      if (user) {
+        const roles = user.roles.filter((r) => !r.revokedAt).map((r) => roleNames[r.role] || r.role).join(", ");
+        login.textContent = user.login + (roles ? " (" + roles + ")" : "") + (user.disabled ? " — заблокирована" : user.mustChangePassword ? " — ждёт смены пароля" : "");
+        const button = (label, operation, document, done) => {
+          const node = element("button", label, { type: "button", "aria-label": label + ": " + user.login });
+          node.addEventListener("click", () => account(operation, document, { userId: user.id }, done));
+          actions.append(node);
+        };
+        button("Новый пароль", "ConsoleResetPassword", "console/reset-password", "Выдан новый временный пароль.");
+        if (user.disabled) button("Разблокировать", "ConsoleEnableAccount", "console/disable-account", "Учётная запись разблокирована.");
+        else button("Заблокировать", "ConsoleDisableAccount", "console/disable-account", "Учётная запись заблокирована.");
+      } else {
+        login.append(element("span", "нет", { class: "muted" }));
+        if (!chooser.querySelector("option[value='" + person.id + "']")) chooser.append(element("option", name + " — " + person.position, { value: person.id }));
+      }
+    }
+    document.getElementById("staff-title").textContent = "Сотрудники: " + people.filter((s) => !s.dismissedOn).length;
+  }
+  // A page of learners by name; "show more" appends the next page.
+  const learnersBody = document.querySelector("#learners tbody");
+  function learnerPage(connection) {
+    for (const { node } of connection.edges) {
+      const row = learnersBody.insertRow();
+      row.append(element("th", [node.lastName, node.firstName, node.middleName].filter(Boolean).join(" "), { scope: "row" }));
+      const cell = row.insertCell();
+      if (node.class) cell.append(element("a", node.class.name, { href: "/console/school?class=" + node.class.id }));
+    }
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    document.getElementById("learners-more").hidden = !after;
+    document.querySelector("#learners caption").textContent = "Обучающиеся: " + connection.totalCount;
+  }
+  document.getElementById("learner-search").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    search = document.getElementById("learner-name").value.trim();
+    try {
+      const page = await api("console/school", { organizationId: me.scope.id, search: search || null });
+      learnersBody.replaceChildren();
+      learnerPage(page.learners);
+    } catch (error) { failed(error); }
+  });
+  document.getElementById("learners-more").addEventListener("click", async () => {
+    try { learnerPage((await api("console/school", { organizationId: me.scope.id, search: search || null, after })).learners); } catch (error) { failed(error); }
+  });
+  await staffList(data.staff);
+  learnerPage(school.learners);
+  if (classPage) {
+    const klass = classPage.class;
     document.getElementById("class-card").hidden = false;
     if (!klass) { status("Не найдено.", true); document.getElementById("class-info").textContent = "Не найдено: этот класс вам недоступен."; return; }
     document.getElementById("class-title").textContent = klass.name + " (" + klass.academicYear.name + ")";
@@ -504,9 +696,9 @@ pages.school = async function () {
       row.insertCell().textContent = learner.guardians.map((g) => g.guardian.lastName + " " + g.guardian.firstName + (g.guardian.phone ? ", " + g.guardian.phone : "")).join("; ");
     }
   }
-  let account = null;
+  let created = null;
   function showAccount(credentials) {
-    account = credentials.user;
+    created = credentials.user;
     document.getElementById("created-login").textContent = credentials.user.login;
     document.getElementById("created-password").textContent = credentials.temporaryPassword;
     document.getElementById("account-card").hidden = false;
@@ -515,23 +707,20 @@ pages.school = async function () {
     event.preventDefault();
     try {
       const chosen = chooser.selectedOptions[0];
-      const created = (await api("console/create-account", { input: {
+      const result = (await api("console/create-account", { input: {
         login: document.getElementById("account-login").value.trim(), displayName: chosen.textContent.split(" — ")[0],
         role: document.getElementById("account-role").value, organizationId: me.scope.id, staffId: chooser.value } })).createUser;
-      showAccount(created);
+      showAccount(result);
+      chosen.remove();
       status("Учётная запись создана.");
+      await staffList();
     } catch (error) { failed(error); }
   });
-  document.getElementById("account-reset").addEventListener("click", async () => {
-    try { showAccount((await api("console/reset-password", { userId: account.id })).resetPassword); status("Выдан новый временный пароль."); }
-    catch (error) { failed(error); }
-  });
-  document.getElementById("account-disable").addEventListener("click", async () => {
-    try { await api("console/disable-account", { userId: account.id }); status("Учётная запись заблокирована."); } catch (error) { failed(error); }
-  });
+  document.getElementById("account-reset").addEventListener("click", () =>
+    account("ConsoleResetPassword", "console/reset-password", { userId: created.id }, "Выдан новый временный пароль."));
+  document.getElementById("account-disable").addEventListener("click", () =>
+    account("ConsoleDisableAccount", "console/disable-account", { userId: created.id }, "Учётная запись заблокирована."));
 };
-
-const reportStatuses = { COMPUTED: "рассчитана", SUBMITTED: "отправлена", RETURNED: "возвращена", ACCEPTED: "принята" };
 
 pages.forms = async function () {
   await chrome();
@@ -600,29 +789,39 @@ pages.forms = async function () {
 pages.audit = async function () {
   await chrome();
   const form = document.getElementById("audit-filter");
+  // The chain's last verification, as the server or `eduql audit verify` recorded it.
+  function chain(walk) {
+    const box = document.getElementById("chain");
+    box.classList.toggle("error", Boolean(walk && !walk.intact));
+    box.classList.toggle("ok", Boolean(walk && walk.intact));
+    if (!walk) { box.textContent = "Цепочка журнала ещё не проверялась."; return; }
+    const when = russianTime(walk.verifiedAt) + (walk.fullWalk ? " (вся цепочка)" : " (новые события)");
+    box.textContent = walk.intact
+      ? "Цепочка журнала цела: проверено " + when + ", событий проверено " + walk.checked + ", цела по № " + (walk.intactThrough ?? "—") + "."
+      : "Цепочка журнала нарушена на событии № " + walk.brokenAt + ": " + (walk.reason || "") + ". Проверено " + when + ".";
+  }
   async function show() {
     const value = (id) => document.getElementById(id).value.trim();
     const filter = {};
     if (value("f-login")) filter.login = value("f-login");
     if (value("f-learner")) filter.learnerId = value("f-learner");
+    if (value("f-operation")) filter.operation = value("f-operation");
     if (value("f-outcome")) filter.outcome = value("f-outcome");
     if (value("f-from")) filter.from = value("f-from") + "T00:00:00Z";
     if (value("f-to")) filter.to = value("f-to") + "T23:59:59Z";
-    const data = (await api("console/audit-events", { filter, first: 100 })).auditEvents;
-    const operation = value("f-operation").toLowerCase();
+    const result = await api("console/audit-events", { filter, first: 100 });
+    chain(result.auditChain);
+    const data = result.auditEvents;
     const body = document.querySelector("#audit tbody");
     body.replaceChildren();
-    let shown = 0;
     for (const { node } of data.edges) {
       const what = (node.operationName || node.action || "") + (node.rootFields.length ? " [" + node.rootFields.join(", ") + "]" : "");
-      if (operation && !what.toLowerCase().includes(operation)) continue;
-      shown += 1;
       const row = body.insertRow();
       for (const text of [node.seq, russianTime(node.occurredAt), node.login || "", (node.role || "") + (node.scope ? ", " + node.scope.name : ""),
                           what, (outcomeNames[node.outcome] || node.outcome) + (node.errorCodes.length ? " (" + node.errorCodes.join(", ") + ")" : ""),
                           node.learnerIds.join(", "), node.requestId]) row.insertCell().textContent = text;
     }
-    document.querySelector("#audit caption").textContent = "События: показано " + shown + " из " + data.totalCount;
+    document.querySelector("#audit caption").textContent = "События: показано " + data.edges.length + " из " + data.totalCount;
     status("");
   }
   form.addEventListener("submit", (event) => { event.preventDefault(); show().catch(failed); });
@@ -635,9 +834,14 @@ pages.explorer = async function () {
   const names = Object.keys(documents).sort();
   for (const name of names) select.append(element("option", name, { value: name }));
   const shown = document.getElementById("document-text");
+  const operations = document.getElementById("operation");
+  // The document's text, and its operations to pick from (a document may hold several).
   async function describe() {
     const response = await fetch("/console/documents/" + documents[select.value].replace("sha256:", ""), { credentials: "same-origin" });
     shown.textContent = response.ok ? await response.text() : "";
+    const names = [...shown.textContent.matchAll(/^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/gm)].map((match) => match[1]);
+    operations.replaceChildren(...names.map((name) => element("option", name, { value: name })));
+    operations.disabled = names.length < 2;
   }
   select.addEventListener("change", () => describe().catch(failed));
   document.getElementById("run").addEventListener("click", async () => {
@@ -645,7 +849,7 @@ pages.explorer = async function () {
     let variables;
     try { variables = JSON.parse(document.getElementById("variables").value || "{}"); } catch (error) { status("Переменные — не JSON: " + error.message, true); return; }
     const response = await fetch("/graphql", { method: "POST", credentials: "same-origin", headers: headers(),
-                                               body: JSON.stringify({ documentId: documents[select.value], variables }) });
+                                               body: JSON.stringify({ documentId: documents[select.value], variables, operationName: operations.value || undefined }) });
     showRequest(response);
     const body = await response.json().catch(() => ({}));
     result.textContent = "HTTP " + response.status + ", запрос " + (response.headers.get("x-request-id") || "—") + "\n" + JSON.stringify(body, null, 2);
