@@ -6,7 +6,8 @@ import PostgresNIO
 /// Tells whether the database accepts connections by opening one of its own: what a request
 /// that has waited long for a pooled connection asks, to tell a database that is down (answer
 /// 503 now) from a pool that is only busy (keep waiting). One attempt at a time; its answer is
-/// reused for a second.
+/// reused for a second. Once it has found the database down, requests ask it before they wait
+/// at all, so an outage is answered at once rather than after each request's own wait.
 public actor DatabaseProbe {
     private let configuration: PostgresConnection.Configuration
     private let logger: Logger
@@ -19,6 +20,9 @@ public actor DatabaseProbe {
         self.configuration = configuration
         self.logger = logger
     }
+
+    /// Whether the last attempt found the database down.
+    public var lastFoundDown: Bool { self.last?.reachable == false }
 
     /// Whether a new connection can be opened and answers now.
     public func reachable() async -> Bool {

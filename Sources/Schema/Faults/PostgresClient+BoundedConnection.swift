@@ -4,10 +4,17 @@ import Synchronization
 extension PostgresClient {
     /// `withConnection` with bounded waits: for everything at most `total`; for a connection at
     /// most `lease` when the database is down (the pool cannot connect then; with a `probe`,
-    /// a busy pool with a reachable database is waited for up to `total`).
+    /// a busy pool with a reachable database is waited for up to `total`, and a database the
+    /// probe last found down is not waited for while it stays down).
     public func withConnection<T: Sendable>(
         lease: Duration, total: Duration, probe: DatabaseProbe? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        // The probe asks again at most once a second (a stopped server refuses at once), so
+        // every request during an outage is answered within about that, and the first one after
+        // it comes back is served.
+        if let probe, await probe.lastFoundDown, await !probe.reachable() {
+            throw DatabaseUnavailable(reason: "the database is unreachable")
+        }
         let leased = Flag()
         let giveUp: @Sendable () async -> Bool = {
             guard !leased.isSet else { return false }

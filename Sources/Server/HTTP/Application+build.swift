@@ -53,6 +53,7 @@ public func buildApplication(
     let names = Dictionary(documents.byID.map { (String($0.key.dropFirst("sha256:".count)), $0.value.name) }) { first, _ in first }
     router.add(middleware: AuditMiddleware(sink: audit, log: RequestLog(documentNames: names)))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: OutageMiddleware(probe: probe))
     let buckets = TokenBuckets()
     router.add(middleware: RateLimitMiddleware(stage: .address, limits: server.rateLimits, buckets: buckets))
     router.add(middleware: PrincipalMiddleware(

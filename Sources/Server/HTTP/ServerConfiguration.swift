@@ -26,9 +26,11 @@ public struct ServerConfiguration: Sendable {
     public var rateLimits = RateLimits()
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).
     public var limits: QueryLimits
-    /// Longest a request waits for a database connection before it is answered 503 with
-    /// `Retry-After` (the database is down or restarting). Default 2 seconds.
-    public var databaseWait: Duration = .seconds(2)
+    /// How long a request waits for a database connection before asking whether the database
+    /// is down (`DatabaseProbe`): if it is, the request is answered 503 with `Retry-After`, and
+    /// so is every request after it, at once, until the database is back; if the pool is only
+    /// busy, the request keeps waiting. Default 500 ms.
+    public var databaseWait: Duration = .milliseconds(500)
     /// Longest a request to `/graphql` or `/auth/…` may take before it is answered 503: a
     /// bound on every wait, above the statement timeout; from `EDUQL_REQUEST_DEADLINE_SECONDS`
     /// (1–600). Default 12 seconds.

@@ -17,8 +17,10 @@ struct DatabaseRestartTests {
 
     /// What the load saw.
     final class Seen: Sendable {
-        struct Answer { var status: Int; var requestID: String?; var retryAfter: Bool; var seconds: Double; var body: String }
+        struct Answer { var status: Int; var requestID: String?; var retryAfter: Bool; var started: ContinuousClock.Instant; var seconds: Double; var body: String }
         let answers = Mutex<[Answer]>([])
+        /// When the long outage began and ended.
+        let outage = Mutex<(ContinuousClock.Instant, ContinuousClock.Instant)?>(nil)
         let failures = Mutex<[String]>([])
     }
 
@@ -82,7 +84,7 @@ struct DatabaseRestartTests {
                                 + Double((ContinuousClock.now - started).components.seconds)
                             seen.answers.withLock {
                                 $0.append(.init(status: exchange.status, requestID: exchange.requestID, retryAfter: exchange.retryAfter,
-                                                seconds: seconds, body: exchange.body))
+                                                started: started, seconds: seconds, body: exchange.body))
                             }
                             if exchange.status == 503 { try await Task.sleep(for: .milliseconds(100)) }
                         } catch {
@@ -99,9 +101,11 @@ struct DatabaseRestartTests {
                     _ = try await cluster.start(logger: self.logger)
                     try await Task.sleep(for: .seconds(3))
                 }
-                // An outage of a few seconds.
+                // An outage of several seconds.
                 try cluster.stop()
-                try await Task.sleep(for: .seconds(4))
+                let down = ContinuousClock.now
+                try await Task.sleep(for: .seconds(8))
+                seen.outage.withLock { $0 = (down, .now) }
                 _ = try await cluster.start(logger: self.logger)
                 try await Task.sleep(for: .seconds(3))
             }
@@ -119,6 +123,12 @@ struct DatabaseRestartTests {
         #expect(unavailable.allSatisfy { $0.retryAfter })
         // No request waited anywhere near a client's patience: every wait is bounded.
         #expect(answers.map(\.seconds).max() ?? 0 < 15)
+        // Once the outage is known (the first requests find it out within about two seconds),
+        // every request is answered 503 within a second, whatever it asked.
+        let (down, up) = try #require(seen.outage.withLock { $0 })
+        let known = answers.filter { $0.started > down + .seconds(2) && $0.started + .seconds($0.seconds) < up }
+        #expect(known.count > 20 && known.allSatisfy { $0.status == 503 && $0.seconds <= 1 },
+                "during the outage: \(known.count) answers, slowest \(known.map(\.seconds).max() ?? 0) s, statuses \(Set(known.map(\.status)))")
 
         // Recovered by itself: ready, reading, signing in and writing again.
         #expect(await self.ready(port, within: .seconds(20)))
