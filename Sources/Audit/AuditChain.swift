@@ -39,7 +39,7 @@ public struct AuditChain: Sendable {
     }
 
     /// Walks the chain and records the walk (see `eduql.audit_check`): the whole chain when
-    /// `full`, otherwise what is new since the last intact walk.
+    /// `full`, otherwise what is new since the last walk (a break found before stands).
     public func check(on connection: PostgresConnection, full: Bool) async throws -> Verification {
         let row = try await connection.guardedQuery("SELECT checked, broken_seq, reason FROM eduql.audit_check(\(full))",
                                              logger: self.logger).collect().first!

@@ -99,13 +99,7 @@ extension Catalog {
             "profile": column("profile"), "ageTo": column("age_to"), "orientation": .column("CASE WHEN {t}.kind = 'group' THEN upper(coalesce({t}.orientation, 'general')) END"),
             "compensatingKind": column("compensating_kind"), "shortStay": column("short_stay"), "capacity": column("capacity"),
             "timetable": many("TimetableEntry", .timetableEntries, "{c}.class_id = {t}.id", orderBy: "{c}.weekday, {c}.period"),
-            "lessons": .custom { compilation, field, parent in
-                let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
-                let lessons = Relation("Lesson", table: .lessons, on: """
-                    {c}.class_id = {t}.id AND {c}.held_on BETWEEN \(compilation.sql.bind(from))::date AND \(compilation.sql.bind(to))::date
-                    """, many: true, orderBy: "{c}.held_on, {c}.period")
-                return try compilation.relation(lessons, field: field, parent: parent)
-            },
+            "lessons": lessonsBetween(of: "class_id"),
             "academicYear": one("AcademicYear", .academicYears, "{c}.id = {t}.academic_year_id"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "homeroomTeacher": one("Staff", .staff, "{c}.id = {t}.homeroom_teacher_id"),
@@ -164,5 +158,17 @@ extension Catalog {
     /// `text` with LIKE's wildcards escaped.
     static func likeEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    /// `lessons(from:to:)` of a class or a teacher: the lessons whose `column` is the parent
+    /// row's id, between two dates (at most the diary's span), by day and period.
+    static func lessonsBetween(of column: String) -> FieldSource {
+        .custom { compilation, field, parent in
+            let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
+            let lessons = Relation("Lesson", table: .lessons, on: """
+                {c}.\(column) = {t}.id AND {c}.held_on BETWEEN \(compilation.sql.bind(from))::date AND \(compilation.sql.bind(to))::date
+                """, many: true, orderBy: "{c}.held_on, {c}.period, {c}.id")
+            return try compilation.relation(lessons, field: field, parent: parent)
+        }
     }
 }

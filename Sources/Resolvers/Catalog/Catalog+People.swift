@@ -50,13 +50,7 @@ extension Catalog {
             "educationLevel": enumeration("education_level"), "qualificationCategory": enumeration("qualification_category"),
             "experienceSince": column("experience_since"), "rate": column("rate"), "employment": enumeration("employment"),
             "hiredOn": column("hired_on"), "dismissedOn": column("dismissed_on"),
-            "lessons": .custom { compilation, field, parent in
-                let (from, to) = try dateSpan(field.arguments, maxDays: compilation.limits.maxDiaryDays)
-                let lessons = Relation("Lesson", table: .lessons, on: """
-                    {c}.teacher_id = {t}.id AND {c}.held_on BETWEEN \(compilation.sql.bind(from))::date AND \(compilation.sql.bind(to))::date
-                    """, many: true, orderBy: "{c}.held_on, {c}.period, {c}.id")
-                return try compilation.relation(lessons, field: field, parent: parent)
-            },
+            "lessons": lessonsBetween(of: "teacher_id"),
             // An employee may have had several accounts over time; the newest is its account.
             "account": one("User", .users, "{c}.id = (SELECT max(u.id) FROM eduql.users u WHERE u.staff_id = {t}.id)"),
         ],

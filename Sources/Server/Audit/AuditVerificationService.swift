@@ -4,9 +4,10 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Walks the audit events appended since the last intact walk of the chain every `interval`
-/// (the first time one interval after start-up, so a restart adds no work), and records the outcome (`eduql.audit_check`): administrators read it as
-/// `auditChain`, and a broken link is logged as an error for the operator.
+/// Walks the audit events appended since the last walk of the chain every `interval` (the
+/// first time one interval after start-up, so a restart adds no work) and records the outcome
+/// (`eduql.audit_check`): administrators read it as `auditChain`, and a break is logged as an
+/// error for the operator at every walk until a whole walk finds the chain intact again.
 struct AuditVerificationService: Service {
     let database: PostgresClient
     let logger: Logger

@@ -527,6 +527,12 @@ pages.queue = async function () {
     });
     cell.append(button);
   }
+  // A claimed benefit's two answers.
+  function decideBenefit(cell, application) {
+    if (application.benefitStatus !== "CLAIMED") return;
+    act(cell, "Подтвердить льготу", "ConsoleDecideBenefit", { applicationId: application.id, confirm: true }, "Льгота подтверждена.");
+    act(cell, "Не подтверждать", "ConsoleDecideBenefit", { applicationId: application.id, confirm: false }, "Льгота не подтверждена.", true);
+  }
   // The desk in one request: new applications, the queue and the region's academic years.
   async function list() {
     const data = await api("console/queue-desk", { municipalityId: me.scope.id });
@@ -547,10 +553,7 @@ pages.queue = async function () {
       const decision = row.insertCell();
       act(decision, "Поставить в очередь", "ConsoleReviewApplication", { applicationId: application.id, accept: true }, "Заявление " + application.number + " поставлено в очередь.");
       act(decision, "Отказать", "ConsoleReviewApplication", { applicationId: application.id, accept: false }, "Заявлению " + application.number + " отказано.", true);
-      if (application.benefitStatus === "CLAIMED") {
-        act(benefitCell, "Подтвердить льготу", "ConsoleDecideBenefit", { applicationId: application.id, confirm: true }, "Льгота подтверждена.");
-        act(benefitCell, "Не подтверждать", "ConsoleDecideBenefit", { applicationId: application.id, confirm: false }, "Льгота не подтверждена.", true);
-      }
+      decideBenefit(benefitCell, application);
     }
     document.querySelector("#fresh caption").textContent = "Новые заявления: " + data.fresh.totalCount;
     const body = document.querySelector("#queue tbody");
@@ -563,10 +566,7 @@ pages.queue = async function () {
       row.insertCell().textContent = benefit(application);
       row.insertCell().textContent = choices(application);
       const decision = row.insertCell();
-      if (application.benefitStatus === "CLAIMED") {
-        act(decision, "Подтвердить льготу", "ConsoleDecideBenefit", { applicationId: application.id, confirm: true }, "Льгота подтверждена.");
-        act(decision, "Не подтверждать", "ConsoleDecideBenefit", { applicationId: application.id, confirm: false }, "Льгота не подтверждена.", true);
-      }
+      decideBenefit(decision, application);
     }
     document.querySelector("#queue caption").textContent = "Заявления в очереди: " + data.queued.totalCount;
   }
