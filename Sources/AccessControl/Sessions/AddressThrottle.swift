@@ -1,32 +1,28 @@
-import NIOConcurrencyHelpers
+import EduQLSchema
+import Logging
+import PostgresNIO
 
-/// Counts sign-in attempts per client address in fixed one-minute windows.
-public final class AddressThrottle: Sendable {
-    private struct Window {
-        var started: ContinuousClock.Instant
-        var attempts: Int
-    }
+/// Counts sign-in attempts per client address in one-minute windows kept in the database
+/// (`eduql.count_sign_in_attempt`), so that every process of a deployment counts the same
+/// attempts: an address gets its limit once, not once per process behind the balancer.
+public struct AddressThrottle: Sendable {
+    let database: PostgresClient
+    let limit: Int
+    let logger: Logger
 
-    private let limit: Int
-    private let windows = NIOLockedValueBox([String: Window]())
-
-    public init(attemptsPerMinute: Int) {
+    public init(database: PostgresClient, attemptsPerMinute: Int, logger: Logger) {
+        self.database = database
         self.limit = attemptsPerMinute
+        self.logger = logger
     }
 
     /// Counts an attempt from `address`; returns the seconds to wait when over the limit.
-    public func admit(_ address: String?) -> Int? {
-        let key = address ?? "unknown"
-        let now = ContinuousClock.now
-        return self.windows.withLockedValue { windows in
-            if windows.count > 100_000 {
-                windows = windows.filter { now - $0.value.started < .seconds(60) }
+    public func admit(_ address: String?) async throws -> Int? {
+        try await self.database.withMeteredConnection { connection in
+            try await connection.watched {
+                try await connection.guardedQuery("SELECT eduql.count_sign_in_attempt(\(address ?? "unknown"), \(self.limit)::integer)",
+                                                  logger: self.logger).collect().first?.decode(Int?.self) ?? nil
             }
-            var window = windows[key].flatMap { now - $0.started < .seconds(60) ? $0 : nil } ?? Window(started: now, attempts: 0)
-            window.attempts += 1
-            windows[key] = window
-            guard window.attempts > self.limit else { return nil }
-            return max(1, 60 - Int((now - window.started).components.seconds))
         }
     }
 }

@@ -55,7 +55,8 @@ public final class Authenticator: Sendable {
     public init(database: PostgresClient, hashing: HashingPool, configuration: AuthenticationConfiguration = .init(), logger: Logger) throws {
         self.database = database
         self.hashing = hashing
-        self.verifier = try SecretVerifier(hashing: hashing, attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
+        self.verifier = try SecretVerifier(
+            hashing: hashing, throttle: AddressThrottle(database: database, attemptsPerMinute: configuration.attemptsPerAddressPerMinute, logger: logger))
         self.configuration = configuration
         self.logger = logger
     }
@@ -66,7 +67,7 @@ public final class Authenticator: Sendable {
         var event = SecurityEvent(.auth, "login", .denied, request: request)
         event.login = String(login.prefix(64))
         do {
-            try self.verifier.admit(password, from: request.clientIP)
+            try await self.verifier.admit(password, from: request.clientIP)
         } catch let refusal as SecretVerifier.Refusal {
             event.errorCodes = [refusal.code]
             try await event.record(on: self.database, logger: self.logger)

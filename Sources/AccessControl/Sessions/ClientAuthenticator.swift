@@ -30,7 +30,8 @@ public final class ClientAuthenticator: Sendable {
 
     public init(database: PostgresClient, hashing: HashingPool, configuration: AuthenticationConfiguration = .init(), logger: Logger) throws {
         self.database = database
-        self.verifier = try SecretVerifier(hashing: hashing, attemptsPerMinute: configuration.attemptsPerAddressPerMinute)
+        self.verifier = try SecretVerifier(
+            hashing: hashing, throttle: AddressThrottle(database: database, attemptsPerMinute: configuration.attemptsPerAddressPerMinute, logger: logger))
         self.configuration = configuration
         self.logger = logger
     }
@@ -40,7 +41,7 @@ public final class ClientAuthenticator: Sendable {
         var event = SecurityEvent(.auth, "client_token", .denied, request: request)
         event.login = String(clientID.prefix(64))
         do {
-            try self.verifier.admit(secret, from: request.clientIP)
+            try await self.verifier.admit(secret, from: request.clientIP)
         } catch let refusal as SecretVerifier.Refusal {
             event.errorCodes = [refusal.code]
             try await event.record(on: self.database, logger: self.logger)

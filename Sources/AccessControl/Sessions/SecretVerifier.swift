@@ -1,5 +1,5 @@
 /// The guessing defences shared by user sign-in and the client token endpoint: a per-address
-/// throttle, a length cap before any hashing, and a verification that costs the same whether
+/// throttle counted in the database (shared by every process), a length cap before any hashing, and a verification that costs the same whether
 /// or not the name exists (an unknown name is checked against a dummy hash).
 struct SecretVerifier: Sendable {
     /// The attempt is refused before any hashing.
@@ -12,15 +12,15 @@ struct SecretVerifier: Sendable {
     let throttle: AddressThrottle
     let dummyHash: String
 
-    init(hashing: HashingPool, attemptsPerMinute: Int) throws {
+    init(hashing: HashingPool, throttle: AddressThrottle) throws {
         self.hashing = hashing
-        self.throttle = AddressThrottle(attemptsPerMinute: attemptsPerMinute)
+        self.throttle = throttle
         self.dummyHash = try hashing.hasher.hash("a dummy secret for names that do not exist")
     }
 
     /// Throws a ``Refusal`` when `address` is over its rate or `secret` over the length cap.
-    func admit(_ secret: String, from address: String?) throws {
-        if let wait = self.throttle.admit(address) { throw Refusal.throttled(retryAfter: wait) }
+    func admit(_ secret: String, from address: String?) async throws {
+        if let wait = try await self.throttle.admit(address) { throw Refusal.throttled(retryAfter: wait) }
         guard secret.utf8.count <= self.hashing.hasher.configuration.maximumPasswordBytes else { throw Refusal.tooLong }
     }
 

@@ -38,7 +38,8 @@ struct HousekeepingService: Service {
                 SELECT eduql.ensure_audit_partition(current_date), eduql.ensure_audit_partition((current_date + interval '1 month')::date),
                        eduql.ensure_change_partition(current_date), eduql.ensure_change_partition((current_date + interval '1 month')::date)
                 """, logger: self.logger)
-            try await connection.execute("SELECT eduql.prune_idempotent_answers(), eduql.forget_expired_sign_ins()", logger: self.logger)
+            try await connection.execute("SELECT eduql.prune_idempotent_answers(), eduql.forget_expired_sign_ins(), eduql.forget_shared_state()",
+                                         logger: self.logger)
             try await connection.execute("SELECT count(*) FROM eduql.prune_changes(\(self.changeRetentionMonths)::integer)", logger: self.logger)
         }
     }

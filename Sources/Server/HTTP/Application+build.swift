@@ -69,7 +69,7 @@ public func buildApplication(
                                     engine: engine, buckets: buckets),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
-    OnboardingController(database: pool, jobs: ImportJobs(), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
+    OnboardingController(database: pool, jobs: ImportJobs(database: pool, logger: logger), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
     FormsController(database: pool, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
     let console = ConsoleController(
         console: try Console.load(),

@@ -2,8 +2,9 @@ import EduQLOnboarding
 import Foundation
 import Synchronization
 
-/// One import started through the API: who started it, how far it is, and how it ended. The
-/// import itself runs in a task of its own, in one transaction (``Importer/transaction``).
+/// One import started through the API, in the process running it: who started it, how far it
+/// is, and how it ended (``ImportJobs`` keeps that answer in the database for every process).
+/// The import itself runs in a task of its own, in one transaction (``Importer/transaction``).
 final class ImportJob: Sendable {
     enum Status: String, Codable, Sendable { case running, succeeded, failed, cancelled }
 
@@ -19,19 +20,16 @@ final class ImportJob: Sendable {
 
     let id: String
     let userID: Int
-    private let state: Mutex<(snapshot: Snapshot, task: Task<Void, Never>?, finished: ContinuousClock.Instant?)>
+    private let state: Mutex<(snapshot: Snapshot, task: Task<Void, Never>?)>
 
     init(userID: Int, dryRun: Bool) {
         let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         self.id = id
         self.userID = userID
-        self.state = Mutex((Snapshot(id: id, status: .running, dryRun: dryRun), nil, nil))
+        self.state = Mutex((Snapshot(id: id, status: .running, dryRun: dryRun), nil))
     }
 
     var snapshot: Snapshot { self.state.withLock { $0.snapshot } }
-
-    /// When it ended, if it has.
-    var finished: ContinuousClock.Instant? { self.state.withLock { $0.finished } }
 
     func started(_ task: Task<Void, Never>) {
         self.state.withLock { $0.task = task }
@@ -47,7 +45,6 @@ final class ImportJob: Sendable {
             state.snapshot.status = status
             state.snapshot.report = report
             state.snapshot.message = message
-            state.finished = .now
         }
     }
 

@@ -29,7 +29,7 @@ extension OnboardingController {
         } catch {
             throw APIError.badRequest("the upload cannot be read: \(error)", code: "BAD_USER_INPUT")
         }
-        guard let job = self.jobs.start(userID: user.userID, dryRun: dryRun) else {
+        guard let job = try await self.jobs.start(userID: user.userID, regionID: user.scope.regionID, dryRun: dryRun) else {
             throw APIError(status: .tooManyRequests, code: "RATE_LIMITED", message: "as many imports as this server runs at once are running; retry later",
                            headers: [.retryAfter: "30"])
         }
@@ -39,8 +39,8 @@ extension OnboardingController {
         event.detail["job"] = job.id
         AuditRecord.current?.update { $0.detail["job"] = job.id }
         let importer = Importer(set, allowedSheets: caller.principal.policy.onboarding.importSheets)
-        let task = Task { await self.run(importer, job: job, dryRun: dryRun, event: event, actingAs: caller.actingAs) }
-        job.started(task)
+        let started = event
+        self.jobs.run(job) { await self.run(importer, job: job, dryRun: dryRun, event: started, actingAs: caller.actingAs) }
         var response = try Self.json(job.snapshot, status: .accepted)
         response.headers[.location] = "/onboarding/imports/\(job.id)"
         return response
@@ -88,20 +88,24 @@ extension OnboardingController {
         }
     }
 
+    /// The job's answer, whichever process runs it.
     func status(_ request: Request, context: EduQLRequestContext) async throws -> Response {
         let (user, _) = try self.caller(context) { !$0.importSheets.isEmpty }
-        guard let job = self.jobs.job(context.parameters.get("id") ?? "", userID: user.userID) else {
-            throw APIError(status: .notFound, code: "NOT_FOUND", message: "no such import of yours (or it finished over an hour ago)")
-        }
-        return try Self.json(job.snapshot)
+        return try Self.json(try await self.answer(context.parameters.get("id") ?? "", userID: user.userID))
     }
 
+    /// Asks the job's process to stop it (at once here, within a second elsewhere).
     func cancel(_ request: Request, context: EduQLRequestContext) async throws -> Response {
         let (user, _) = try self.caller(context) { !$0.importSheets.isEmpty }
-        guard let job = self.jobs.job(context.parameters.get("id") ?? "", userID: user.userID) else {
+        let id = context.parameters.get("id") ?? ""
+        _ = try await self.jobs.cancel(id, userID: user.userID)
+        return try Self.json(try await self.answer(id, userID: user.userID), status: .accepted)
+    }
+
+    private func answer(_ id: String, userID: Int) async throws -> ImportJob.Snapshot {
+        guard let answer = try await self.jobs.answer(id, userID: userID) else {
             throw APIError(status: .notFound, code: "NOT_FOUND", message: "no such import of yours (or it finished over an hour ago)")
         }
-        job.cancel()
-        return try Self.json(job.snapshot, status: .accepted)
+        return answer
     }
 }
