@@ -30,6 +30,12 @@ public struct DatabaseLocator: Sendable {
         self.cluster.directory = settings.text("EDUQL_DATA_DIR", default: self.cluster.directory,
                                                accepts: "the local cluster's folder") ?? self.cluster.directory
         self.cluster.port = try settings.integer("EDUQL_PG_PORT", default: self.cluster.port, in: 1...65535)
+        // The local cluster archives its WAL for `eduql backup` (taking effect when it starts).
+        if let archive = settings.text("EDUQL_WAL_ARCHIVE", default: "none", accepts: "the backup folder the local cluster archives its WAL to"),
+           archive != "none" {
+            self.cluster.settings["archive_mode"] = "on"
+            self.cluster.settings["archive_command"] = Backup.archiveCommand(folder: archive)
+        }
     }
 
     /// Reads the process's settings.

@@ -72,7 +72,7 @@ public struct LocalCluster: Sendable {
                 binaries + "/pg_ctl",
                 ["start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logPath, "-o",
                  "-p \(self.configuration.port) -c listen_addresses=\(self.configuration.host) -c unix_socket_directories=''"
-                    + self.configuration.settings.sorted { $0.key < $1.key }.map { " -c \($0.key)=\($0.value)" }.joined()],
+                    + self.configuration.settings.sorted { $0.key < $1.key }.map { " -c \($0.key)='\($0.value.replacingOccurrences(of: "'", with: "''"))'" }.joined()],
                 asPostgresUser: true
             )
         }
@@ -142,7 +142,7 @@ public struct LocalCluster: Sendable {
         return credentials
     }
 
-    private func binDirectory() throws -> String {
+    func binDirectory() throws -> String {
         if let configured = self.configuration.binDirectory { return configured }
         if let found = try? Subprocess.run("/usr/bin/pg_config", ["--bindir"]).output.trimmingCharacters(in: .whitespacesAndNewlines),
            FileManager.default.fileExists(atPath: found + "/pg_ctl") {
@@ -156,6 +156,7 @@ public struct LocalCluster: Sendable {
     }
 }
 
-private func absolute(_ path: String) -> String {
+/// `path` made absolute against the working directory.
+func absolute(_ path: String) -> String {
     path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
