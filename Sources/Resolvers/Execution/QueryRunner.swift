@@ -20,10 +20,13 @@ public struct QueryRunner: Sendable {
     public let statements: PreparedStatements
     /// Dashboard answers shared for a short time.
     public let answers: SharedAnswers
+    /// Streaming replicas reads go to when one is current enough; none: every read on `database`.
+    public let replicas: ReplicaSet?
 
     public init(database: PostgresClient, wait: Duration = .seconds(2), probe: DatabaseProbe? = nil, statementTimeout: Duration = .seconds(5),
-                statements: PreparedStatements = .init(), answers: SharedAnswers = .init()) {
+                statements: PreparedStatements = .init(), answers: SharedAnswers = .init(), replicas: ReplicaSet? = nil) {
         self.database = database
+        self.replicas = replicas
         self.statements = statements
         self.answers = answers
         self.wait = wait
@@ -40,13 +43,16 @@ public struct QueryRunner: Sendable {
     }
 
     /// Runs every statement of the plan, one round trip each. `sharing` names the principal's
-    /// role, scope and person links when its shareable answers may be shared (``SharedAnswers``).
-    public func run(_ plan: OperationPlan, sharing: String? = nil, logger: Logger) async throws -> Result {
+    /// role, scope and person links when its shareable answers may be shared (``SharedAnswers``);
+    /// `reader` names the principal, whose recent writes a replica must have replayed.
+    public func run(_ plan: OperationPlan, sharing: String? = nil, reader: String? = nil, logger: Logger) async throws -> Result {
         try await Self.assemble(plan) { statement in
             if let sharing, let sharingKey = statement.sharingKey, self.answers.enabled {
-                return try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) { try await self.json(of: statement, logger: logger) }
+                return try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) {
+                    try await self.json(of: statement, reader: reader, logger: logger)
+                }
             }
-            return try await self.json(of: statement, logger: logger)
+            return try await self.json(of: statement, reader: reader, logger: logger)
         }
     }
 
@@ -79,14 +85,47 @@ public struct QueryRunner: Sendable {
     }
 
     /// The JSON one statement built; unauthenticated when the database no longer accepts the token.
-    func json(of statement: Statement, logger: Logger) async throws -> String {
-        guard let json = try await self.rows(of: statement, logger: logger).first?.decode(String?.self) else { throw QueryError.unauthenticated }
+    func json(of statement: Statement, reader: String? = nil, logger: Logger) async throws -> String {
+        guard let json = try await self.rows(of: statement, reader: reader, logger: logger).first?.decode(String?.self) else {
+            throw QueryError.unauthenticated
+        }
         return json
     }
 
-    /// The rows of one statement. A read is safe to repeat: one that lost its connection (the
-    /// server restarted while the connection sat in the pool) runs once more on a fresh one.
-    func rows(of statement: Statement, logger: Logger) async throws -> [PostgresRow] {
+    /// The rows of one statement: on a replica current enough for `reader` when there is one,
+    /// else on the primary's reader pool. A read is safe to repeat: one whose replica fails it
+    /// (gone, or cancelled by its recovery) runs on the primary, and the replica is left out.
+    func rows(of statement: Statement, reader: String? = nil, logger: Logger) async throws -> [PostgresRow] {
+        if let replicas = self.replicas, let (index, replica) = replicas.choose(for: reader) {
+            do {
+                let rows = try await replica.pool.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5)) {
+                    try await self.statements.rows(of: statement, on: $0, logger: logger)
+                }
+                ReplicaSet.read(by: replica.name)
+                return rows
+            } catch where Self.replicaFailed(error) {
+                replicas.eject(index)
+                logger.warning("a replica failed a read; reading from the primary", metadata: ["replica": "\(replica.name)"])
+            }
+        }
+        if self.replicas != nil { ReplicaSet.read(by: "primary") }
+        return try await self.primaryRows(of: statement, logger: logger)
+    }
+
+    /// Whether a replica, rather than the read, failed: no connection or a lost one (no SQLSTATE,
+    /// or a connection or shutdown class), or the statement cancelled by its recovery. An error
+    /// the read itself caused (bad input, its statement timeout, a refused token) is the read's
+    /// on any server.
+    static func replicaFailed(_ error: any Error) -> Bool {
+        if error is CancellationError { return false }
+        if DatabaseUnavailable.classifies(error) { return true }
+        guard let state = sqlState(of: error) else { return !(error is QueryError) }
+        return state == .serializationFailure || state.raw.hasPrefix("08") || (state.raw.hasPrefix("57") && state != .queryCanceled)
+    }
+
+    /// The rows of one statement on the primary's reader pool; once more on a fresh connection
+    /// when the one it had was lost (the server restarted while it sat in the pool).
+    func primaryRows(of statement: Statement, logger: Logger) async throws -> [PostgresRow] {
         var retried = false
         while true {
             do {

@@ -1,5 +1,7 @@
 import EduQLAccessControl
 import EduQLResolvers
+import EduQLSchema
+import Foundation
 
 extension ServerConfiguration {
     /// Reads every `EDUQL_…` key of the server, keeping the defaults for what is unset.
@@ -23,6 +25,15 @@ extension ServerConfiguration {
         self.changeRetentionMonths = try settings.integer("EDUQL_CHANGE_RETENTION_MONTHS", default: self.changeRetentionMonths,
                                                           in: 3...120, unit: "months")
         self.auditVerifyInterval = .seconds(try settings.integer("EDUQL_AUDIT_VERIFY_SECONDS", default: 600, in: 10...86_400, unit: "seconds"))
+        self.replicas = try settings.choice("EDUQL_REPLICA_URLS", default: "none", accepts: "postgres:// URLs separated by commas",
+                                            secret: true) { text -> [ConnectionSettings]? in
+            // One URL that does not parse refuses the whole setting.
+            let parsed = text == "none" ? [] : text.split(separator: ",").map { try? ConnectionSettings(url: $0.trimmingCharacters(in: .whitespaces)) }
+            return parsed.contains { $0 == nil } ? nil : parsed.compactMap { $0 }
+        }
+        self.replicaSet.maximumLag = .milliseconds(try settings.integer("EDUQL_REPLICA_MAX_LAG_MS", default: 1000, in: 10...600_000, unit: "milliseconds"))
+        self.replicaSet.readYourWrites = .milliseconds(try settings.integer("EDUQL_READ_YOUR_WRITES_MS", default: 10_000, in: 0...3_600_000,
+                                                                           unit: "milliseconds"))
         self.rateLimits = try RateLimits(settings: settings)
         self.observability = try ObservabilityConfiguration(settings: settings)
         self.federation = try FederationConfiguration(settings: settings)

@@ -140,15 +140,9 @@ struct Backup: Sendable {
         "host=\(self.superuser.host) port=\(self.superuser.port) user=\(self.superuser.username) dbname=\(database) passfile=\(passFile)"
     }
 
-    /// Runs `body` with a password file for the superuser that the `postgres` user can read,
-    /// so that no password appears in a command line.
+    /// Runs `body` with a password file for the superuser (see ``ConnectionSettings/withPassFile(_:)``).
     func withPassFile<T>(_ body: (String) throws -> T) throws -> T {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-pgpass-\(UUID().uuidString)").path
-        let line = "\(self.superuser.host):\(self.superuser.port):*:\(self.superuser.username):\(self.superuser.password ?? "")\n"
-        FileManager.default.createFile(atPath: path, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        if Subprocess.isRoot { try Subprocess.run("/bin/chown", ["postgres:postgres", path]) }
-        return try body(path)
+        try self.superuser.withPassFile(body)
     }
 
     /// A base backup's label: its UTC time, sortable.

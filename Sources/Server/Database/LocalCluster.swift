@@ -68,13 +68,7 @@ public struct LocalCluster: Sendable {
         let status = try Subprocess.run(binaries + "/pg_ctl", ["status", "-D", self.dataDirectory], asPostgresUser: true, allowedStatuses: [0, 3])
         if status.status == 3 {
             logger.info("starting local PostgreSQL", metadata: ["data": "\(self.dataDirectory)", "port": "\(self.configuration.port)"])
-            try Subprocess.run(
-                binaries + "/pg_ctl",
-                ["start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logPath, "-o",
-                 "-p \(self.configuration.port) -c listen_addresses=\(self.configuration.host) -c unix_socket_directories=''"
-                    + self.configuration.settings.sorted { $0.key < $1.key }.map { " -c \($0.key)='\($0.value.replacingOccurrences(of: "'", with: "''"))'" }.joined()],
-                asPostgresUser: true
-            )
+            try self.launch(binaries: binaries)
         }
         let connections = ClusterConnections(
             superuser: ConnectionSettings(host: self.configuration.host, port: self.configuration.port, username: "postgres",
@@ -87,6 +81,17 @@ public struct LocalCluster: Sendable {
         try await connections.ensureRoles(credentials: credentials, logger: logger)
         try await connections.createDatabase(self.configuration.database, logger: logger)
         return connections
+    }
+
+    /// Starts the server of the cluster's data folder on its port, with its settings.
+    func launch(binaries: String) throws {
+        try Subprocess.run(
+            binaries + "/pg_ctl",
+            ["start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logPath, "-o",
+             "-p \(self.configuration.port) -c listen_addresses=\(self.configuration.host) -c unix_socket_directories=''"
+                + self.configuration.settings.sorted { $0.key < $1.key }.map { " -c \($0.key)='\($0.value.replacingOccurrences(of: "'", with: "''"))'" }.joined()],
+            asPostgresUser: true
+        )
     }
 
     /// Stops the cluster (fast shutdown); a stopped cluster is left as it is.

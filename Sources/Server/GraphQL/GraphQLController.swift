@@ -131,7 +131,7 @@ struct GraphQLController {
                 return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
                                                     request: request.info(context), retry: retry, logger: context.logger)
             } else {
-                let result = try await self.runner.run(plan, sharing: principal.sharingScope, logger: context.logger)
+                let result = try await self.runner.run(plan, sharing: principal.sharingScope, reader: principal.readerKey, logger: context.logger)
                 audit?.update { event in
                     event.learnerIDs = result.learnerIDs
                     event.rowCount = result.rows

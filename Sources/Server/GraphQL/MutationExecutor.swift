@@ -19,6 +19,8 @@ struct MutationExecutor {
     let engine: GraphQLEngine
     /// The buckets of the grants' per-mutation rates.
     let buckets: TokenBuckets
+    /// Replicas whose reads for this principal must first replay what it wrote.
+    var replicas: ReplicaSet? = nil
 
     /// A field refused, with its response key, error code and message.
     struct Refused: Error {
@@ -114,6 +116,12 @@ struct MutationExecutor {
             }
             return GraphQLController.respond(.ok, media, [GraphQLErrorBody(code: refused.code, message: refused.message, path: [refused.key])],
                                              data: "null")
+        }
+        // Its reads go to a replica only once that replica has replayed this write (when the
+        // position cannot be read, to the primary for the window).
+        if let replicas = self.replicas, !replayed {
+            let position = (try? await ReplicaSet.position(of: self.database, logger: logger)) ?? .max
+            replicas.wrote(principal.readerKey, lsn: position)
         }
         var response = GraphQLController.respond(.ok, media, data: data)
         if replayed { response.headers[IdempotentRetry.replayedHeader] = "true" }

@@ -5,6 +5,14 @@ extension Principal {
     /// person links, everything `eduql.act_as` sets that a statement can read — so that two
     /// principals with equal values get equal answers (``SharedAnswers``). Integration clients
     /// never share.
+    /// Whose writes its later reads must see (``ReplicaSet``): the user, or the integration client.
+    var readerKey: String {
+        switch self {
+        case .user(let user): "user:\(user.userID)"
+        case .client(let client): "client:\(client.clientID)"
+        }
+    }
+
     var sharingScope: String? {
         guard case .user(let user) = self else { return nil }
         let scope = user.scope

@@ -40,11 +40,22 @@ public func buildApplication(
     let documents = try TrustedDocuments.load(from: server.queriesDirectory)
     let engine = GraphQLEngine(limits: server.limits, trustedDocuments: documents.byID.mapValues(\.text), plans: plans)
     let probe = DatabaseProbe(configuration: database.connectionConfiguration, logger: logger)
+    // Streaming replicas, each a read-only pool of its own like the readers', sampled for lag.
+    let replicas: ReplicaSet? = server.replicas.isEmpty ? nil : ReplicaSet(
+        primary: pool,
+        replicas: server.replicas.enumerated().map { index, settings in
+            let name = "replica\(index + 1)"
+            let replicaPool = PostgresClient(configuration: settings.readerConfiguration(limits: server.limits), backgroundLogger: logger)
+            PoolMetrics.register(replicaPool, name: name, capacity: 16)
+            return ReplicaSet.Replica(name: name, pool: replicaPool)
+        },
+        configuration: server.replicaSet, logger: logger)
     var answers = SharedAnswers.Configuration()
     answers.lifetime = server.caches ? server.sharedAnswers : .zero
     let runner = QueryRunner(database: readers, wait: server.databaseWait, probe: probe,
                              statementTimeout: .milliseconds(server.limits.statementTimeoutMilliseconds),
-                             statements: PreparedStatements(configuration: statements), answers: SharedAnswers(configuration: answers))
+                             statements: PreparedStatements(configuration: statements), answers: SharedAnswers(configuration: answers),
+                             replicas: replicas)
 
     let router = Router(context: EduQLRequestContext.self)
     let audit = server.audit ? AuditSink(database: pool, probe: probe, logger: logger) : nil
@@ -66,7 +77,7 @@ public func buildApplication(
     GraphQLController(
         deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
-                                    engine: engine, buckets: buckets),
+                                    engine: engine, buckets: buckets, replicas: replicas),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
     OnboardingController(database: pool, jobs: ImportJobs(database: pool, logger: logger), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
@@ -81,6 +92,10 @@ public func buildApplication(
         .addRoutes(to: router)
     var services: [any Service] = [pool, readers, hashingPool,
                                    HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
+    if let replicas {
+        services += replicas.replicas.map(\.pool) as [any Service]
+        services.append(replicas)
+    }
     if let audit {
         services.append(audit)
         services.append(AuditVerificationService(database: pool, logger: logger, interval: server.auditVerifyInterval))
@@ -99,3 +114,6 @@ public func buildApplication(
         logger: logger
     )
 }
+
+/// The replicas' sampling runs as a service of the application's group, stopped at shutdown.
+extension ReplicaSet: Service {}

@@ -1,5 +1,6 @@
 import Foundation
 import EduQLAccessControl
+import EduQLSchema
 import EduQLResolvers
 
 /// Where `eduql serve` listens.
@@ -22,6 +23,13 @@ public struct ServerConfiguration: Sendable {
     /// (`eduql.audit_check`), from `EDUQL_AUDIT_VERIFY_SECONDS` (10–86400; only when auditing is
     /// on). Administrators see the outcome as `auditChain`. Default 10 minutes.
     public var auditVerifyInterval: Duration = .seconds(600)
+    /// Streaming replicas reads may go to (the server's role on each), from `EDUQL_REPLICA_URLS`
+    /// (postgres:// URLs separated by commas). Default none: every read on the primary.
+    public var replicas: [ConnectionSettings] = []
+    /// How current a replica must be, from `EDUQL_REPLICA_MAX_LAG_MS` (default 1000), and how long
+    /// a principal's reads after its write need a replica that has replayed it, from
+    /// `EDUQL_READ_YOUR_WRITES_MS` (default 10000).
+    public var replicaSet = ReplicaSet.Configuration()
     /// Requests per second and burst per address, user and integration client (``RateLimits``).
     public var rateLimits = RateLimits()
     /// Limits on GraphQL documents; `EDUQL_MAX_PAGE_SIZE` sets the page-size cap (default 100, at most 500).

@@ -49,6 +49,16 @@ enum RawHTTP {
                            body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
     }
 
+    /// GETs `path` on `port`.
+    static func get(port: Int, path: String, token: String?) async throws -> RawExchange {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await self.session.data(for: request)
+        let http = response as? HTTPURLResponse
+        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
+    }
+
     /// A GraphQL request body.
     static func graphql(_ query: String, variables: [String: Any] = [:]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: ["query": query, "variables": variables]), as: UTF8.self)
