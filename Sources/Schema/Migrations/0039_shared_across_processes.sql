@@ -44,6 +44,7 @@ CREATE TABLE eduql.import_jobs (
     finished_at      timestamptz
 );
 CREATE INDEX ON eduql.import_jobs (user_id);
+CREATE INDEX ON eduql.import_jobs (region_id);
 CREATE INDEX ON eduql.import_jobs (finished_at);
 
 CREATE FUNCTION eduql.import_job_start(p_id text, p_region bigint, p_user bigint, p_answer jsonb) RETURNS void
