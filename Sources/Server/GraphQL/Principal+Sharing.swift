@@ -1,10 +1,6 @@
 import EduQLAccessControl
 
 extension Principal {
-    /// What the database's tenancy settings are made of for this principal — role, scope and
-    /// person links, everything `eduql.act_as` sets that a statement can read — so that two
-    /// principals with equal values get equal answers (``SharedAnswers``). Integration clients
-    /// never share.
     /// Whose writes its later reads must see (``ReplicaSet``): the user, or the integration client.
     var readerKey: String {
         switch self {
@@ -13,6 +9,10 @@ extension Principal {
         }
     }
 
+    /// What the database's tenancy settings are made of for this principal — role, scope and
+    /// person links, everything `eduql.act_as` sets that a statement can read — so that two
+    /// principals with equal values get equal answers (``SharedAnswers``). Integration clients
+    /// never share.
     var sharingScope: String? {
         guard case .user(let user) = self else { return nil }
         let scope = user.scope
