@@ -44,15 +44,17 @@ public struct QueryRunner: Sendable {
 
     /// Runs every statement of the plan, one round trip each. `sharing` names the principal's
     /// role, scope and person links when its shareable answers may be shared (``SharedAnswers``);
-    /// `reader` names the principal, whose recent writes a replica must have replayed.
-    public func run(_ plan: OperationPlan, sharing: String? = nil, reader: String? = nil, logger: Logger) async throws -> Result {
+    /// `reader` names the principal, whose recent writes a replica must have replayed, and
+    /// `after` a WAL position the client says it wrote up to (through another process).
+    public func run(_ plan: OperationPlan, sharing: String? = nil, reader: String? = nil, after: UInt64? = nil,
+                    logger: Logger) async throws -> Result {
         try await Self.assemble(plan) { statement in
             if let sharing, let sharingKey = statement.sharingKey, self.answers.enabled {
                 return try await self.answers.answer(for: sharing + "\u{0}" + sharingKey) {
-                    try await self.json(of: statement, reader: reader, logger: logger)
+                    try await self.json(of: statement, reader: reader, after: after, logger: logger)
                 }
             }
-            return try await self.json(of: statement, reader: reader, logger: logger)
+            return try await self.json(of: statement, reader: reader, after: after, logger: logger)
         }
     }
 
@@ -85,8 +87,8 @@ public struct QueryRunner: Sendable {
     }
 
     /// The JSON one statement built; unauthenticated when the database no longer accepts the token.
-    func json(of statement: Statement, reader: String? = nil, logger: Logger) async throws -> String {
-        guard let json = try await self.rows(of: statement, reader: reader, logger: logger).first?.decode(String?.self) else {
+    func json(of statement: Statement, reader: String? = nil, after: UInt64? = nil, logger: Logger) async throws -> String {
+        guard let json = try await self.rows(of: statement, reader: reader, after: after, logger: logger).first?.decode(String?.self) else {
             throw QueryError.unauthenticated
         }
         return json
@@ -95,8 +97,8 @@ public struct QueryRunner: Sendable {
     /// The rows of one statement: on a replica current enough for `reader` when there is one,
     /// else on the primary's reader pool. A read is safe to repeat: one whose replica fails it
     /// (gone, or cancelled by its recovery) runs on the primary, and the replica is left out.
-    func rows(of statement: Statement, reader: String? = nil, logger: Logger) async throws -> [PostgresRow] {
-        if let replicas = self.replicas, let (index, replica) = replicas.choose(for: reader) {
+    func rows(of statement: Statement, reader: String? = nil, after: UInt64? = nil, logger: Logger) async throws -> [PostgresRow] {
+        if let replicas = self.replicas, let (index, replica) = replicas.choose(for: reader, after: after) {
             do {
                 let rows = try await replica.pool.withConnection(lease: self.wait, total: self.wait + self.statementTimeout + .seconds(5)) {
                     try await self.statements.rows(of: statement, on: $0, logger: logger)

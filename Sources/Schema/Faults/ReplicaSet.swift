@@ -60,11 +60,12 @@ public final class ReplicaSet: Sendable {
     }
 
     /// The replica a read of `principal` goes to, in turn among the healthy ones that have
-    /// replayed the principal's recent write; nil: the primary.
-    public func choose(for principal: String?) -> (index: Int, replica: Replica)? {
+    /// replayed the principal's recent write and the position `after` the client names (its
+    /// write through another process); nil: the primary.
+    public func choose(for principal: String?, after: UInt64? = nil) -> (index: Int, replica: Replica)? {
         guard !self.replicas.isEmpty else { return nil }
         let now = ContinuousClock.now
-        let needed: UInt64 = principal.flatMap { key in
+        let own: UInt64 = principal.flatMap { key in
             self.writes.withLock { writes in
                 guard let write = writes[key] else { return nil }
                 if now - write.at > self.configuration.readYourWrites {
@@ -74,6 +75,7 @@ public final class ReplicaSet: Sendable {
                 return write.lsn
             }
         } ?? 0
+        let needed = max(own, after ?? 0)
         let candidates = self.health.withLock { health in health.indices.filter { health[$0].healthy && health[$0].replayed >= needed } }
         guard !candidates.isEmpty else { return nil }
         let index = candidates[self.turn.add(1, ordering: .relaxed).newValue % candidates.count]
@@ -191,8 +193,13 @@ public final class ReplicaSet: Sendable {
         }
     }
 
+    /// A WAL position as `pg_lsn` text (`16/B374D848`).
+    public static func text(_ lsn: UInt64) -> String {
+        String(lsn >> 32, radix: 16, uppercase: true) + "/" + String(lsn & 0xFFFF_FFFF, radix: 16, uppercase: true)
+    }
+
     /// A `pg_lsn` text (`16/B374D848`) as a number.
-    static func parse(_ lsn: String) -> UInt64? {
+    public static func parse(_ lsn: String) -> UInt64? {
         let parts = lsn.split(separator: "/")
         guard parts.count == 2, let high = UInt64(parts[0], radix: 16), let low = UInt64(parts[1], radix: 16) else { return nil }
         return high << 32 | low

@@ -129,9 +129,12 @@ struct GraphQLController {
                     retry = taken
                 }
                 return try await self.mutations.run(plan, principal: principal, actingAs: actingAs, media: media,
-                                                    request: request.info(context), retry: retry, logger: context.logger)
+                                                    request: request.info(context), retry: retry,
+                                                    console: (request.isSecure, request.bearerToken == nil && request.consoleToken != nil),
+                                                    logger: context.logger)
             } else {
-                let result = try await self.runner.run(plan, sharing: principal.sharingScope, reader: principal.readerKey, logger: context.logger)
+                let result = try await self.runner.run(plan, sharing: principal.sharingScope, reader: principal.readerKey,
+                                                       after: ReadAfterWrite.position(of: request), logger: context.logger)
                 audit?.update { event in
                     event.learnerIDs = result.learnerIDs
                     event.rowCount = result.rows

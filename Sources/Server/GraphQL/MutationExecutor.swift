@@ -40,7 +40,7 @@ struct MutationExecutor {
     static let journalFields: Set<String> = ["recordMarks", "recordAttendance", "setLessonTopic", "setHomework"]
 
     func run(_ plan: OperationPlan, principal: Principal, actingAs: ActingAs, media: GraphQLMediaType, request: RequestInfo,
-             retry: IdempotentRetry? = nil, logger: Logger) async throws -> Response {
+             retry: IdempotentRetry? = nil, console: (secure: Bool, used: Bool) = (false, false), logger: Logger) async throws -> Response {
         let policy = principal.policy
         if let refused = self.refuseBeforeWriting(plan, principal: principal, media: media) { return refused }
         let retry = plan.mutations.contains { Self.oneTimeSecrets.contains($0.name) } ? nil : retry
@@ -118,12 +118,17 @@ struct MutationExecutor {
                                              data: "null")
         }
         // Its reads go to a replica only once that replica has replayed this write (when the
-        // position cannot be read, to the primary for the window).
+        // position cannot be read, to the primary for the window); the answer names the
+        // position for reads through other processes (``ReadAfterWrite``).
+        var response = GraphQLController.respond(.ok, media, data: data)
         if let replicas = self.replicas, !replayed {
             let position = (try? await ReplicaSet.position(of: self.database, logger: logger)) ?? .max
             replicas.wrote(principal.readerKey, lsn: position)
+            if position != .max {
+                ReadAfterWrite.name(position, in: &response, console: console.used, secure: console.secure,
+                                    lasting: Int(replicas.configuration.readYourWrites.components.seconds))
+            }
         }
-        var response = GraphQLController.respond(.ok, media, data: data)
         if replayed { response.headers[IdempotentRetry.replayedHeader] = "true" }
         return response
     }

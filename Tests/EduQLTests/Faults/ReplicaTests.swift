@@ -73,9 +73,9 @@ struct ReplicaTests {
             return (port, pid)
         }
         // A lenient server keeps a lagging replica (reads-your-writes must hold there); a strict one leaves it out.
-        let lenient = try serve(maximumLag: 60_000), strict = try serve(maximumLag: 1000)
-        defer { kill(lenient.pid, SIGKILL); kill(strict.pid, SIGKILL) }
-        for port in [lenient.port, strict.port] { try #require(await answers("http://127.0.0.1:\(port)/readyz")) }
+        let lenient = try serve(maximumLag: 60_000), other = try serve(maximumLag: 60_000), strict = try serve(maximumLag: 1000)
+        defer { kill(lenient.pid, SIGKILL); kill(other.pid, SIGKILL); kill(strict.pid, SIGKILL) }
+        for port in [lenient.port, other.port, strict.port] { try #require(await answers("http://127.0.0.1:\(port)/readyz")) }
         func token(_ port: Int, _ login: String) async throws -> String {
             let reply = try await RawHTTP.post(port: port, path: "/auth/login", body: #"{"login": "\#(login)", "password": "\#(try password(login))"}"#, token: nil)
             return try #require((try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])?["token"] as? String, "\(reply.body)")
@@ -117,12 +117,26 @@ struct ReplicaTests {
             """), token: teacher)
         #expect(wrote.status == 200 && !wrote.body.contains("errors"), "\(wrote.body)")
         let readBack = try await RawHTTP.post(port: lenient.port, body: journal, token: teacher)
-        #expect(readBack.body.contains(#""id" : "\#(learner)""#) || readBack.body.contains(#""id":"\#(learner)""#), "the teacher reads its own mark: \(readBack.body)")
+        func hasMark(_ reply: RawExchange) -> Bool {
+            reply.body.contains(#""id" : "\#(learner)""#) || reply.body.contains(#""id":"\#(learner)""#)
+        }
+        #expect(hasMark(readBack), "the teacher reads its own mark: \(readBack.body)")
+        // Through another process: only with the position the write's answer named (a header,
+        // or the console's cookie) does the read wait for a replica that has it.
+        let written = try #require(wrote.written, "the write's answer names its WAL position")
+        let journalQuery = try #require((try JSONSerialization.jsonObject(with: Data(journal.utf8)) as? [String: Any]))
+        let unaware = try await RawHTTP.post(port: other.port, body: journal, token: teacher)
+        let withHeader = try await RawHTTP.post(port: other.port, path: "/graphql", json: journalQuery, token: teacher,
+                                                headers: ["X-EduQL-Read-After": written])
+        let withCookie = try await RawHTTP.post(port: other.port, path: "/graphql", json: journalQuery, token: teacher,
+                                                headers: ["Cookie": "eduql_written=\(written)"])
+        #expect(!hasMark(unaware) && hasMark(withHeader) && hasMark(withCookie),
+                "another process: unaware \(hasMark(unaware)), with the header \(hasMark(withHeader)), with the cookie \(hasMark(withCookie))")
         let replicaReadsBefore = try await Self.metric(lenient.port, "eduql_reads_total", "\"replica1\"")
         let admin = try await token(lenient.port, "school.admin")
         let stale = try await RawHTTP.post(port: lenient.port, body: journal, token: admin)
         #expect(try await Self.metric(lenient.port, "eduql_reads_total", "\"replica1\"") > replicaReadsBefore, "another reader is read from the replica")
-        #expect(!stale.body.contains(#""id" : "\#(learner)""#) && !stale.body.contains(#""id":"\#(learner)""#), "the lagging replica has not replayed the mark yet: \(stale.body)")
+        #expect(!hasMark(stale), "the lagging replica has not replayed the mark yet: \(stale.body)")
 
         // Caught up again: the strict server takes the replica back.
         try await standbyAdmin.withConnection(logger: self.logger) { connection in

@@ -10,6 +10,8 @@ struct RawExchange: Sendable {
     var requestID: String?
     var body: String
     var retryAfter = false
+    /// The WAL position a mutation's answer names (`X-EduQL-Written`).
+    var written: String?
 }
 
 enum RawHTTP {
@@ -31,7 +33,8 @@ enum RawHTTP {
         let (data, response) = try await self.session.data(for: request)
         let http = response as? HTTPURLResponse
         return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
+                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
     }
 
     /// POSTs `json` to `path` on `port` with extra `headers`, over a connection of its own (the
@@ -46,7 +49,8 @@ enum RawHTTP {
         let (data, response) = try await self.session.data(for: request)
         let http = response as? HTTPURLResponse
         return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
+                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
     }
 
     /// GETs `path` on `port`.
@@ -56,7 +60,8 @@ enum RawHTTP {
         let (data, response) = try await self.session.data(for: request)
         let http = response as? HTTPURLResponse
         return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil)
+                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
+                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
     }
 
     /// A GraphQL request body.
