@@ -16,13 +16,12 @@ public struct AddressThrottle: Sendable {
         self.logger = logger
     }
 
-    /// Counts an attempt from `address`; returns the seconds to wait when over the limit.
+    /// Counts an attempt from `address`; returns the seconds to wait when over the limit. Waits
+    /// at most 2 s for a connection and 5 s in all (a database that is away answers 503).
     public func admit(_ address: String?) async throws -> Int? {
-        try await self.database.withMeteredConnection { connection in
-            try await connection.watched {
-                try await connection.guardedQuery("SELECT eduql.count_sign_in_attempt(\(address ?? "unknown"), \(self.limit)::integer)",
-                                                  logger: self.logger).collect().first?.decode(Int?.self) ?? nil
-            }
+        try await self.database.withConnection(lease: .seconds(2), total: .seconds(5)) { connection in
+            try await connection.guardedQuery("SELECT eduql.count_sign_in_attempt(\(address ?? "unknown"), \(self.limit)::integer)",
+                                              logger: self.logger).collect().first?.decode(Int?.self) ?? nil
         }
     }
 }

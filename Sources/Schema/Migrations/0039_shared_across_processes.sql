@@ -2,31 +2,26 @@
 -- until now (issue «beyond one database server», part 2): the sign-in attempts counted per
 -- client address, and the imports started through the API.
 
--- Sign-in and client-token attempts per client address and minute. A deployment's processes
--- count the same attempts, so an address gets its limit once, not once per process.
+-- Sign-in and client-token attempts per client address, in one-minute windows that start at
+-- an address's first attempt (as the per-process counter did). A deployment's processes count
+-- the same attempts, so an address gets its limit once, not once per process.
 CREATE TABLE eduql.sign_in_attempts (
-    address      text NOT NULL,
+    address      text PRIMARY KEY,
     window_start timestamptz NOT NULL,
-    attempts     integer NOT NULL,
-    PRIMARY KEY (address, window_start)
+    attempts     integer NOT NULL
 );
+CREATE INDEX ON eduql.sign_in_attempts (window_start);
 
--- Counts an attempt from p_address in this minute; the seconds to wait when it is over p_limit,
--- else null. The address's earlier minutes are forgotten as it goes.
+-- Counts an attempt from p_address; the seconds to wait when it is over p_limit in its window,
+-- else null. A window over a minute old starts again with this attempt.
 CREATE FUNCTION eduql.count_sign_in_attempt(p_address text, p_limit integer) RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
-DECLARE
-    minute timestamptz := date_trunc('minute', now());
-    counted integer;
-BEGIN
-    INSERT INTO eduql.sign_in_attempts AS a (address, window_start, attempts) VALUES (p_address, minute, 1)
-    ON CONFLICT (address, window_start) DO UPDATE SET attempts = a.attempts + 1
-    RETURNING attempts INTO counted;
-    IF counted = 1 THEN
-        DELETE FROM eduql.sign_in_attempts WHERE address = p_address AND window_start < minute;
-    END IF;
-    RETURN CASE WHEN counted > p_limit THEN greatest(1, 60 - extract(epoch FROM now() - minute)::integer) END;
-END $$;
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
+    INSERT INTO eduql.sign_in_attempts AS a (address, window_start, attempts) VALUES (p_address, now(), 1)
+    ON CONFLICT (address) DO UPDATE SET
+        window_start = CASE WHEN a.window_start <= now() - interval '1 minute' THEN now() ELSE a.window_start END,
+        attempts = CASE WHEN a.window_start <= now() - interval '1 minute' THEN 1 ELSE a.attempts + 1 END
+    RETURNING CASE WHEN attempts > p_limit THEN greatest(1, 60 - floor(extract(epoch FROM now() - window_start))::integer) END
+$$;
 
 -- Imports started through the API: each process runs its own, and any process answers for
 -- them. The row is the job's answer as `GET /onboarding/imports/{id}` gives it; the process
@@ -81,10 +76,10 @@ LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
     SELECT EXISTS (SELECT 1 FROM asked)
 $$;
 
--- Housekeeping: attempts of past minutes, and jobs finished over an hour ago (or abandoned a day).
+-- Housekeeping: windows that have ended, and jobs finished over an hour ago (or abandoned a day).
 CREATE FUNCTION eduql.forget_shared_state() RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
-    DELETE FROM eduql.sign_in_attempts WHERE window_start < now() - interval '2 minutes';
+    DELETE FROM eduql.sign_in_attempts WHERE window_start < now() - interval '1 minute';
     DELETE FROM eduql.import_jobs WHERE finished_at < now() - interval '1 hour' OR updated_at < now() - interval '1 day';
 $$;
 

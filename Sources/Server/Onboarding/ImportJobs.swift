@@ -46,7 +46,7 @@ final class ImportJobs: Sendable {
         guard let job else { return nil }
         do {
             let answer = try Self.encoded(job.snapshot)
-            try await self.statement("SELECT eduql.import_job_start(\(job.id), \(regionID), \(userID), \(answer)::jsonb)")
+            _ = try await self.query("SELECT eduql.import_job_start(\(job.id), \(regionID), \(userID), \(answer)::jsonb)")
         } catch {
             self.running.withLock { $0[job.id] = nil }
             throw error
@@ -105,14 +105,11 @@ final class ImportJobs: Sendable {
         return try await self.query("SELECT eduql.import_job_write(\(job.id), \(answer)::jsonb, \(finished))").first?.decode(Bool?.self) ?? false
     }
 
+    /// One statement, waiting at most 2 s for a connection and 5 s in all.
     private func query(_ sql: PostgresQuery) async throws -> [PostgresRow] {
-        try await self.database.withMeteredConnection { connection in
-            try await connection.watched { try await connection.guardedQuery(sql, logger: self.logger).collect() }
+        try await self.database.withConnection(lease: .seconds(2), total: .seconds(5)) { connection in
+            try await connection.guardedQuery(sql, logger: self.logger).collect()
         }
-    }
-
-    private func statement(_ sql: PostgresQuery) async throws {
-        _ = try await self.query(sql)
     }
 
     static func encoded(_ snapshot: ImportJob.Snapshot) throws -> String {

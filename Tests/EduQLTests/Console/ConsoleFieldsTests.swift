@@ -64,6 +64,48 @@ struct ConsoleFieldsTests {
         }
     }
 
+    @Test("a parent reaching a teacher through the diary reads only the lessons of its children's classes, though the teacher gives others")
+    func teacherLessonsForParent() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        // A child of the demo parent, a teacher of one of its lessons, and that teacher's classes over a month.
+        let (child, teacher, from, to, childClasses, taughtClasses) = try await database.owner.withConnection(logger: self.logger) { connection in
+            let row = try await connection.query("""
+                WITH pairs AS (
+                    SELECT e.learner_id, l.teacher_id, max(l.held_on) AS last
+                    FROM eduql.guardian_learners gl JOIN eduql.enrollments e ON e.learner_id = gl.learner_id AND e.status = 'active'
+                    JOIN eduql.lessons l ON l.class_id = e.class_id AND l.held_on <= current_date
+                    WHERE gl.guardian_id = (SELECT guardian_id FROM eduql.users WHERE login = 'parent')
+                    GROUP BY 1, 2)
+                SELECT p.learner_id::int, p.teacher_id::int, (p.last - 27)::text, p.last::text FROM pairs p
+                ORDER BY (SELECT count(DISTINCT o.class_id) FROM eduql.lessons o
+                          WHERE o.teacher_id = p.teacher_id AND o.held_on BETWEEN p.last - 27 AND p.last) DESC, 1, 2
+                LIMIT 1
+                """, logger: self.logger).collect().first!.decode((Int, Int, String, String).self)
+            let own = try await connection.query("""
+                SELECT DISTINCT e.class_id::text FROM eduql.enrollments e JOIN eduql.guardian_learners gl ON gl.learner_id = e.learner_id
+                WHERE gl.guardian_id = (SELECT guardian_id FROM eduql.users WHERE login = 'parent')
+                """, logger: self.logger).collect().map { try $0.decode(String.self) }
+            let taught = try await connection.query("""
+                SELECT DISTINCT class_id::text FROM eduql.lessons WHERE teacher_id = \(row.1) AND held_on BETWEEN \(row.2)::date AND \(row.3)::date
+                """, logger: self.logger).collect().map { try $0.decode(String.self) }
+            return (row.0, row.1, row.2, row.3, Set(own), Set(taught))
+        }
+        #expect(!taughtClasses.subtracting(childClasses).isEmpty, "the teacher gives lessons in classes of other families")
+        try await TestAPI.run(database) { api in
+            let reply = try await api.graphql("""
+                query($learner: ID!, $from: Date!, $day: Date!) { diary(learnerId: $learner, from: $day, to: $day) {
+                  days { lessons { teacher { id lessons(from: $from, to: $day) { class { id } } } } } } }
+                """, variables: ["learner": String(child), "from": from, "day": to], token: try await api.demoToken("parent"))
+            #expect(reply.json["errors"] == nil, "\(reply.text)")
+            // The diary of the teacher's last day with the child names it; its month of lessons as the parent reads them.
+            let days = reply.json.at("data.diary.days") as? [[String: Any]] ?? []
+            let teachers = days.flatMap { ($0["lessons"] as? [[String: Any]] ?? []).compactMap { $0["teacher"] as? [String: Any] } }
+            let seen = Set(teachers.flatMap { ($0["lessons"] as? [[String: Any]] ?? []).compactMap { ($0["class"] as? [String: Any])?["id"] as? String } })
+            #expect(teachers.contains { $0["id"] as? String == String(teacher) } && !seen.isEmpty, "\(reply.text)")
+            #expect(seen.isSubset(of: childClasses), "a parent read lessons of other classes: \(seen.subtracting(childClasses))")
+        }
+    }
+
     @Test("administrators read the chain's last walk and filter the log by operation; a parent may do neither")
     func auditFields() async throws {
         let database = try await TestCluster.shared.database(.demo)
