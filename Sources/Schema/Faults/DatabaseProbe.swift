@@ -6,7 +6,7 @@ import PostgresNIO
 /// Tells whether the database accepts connections by opening one of its own: what a request
 /// that has waited long for a pooled connection asks, to tell a database that is down (answer
 /// 503 now) from a pool that is only busy (keep waiting). One attempt at a time; its answer is
-/// reused for a second. Once it has found the database down, requests ask it before they wait
+/// reused for a second (200 ms when down). Once it has found the database down, requests ask it before they wait
 /// at all, so an outage is answered at once rather than after each request's own wait.
 public actor DatabaseProbe {
     private let configuration: PostgresConnection.Configuration
@@ -26,7 +26,9 @@ public actor DatabaseProbe {
 
     /// Whether a new connection can be opened and answers now.
     public func reachable() async -> Bool {
-        if let last, ContinuousClock.now - last.at < .seconds(1) { return last.reachable }
+        // A database found up is believed for a second; one found down for 200 ms, so that the
+        // first requests after it is back (a restart, a new primary) are not refused for long.
+        if let last, ContinuousClock.now - last.at < (last.reachable ? .seconds(1) : .milliseconds(200)) { return last.reachable }
         if let attempt { return await attempt.value }
         let attempt = Task { [configuration, logger] in
             do {

@@ -51,7 +51,9 @@ public struct DatabaseUnavailable: Error, Sendable {
         }
     }
 
-    static let unavailableStates: [PostgresError.Code] = [.adminShutdown, .crashShutdown, .cannotConnectNow]
+    /// A server shutting down, crashed or starting, and a write that reached a host in recovery
+    /// (a primary demoted by a failover under a connection made before it).
+    static let unavailableStates: [PostgresError.Code] = [.adminShutdown, .crashShutdown, .cannotConnectNow, .readOnlySqlTransaction]
 
     /// A server shutting down or refusing connections, or a connection exception (class 08).
     static func unavailable(_ state: PostgresError.Code?) -> Bool {

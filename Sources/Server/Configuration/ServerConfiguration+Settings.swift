@@ -31,6 +31,11 @@ extension ServerConfiguration {
             let parsed = text == "none" ? [] : text.split(separator: ",").map { try? ConnectionSettings(url: $0.trimmingCharacters(in: .whitespaces)) }
             return parsed.contains { $0 == nil } ? nil : parsed.compactMap { $0 }
         }
+        self.databaseHosts = try settings.choice("EDUQL_DATABASE_HOSTS", default: "none",
+                                                 accepts: "host:port pairs separated by commas") { text -> [PrimaryRelay.Endpoint]? in
+            let parsed = text == "none" ? [] : text.split(separator: ",").map { PrimaryRelay.Endpoint($0) }
+            return parsed.contains { $0 == nil } ? nil : parsed.compactMap { $0 }
+        }
         self.replicaSet.maximumLag = .milliseconds(try settings.integer("EDUQL_REPLICA_MAX_LAG_MS", default: 1000, in: 10...600_000, unit: "milliseconds"))
         self.replicaSet.readYourWrites = .milliseconds(try settings.integer("EDUQL_READ_YOUR_WRITES_MS", default: 10_000, in: 0...3_600_000,
                                                                            unit: "milliseconds"))

@@ -20,6 +20,15 @@ public func buildApplication(
     hashing: HashingPool.Configuration = .init(),
     logger: Logger
 ) throws -> some ApplicationProtocol {
+    // With the members of a replicated cluster named, every connection goes through the relay
+    // that follows its primary.
+    let relay = server.databaseHosts.isEmpty ? nil
+        : try PrimaryRelay(configuration: .init(hosts: server.databaseHosts), credentials: database, logger: logger)
+    var database = database
+    if let relay {
+        database.host = "127.0.0.1"
+        database.port = relay.port
+    }
     var poolConfiguration = database.clientConfiguration
     poolConfiguration.options.maximumConnections = 16
     let pool = PostgresClient(configuration: poolConfiguration, backgroundLogger: logger)
@@ -90,7 +99,8 @@ public func buildApplication(
     console.addRoutes(to: router)
     FederationController(deadline: server.requestDeadline, authenticator: authenticator, configuration: server.federation, port: server.port)
         .addRoutes(to: router)
-    var services: [any Service] = [pool, readers, hashingPool,
+    var services: [any Service] = relay.map { [$0] } ?? []
+    services += [pool, readers, hashingPool,
                                    HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
     if let replicas {
         services += replicas.replicas.map(\.pool) as [any Service]

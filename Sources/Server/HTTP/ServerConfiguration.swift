@@ -23,6 +23,11 @@ public struct ServerConfiguration: Sendable {
     /// (`eduql.audit_check`), from `EDUQL_AUDIT_VERIFY_SECONDS` (10–86400; only when auditing is
     /// on). Administrators see the outcome as `auditChain`. Default 10 minutes.
     public var auditVerifyInterval: Duration = .seconds(600)
+    /// The members of a replicated cluster (Patroni's, or a primary and its standbys), from
+    /// `EDUQL_DATABASE_HOSTS` (`host:port` separated by commas): the server follows whichever one
+    /// is the primary (``PrimaryRelay``), connecting with `DATABASE_URL`'s role and database.
+    /// Default none: `DATABASE_URL`'s host is the primary.
+    public var databaseHosts: [PrimaryRelay.Endpoint] = []
     /// Streaming replicas reads may go to (the server's role on each), from `EDUQL_REPLICA_URLS`
     /// (postgres:// URLs separated by commas). Default none: every read on the primary.
     public var replicas: [ConnectionSettings] = []

@@ -17,8 +17,8 @@ struct ReplicaTests {
     static let metricsToken = "replica-test-metrics-token"
 
     /// The value of a counter or gauge of `/metrics` for `labels` (0 when absent).
-    static func metric(_ port: Int, _ name: String, _ labels: String) async throws -> Double {
-        let reply = try await RawHTTP.get(port: port, path: "/metrics", token: Self.metricsToken)
+    static func metric(_ port: Int, _ name: String, _ labels: String, token: String = Self.metricsToken) async throws -> Double {
+        let reply = try await RawHTTP.get(port: port, path: "/metrics", token: token)
         let line = reply.body.split(separator: "\n").first { $0.hasPrefix(name + "{") && $0.contains(labels) }
         return line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
