@@ -375,11 +375,13 @@ def main():
     for kind, role in [("diary", "parent"), ("class", "school_admin"), ("journal", "teacher"), ("queue", "parent"),
                        ("change feed", "region_admin")] + DASHBOARDS:
         token, body = scenario_lines[kind][0]
-        assignment = cluster.psql(
-            f"SELECT role_assignment_id FROM eduql.sessions WHERE token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'")
+        assignment, region = cluster.psql(
+            f"SELECT s.role_assignment_id, r.region_id FROM eduql.sessions s JOIN eduql.role_assignments r ON r.id = s.role_assignment_id "
+            f"WHERE s.token_sha256 = '\\x{hashlib.sha256(token.encode()).hexdigest()}'").split("|")
         statement = json.loads(run([args.eduql, "bench", "statement", "--role", role, "--document",
                                     os.path.join(ROOT, "queries", DOCUMENTS[kind]),
-                                    "--variables", json.dumps(body["variables"]), "--token", token, "--assignment", assignment], env=cluster.env))
+                                    "--variables", json.dumps(body["variables"]), "--token", token, "--assignment", assignment,
+                                    "--region", region], env=cluster.env))
         sql, parameters = statement["sql"], statement["parameters"]
         defines = {f"p{i + 1}": value for i, value in enumerate(parameters)}
         full = re.sub(r"\$(\d+)", r":p\1", sql) + ";\n"

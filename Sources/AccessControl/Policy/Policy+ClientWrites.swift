@@ -21,7 +21,7 @@ extension Policy {
         switch table {
         case .queueApplications: "{t}.filed_by_client_id = {client}"
         case .queueChoices, .queueStatusHistory, .allocations:
-            "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.filed_by_client_id = {client})"
+            "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.region_id = {region} AND q.filed_by_client_id = {client})"
         default: .all
         }
     }

@@ -6,7 +6,7 @@ extension Policy {
     /// A class of the caller's organization whose academic year holds the enrollment's first day.
     static let ownClassOnEnrollmentDate: RowPredicate = """
         {t}.organization_id = {organization} AND EXISTS (SELECT 1 FROM eduql.classes k \
-        JOIN eduql.academic_years y ON y.id = k.academic_year_id WHERE k.id = {t}.class_id AND k.organization_id = {organization} \
+        JOIN eduql.academic_years y ON y.region_id = {region} AND y.id = k.academic_year_id WHERE k.id = {t}.class_id AND k.organization_id = {organization} \
         AND k.academic_year_id = {t}.academic_year_id AND {t}.enrolled_on BETWEEN y.starts_on AND y.ends_on)
         """
 
@@ -26,7 +26,7 @@ extension Policy {
         .learners: WriteRule([.insert, .update], rows: "{t}.organization_id = {organization}", columns: learnerCard),
         .guardians: WriteRule([.insert], rows: "{t}.region_id = {region}",
                               columns: ["last_name", "first_name", "middle_name", "phone", "email", "snils", "address", "birth_date"]),
-        .guardianLearners: WriteRule([.insert], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
+        .guardianLearners: WriteRule([.insert], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.region_id = {region} AND l.organization_id = {organization})",
                                      columns: ["relation"]),
         .enrollments: WriteRule(rows: [.insert: ownClassOnEnrollmentDate.and(notFarAhead("enrolled_on")),
                                        .update: "{t}.organization_id = {organization} AND {t}.status = 'active'"],

@@ -35,7 +35,7 @@ extension Policy {
         ]),
         rows: scoped(.municipality).narrowed(by: [
             .marks: finalMarks,
-            .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.municipality_id = {municipality})",
+            .guardians: "{t}.id IN (SELECT q.applicant_guardian_id FROM eduql.queue_applications q WHERE q.region_id = {region} AND q.municipality_id = {municipality})",
             .guardianLearners: "false",
         ]).merging(accountRows) { _, new in new }
             .merging([.transfers: "{t}.region_id = {region} AND ({t}.municipality_id = {municipality} OR {t}.to_municipality_id = {municipality})"]) { _, new in new }
@@ -57,8 +57,8 @@ extension Policy {
                 .union(registryOnlyMutations).union(formMutationsOfMunicipality)),
         ]),
         rows: scoped(.organization).narrowed(by: [
-            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.id = gl.learner_id WHERE l.organization_id = {organization})",
-            .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl JOIN eduql.learners l ON l.region_id = {region} AND l.id = gl.learner_id WHERE gl.region_id = {region} AND l.organization_id = {organization})",
+            .guardianLearners: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.region_id = {region} AND l.organization_id = {organization})",
         ]).merging(noQueue) { _, new in new }.merging(accountRows) { _, new in new }
             .merging([.auditEvents: "{t}.region_id = {region} AND {t}.organization_id = {organization}",
                       .transfers: "{t}.region_id = {region} AND ({t}.organization_id = {organization} OR {t}.to_organization_id = {organization})"]) { _, new in new },
@@ -79,9 +79,9 @@ extension Policy {
         rows: scoped(.organization).narrowed(by: learnerRows(taughtLearner)).narrowed(by: [
             .lessons: taughtLesson("{t}").or("{t}.teacher_id = {staff}"),
             .marks: taughtLesson("{t}").or(substitutedLesson("{t}.lesson_id")),
-            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
-            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(taughtLesson("l").template))",
-            .enrollments: "{t}.class_id IN (SELECT ta.class_id FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff})",
+            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND \(taughtLesson("l").template))",
+            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND \(taughtLesson("l").template))",
+            .enrollments: "{t}.class_id IN (SELECT ta.class_id FROM eduql.teaching_assignments ta WHERE ta.region_id = {region} AND ta.staff_id = {staff})",
             .guardians: "false", .guardianLearners: "false",
         ]).merging(noQueue) { _, new in new },
         writes: teacherWrites
@@ -101,10 +101,10 @@ extension Policy {
         rows: scoped(.organization).narrowed(by: learnerRows(classLearner)).narrowed(by: [
             .lessons: "{t}.class_id = {class}",
             .marks: "{t}.class_id = {class}",
-            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
-            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id = {class})",
+            .homework: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND l.class_id = {class})",
+            .attendance: "{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND l.class_id = {class})",
             .enrollments: "{t}.class_id = {class}",
-            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(classLearner("gl.learner_id").template))",
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.region_id = {region} AND \(classLearner("gl.learner_id").template))",
         ]).merging(noQueue) { _, new in new },
         writes: teacherWrites
     )
@@ -120,11 +120,11 @@ extension Policy {
             "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(sensitiveStaffFields.union(["phone"])), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownChild)).narrowed(by: familyRows(ownChild)).narrowed(by: [
-            .guardians: "{t}.id = {guardian} OR {t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE \(ownChild("gl.learner_id").template))",
+            .guardians: "{t}.id = {guardian} OR {t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.region_id = {region} AND \(ownChild("gl.learner_id").template))",
             .queueApplications: "{t}.applicant_guardian_id = {guardian}",
-            .queueChoices: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
-            .queueStatusHistory: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
-            .allocations: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.applicant_guardian_id = {guardian})",
+            .queueChoices: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.region_id = {region} AND q.applicant_guardian_id = {guardian})",
+            .queueStatusHistory: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.region_id = {region} AND q.applicant_guardian_id = {guardian})",
+            .allocations: "{t}.application_id IN (SELECT q.id FROM eduql.queue_applications q WHERE q.region_id = {region} AND q.applicant_guardian_id = {guardian})",
         ]),
         writes: parentQueueWrites
     )
@@ -138,7 +138,7 @@ extension Policy {
             "Guardian": .allExcept(sensitiveGuardianFields), "Staff": .allExcept(sensitiveStaffFields.union(["phone"])), "AccessLogEntry": .all,
         ]),
         rows: scoped(.region).narrowed(by: learnerRows(ownself)).narrowed(by: familyRows(ownself)).narrowed(by: [
-            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.learner_id = {learner})",
+            .guardians: "{t}.id IN (SELECT gl.guardian_id FROM eduql.guardian_learners gl WHERE gl.region_id = {region} AND gl.learner_id = {learner})",
         ]).merging(noQueue) { _, new in new }
     )
 }
@@ -162,17 +162,17 @@ extension Policy {
     /// A learner of a class the caller teaches now, or in which it gives a lesson as a substitute.
     static func taughtLearner(_ id: String) -> RowPredicate {
         RowPredicate("""
-            \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.class_id = e.class_id \
-            WHERE ta.staff_id = {staff} AND \(openAssignment) AND e.status = 'active') \
-            OR \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.lessons sl ON sl.class_id = e.class_id \
-            WHERE sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL AND e.status = 'active')
+            \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.teaching_assignments ta ON ta.region_id = {region} AND ta.class_id = e.class_id \
+            WHERE e.region_id = {region} AND ta.staff_id = {staff} AND \(openAssignment) AND e.status = 'active') \
+            OR \(id) IN (SELECT e.learner_id FROM eduql.enrollments e JOIN eduql.lessons sl ON sl.region_id = {region} AND sl.class_id = e.class_id \
+            WHERE e.region_id = {region} AND sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL AND e.status = 'active')
             """)
     }
 
     /// A row of a class and subject the caller teaches now (its teaching assignment has not ended).
     static func taughtLesson(_ alias: String) -> RowPredicate {
         RowPredicate("""
-            EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.staff_id = {staff} AND ta.class_id = \(alias).class_id \
+            EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.region_id = {region} AND ta.staff_id = {staff} AND ta.class_id = \(alias).class_id \
             AND ta.subject_id = \(alias).subject_id AND \(openAssignment))
             """)
     }
@@ -182,15 +182,15 @@ extension Policy {
 
     /// A lesson (by its id) the caller gives as a substitute.
     static func substitutedLesson(_ lesson: String) -> RowPredicate {
-        RowPredicate("\(lesson) IN (SELECT sl.id FROM eduql.lessons sl WHERE sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL)")
+        RowPredicate("\(lesson) IN (SELECT sl.id FROM eduql.lessons sl WHERE sl.region_id = {region} AND sl.teacher_id = {staff} AND sl.substituted_teacher_id IS NOT NULL)")
     }
 
     static func classLearner(_ id: String) -> RowPredicate {
-        RowPredicate("\(id) IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {class} AND e.status = 'active')")
+        RowPredicate("\(id) IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.region_id = {region} AND e.class_id = {class} AND e.status = 'active')")
     }
 
     static func ownChild(_ id: String) -> RowPredicate {
-        RowPredicate("\(id) IN (SELECT gl.learner_id FROM eduql.guardian_learners gl WHERE gl.guardian_id = {guardian})")
+        RowPredicate("\(id) IN (SELECT gl.learner_id FROM eduql.guardian_learners gl WHERE gl.region_id = {region} AND gl.guardian_id = {guardian})")
     }
 
     static func ownself(_ id: String) -> RowPredicate {
@@ -199,22 +199,22 @@ extension Policy {
 
     /// What a family sees around its children: their classes, lessons, homework and teachers.
     static func familyRows(_ child: (String) -> RowPredicate) -> [Table: RowPredicate] {
-        let classes = "SELECT e.class_id FROM eduql.enrollments e WHERE \(child("e.learner_id").template)"
+        let classes = "SELECT e.class_id FROM eduql.enrollments e WHERE e.region_id = {region} AND \(child("e.learner_id").template)"
         // A lesson belongs to the child's diary only while the child was enrolled in its class.
         func attended(_ lesson: String) -> String {
-            "EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.class_id = \(lesson).class_id AND \(child("e.learner_id").template) "
+            "EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.region_id = {region} AND e.class_id = \(lesson).class_id AND \(child("e.learner_id").template) "
                 + "AND \(lesson).held_on >= e.enrolled_on AND (e.left_on IS NULL OR \(lesson).held_on <= e.left_on))"
         }
         return [
             .classes: RowPredicate("{t}.id IN (\(classes))"),
             // The class test first: it is what the planner finds an index for.
             .lessons: RowPredicate("{t}.class_id IN (\(classes)) AND \(attended("{t}"))"),
-            .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.class_id IN (\(classes)) AND \(attended("l")))"),
+            .homework: RowPredicate("{t}.lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND l.class_id IN (\(classes)) AND \(attended("l")))"),
             .teachingAssignments: RowPredicate("{t}.class_id IN (\(classes))"),
             .timetableEntries: RowPredicate("{t}.class_id IN (\(classes))"),
-            .curriculumLines: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
-            .bellPeriods: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
-            .staff: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE \(child("l.id").template))"),
+            .curriculumLines: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE l.region_id = {region} AND \(child("l.id").template))"),
+            .bellPeriods: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE l.region_id = {region} AND \(child("l.id").template))"),
+            .staff: RowPredicate("{t}.organization_id IN (SELECT l.organization_id FROM eduql.learners l WHERE l.region_id = {region} AND \(child("l.id").template))"),
         ]
     }
 }

@@ -15,7 +15,7 @@ extension Policy {
                 } else if table.hasOrganization && table.scopeIsNullable && level == .municipality {
                     // The region's rows, and those of the municipality's own organizations (terms, electives, holidays).
                     predicate = predicate.and(RowPredicate("({t}.organization_id IS NULL OR {t}.organization_id IN "
-                        + "(SELECT mo.id FROM eduql.organizations mo WHERE mo.municipality_id = {municipality}))"))
+                        + "(SELECT mo.id FROM eduql.organizations mo WHERE mo.region_id = {region} AND mo.municipality_id = {municipality}))"))
                 }
             }
             if level >= .organization {

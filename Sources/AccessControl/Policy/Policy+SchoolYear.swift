@@ -10,30 +10,30 @@ extension Policy {
 
     /// An academic year of the caller's region.
     static let yearOfRegion: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.academic_years y WHERE y.id = {t}.academic_year_id AND y.region_id = {region})
+        EXISTS (SELECT 1 FROM eduql.academic_years y WHERE y.region_id = {region} AND y.id = {t}.academic_year_id AND y.region_id = {region})
         """
 
     /// A span (`starts_on`…`ends_on`) inside an academic year of the caller's region.
     static let insideYearOfRegion: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.academic_years y WHERE y.id = {t}.academic_year_id AND y.region_id = {region} \
+        EXISTS (SELECT 1 FROM eduql.academic_years y WHERE y.region_id = {region} AND y.id = {t}.academic_year_id AND y.region_id = {region} \
         AND {t}.starts_on >= y.starts_on AND {t}.ends_on <= y.ends_on)
         """
 
     /// A member of the caller's organization's staff, not dismissed, named by `column`.
     static func activeStaff(_ column: String) -> RowPredicate {
         RowPredicate("""
-            EXISTS (SELECT 1 FROM eduql.staff s WHERE s.id = {t}.\(column) AND s.organization_id = {organization} AND s.dismissed_on IS NULL)
+            EXISTS (SELECT 1 FROM eduql.staff s WHERE s.region_id = {region} AND s.id = {t}.\(column) AND s.organization_id = {organization} AND s.dismissed_on IS NULL)
             """)
     }
 
     /// A class of the caller's organization.
     static let classOfOrganization: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.classes k WHERE k.id = {t}.class_id AND k.organization_id = {organization})
+        EXISTS (SELECT 1 FROM eduql.classes k WHERE k.region_id = {region} AND k.id = {t}.class_id AND k.organization_id = {organization})
         """
 
     /// A subject of the region's directory or one of the caller's organization's electives.
     static let subjectOfOrganization: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.subjects s WHERE s.id = {t}.subject_id AND s.region_id = {region} \
+        EXISTS (SELECT 1 FROM eduql.subjects s WHERE s.region_id = {region} AND s.id = {t}.subject_id AND s.region_id = {region} \
         AND (s.organization_id IS NULL OR s.organization_id = {organization}))
         """
 
@@ -43,8 +43,8 @@ extension Policy {
     /// An organization in a municipality of the caller's region, under an active parent of the
     /// same municipality when it is a branch.
     static let organizationOfRegion: RowPredicate = """
-        {t}.region_id = {region} AND EXISTS (SELECT 1 FROM eduql.municipalities m WHERE m.id = {t}.municipality_id AND m.region_id = {region}) \
-        AND ({t}.parent_organization_id IS NULL OR EXISTS (SELECT 1 FROM eduql.organizations p WHERE p.id = {t}.parent_organization_id \
+        {t}.region_id = {region} AND EXISTS (SELECT 1 FROM eduql.municipalities m WHERE m.region_id = {region} AND m.id = {t}.municipality_id AND m.region_id = {region}) \
+        AND ({t}.parent_organization_id IS NULL OR EXISTS (SELECT 1 FROM eduql.organizations p WHERE p.region_id = {region} AND p.id = {t}.parent_organization_id \
         AND p.status = 'active' AND p.municipality_id = {t}.municipality_id))
         """
 
@@ -96,15 +96,15 @@ extension Policy {
         .timetableEntries: WriteRule([.insert, .delete],
                                      rows: ownOrganization.and(classOfOrganization).and(subjectOfOrganization).and(activeStaff("teacher_id")),
                                      columns: ["weekday", "period", "subject_id", "teacher_id", "room"]),
-        .guardianLearners: WriteRule([.insert, .delete], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.organization_id = {organization})",
+        .guardianLearners: WriteRule([.insert, .delete], rows: "{t}.learner_id IN (SELECT l.id FROM eduql.learners l WHERE l.region_id = {region} AND l.organization_id = {organization})",
                                      columns: ["relation", "consent_on"]),
-        .users: WriteRule([.update], rows: "{t}.staff_id IN (SELECT s.id FROM eduql.staff s WHERE s.organization_id = {organization})",
+        .users: WriteRule([.update], rows: "{t}.staff_id IN (SELECT s.id FROM eduql.staff s WHERE s.region_id = {region} AND s.organization_id = {organization})",
                           columns: ["disabled_at"]),
     ]
 
     /// A lesson of a class of the caller's organization, on a day of the class's academic year.
     static let lessonInClassYear: RowPredicate = """
-        {t}.organization_id = {organization} AND EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.academic_years y ON y.id = k.academic_year_id \
+        {t}.organization_id = {organization} AND EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.academic_years y ON y.region_id = {region} AND y.id = k.academic_year_id \
         WHERE k.id = {t}.class_id AND k.organization_id = {organization} AND {t}.held_on BETWEEN y.starts_on AND y.ends_on)
         """
 

@@ -5,7 +5,7 @@
 extension Policy {
     /// The learner was enrolled in the lesson's class on the lesson's date — for every role.
     static let enrolledOnLessonDate: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.enrollments e ON e.class_id = l.class_id \
+        EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.enrollments e ON e.region_id = {region} AND e.class_id = l.class_id \
         WHERE l.id = {t}.lesson_id AND e.learner_id = {t}.learner_id AND e.enrolled_on <= l.held_on \
         AND (e.left_on IS NULL OR e.left_on > l.held_on))
         """
@@ -16,14 +16,14 @@ extension Policy {
     /// A lesson of the caller's own teaching assignments, held no longer ago than its region's
     /// edit window and not in the future.
     static let ownRecentLesson: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.lesson_id AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
+        EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.region_id = {region} AND l.id = {t}.lesson_id AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
         AND l.held_on <= current_date AND l.held_on >= current_date - \(editDays))
         """
 
     /// A lesson of the caller's organization in the academic year under way, held by today.
     static let schoolLessonThisYear: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.classes k ON k.id = l.class_id \
-        JOIN eduql.academic_years y ON y.id = k.academic_year_id \
+        EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.classes k ON k.region_id = {region} AND k.id = l.class_id \
+        JOIN eduql.academic_years y ON y.region_id = {region} AND y.id = k.academic_year_id \
         WHERE l.id = {t}.lesson_id AND l.organization_id = {organization} AND l.held_on <= current_date \
         AND current_date BETWEEN y.starts_on AND y.ends_on)
         """
@@ -33,7 +33,7 @@ extension Policy {
     /// ahead of it too.
     static func ownLessonInWindow(_ lesson: String) -> RowPredicate {
         RowPredicate("""
-            EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.id = {t}.\(lesson) AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
+            EXISTS (SELECT 1 FROM eduql.lessons l WHERE l.region_id = {region} AND l.id = {t}.\(lesson) AND (\(taughtLesson("l").template) OR l.teacher_id = {staff}) \
             AND l.held_on >= current_date - \(editDays))
             """)
     }
@@ -41,8 +41,8 @@ extension Policy {
     /// A lesson of the caller's organization in the academic year under way.
     static func schoolLessonOfThisYear(_ lesson: String) -> RowPredicate {
         RowPredicate("""
-            EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.classes k ON k.id = l.class_id \
-            JOIN eduql.academic_years y ON y.id = k.academic_year_id \
+            EXISTS (SELECT 1 FROM eduql.lessons l JOIN eduql.classes k ON k.region_id = {region} AND k.id = l.class_id \
+            JOIN eduql.academic_years y ON y.region_id = {region} AND y.id = k.academic_year_id \
             WHERE l.id = {t}.\(lesson) AND l.organization_id = {organization} AND current_date BETWEEN y.starts_on AND y.ends_on)
             """)
     }
@@ -53,7 +53,7 @@ extension Policy {
     /// Term and year marks, which belong to no lesson; a year mark is given in the year's last term.
     static let finalMarkKinds: RowPredicate = """
         {t}.kind IN ('term', 'year') AND {t}.lesson_id IS NULL AND ({t}.kind = 'term' OR NOT EXISTS (\
-        SELECT 1 FROM eduql.terms tm JOIN eduql.terms later ON later.academic_year_id = tm.academic_year_id \
+        SELECT 1 FROM eduql.terms tm JOIN eduql.terms later ON later.region_id = {region} AND later.academic_year_id = tm.academic_year_id \
         AND later.scheme = tm.scheme AND later.organization_id IS NOT DISTINCT FROM tm.organization_id AND later.number > tm.number \
         WHERE tm.id = {t}.term_id))
         """
@@ -61,24 +61,24 @@ extension Policy {
     /// The term belongs to the class's academic year, the subject is taught in the class, and the
     /// learner was enrolled in the class at some time during the term.
     static let enrolledInTermOfClass: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.terms tm ON tm.academic_year_id = k.academic_year_id \
+        EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.terms tm ON tm.region_id = {region} AND tm.academic_year_id = k.academic_year_id \
         AND (tm.organization_id = k.organization_id OR (tm.organization_id IS NULL AND NOT EXISTS (SELECT 1 FROM eduql.terms own \
-        WHERE own.academic_year_id = tm.academic_year_id AND own.organization_id = k.organization_id))) \
-        JOIN eduql.enrollments e ON e.class_id = k.id WHERE k.id = {t}.class_id AND tm.id = {t}.term_id \
+        WHERE own.region_id = {region} AND own.academic_year_id = tm.academic_year_id AND own.organization_id = k.organization_id))) \
+        JOIN eduql.enrollments e ON e.region_id = {region} AND e.class_id = k.id WHERE k.id = {t}.class_id AND tm.id = {t}.term_id \
         AND e.learner_id = {t}.learner_id AND e.enrolled_on <= tm.ends_on AND (e.left_on IS NULL OR e.left_on > tm.starts_on)) \
-        AND EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.class_id AND ta.subject_id = {t}.subject_id)
+        AND EXISTS (SELECT 1 FROM eduql.teaching_assignments ta WHERE ta.region_id = {region} AND ta.class_id = {t}.class_id AND ta.subject_id = {t}.subject_id)
         """
 
     /// A term and subject the caller teaches the class, from the term's start to its region's edit
     /// window after its end.
     static let ownTermInWindow: RowPredicate = """
-        \(taughtLesson("{t}").template) AND EXISTS (SELECT 1 FROM eduql.terms tm WHERE tm.id = {t}.term_id \
+        \(taughtLesson("{t}").template) AND EXISTS (SELECT 1 FROM eduql.terms tm WHERE tm.region_id = {region} AND tm.id = {t}.term_id \
         AND current_date BETWEEN tm.starts_on AND tm.ends_on + \(editDays))
         """
 
     /// A class of the caller's organization in the academic year under way.
     static let schoolClassThisYear: RowPredicate = """
-        EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.academic_years y ON y.id = k.academic_year_id \
+        EXISTS (SELECT 1 FROM eduql.classes k JOIN eduql.academic_years y ON y.region_id = {region} AND y.id = k.academic_year_id \
         WHERE k.id = {t}.class_id AND k.organization_id = {organization} AND current_date BETWEEN y.starts_on AND y.ends_on)
         """
 

@@ -9,9 +9,9 @@ extension Catalog {
         "DiarySubject", table: nil,
         from: """
             (SELECT DISTINCT l.subject_id, tm.id AS term_id, tm.academic_year_id, {t}.id AS learner_id \
-            FROM eduql.terms tm JOIN eduql.lessons l ON l.term_id = tm.id \
-            WHERE tm.id = eduql.term_on({t}.organization_id, {t}.diary_to) AND l.held_on <= {t}.diary_to AND {rows:lessons:l} \
-            AND EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.learner_id = {t}.id AND e.class_id = l.class_id \
+            FROM eduql.terms tm JOIN eduql.lessons l ON l.region_id = {region} AND l.term_id = tm.id \
+            WHERE tm.region_id = {region} AND tm.id = eduql.term_on({region}, {t}.organization_id, {t}.diary_to) AND l.held_on <= {t}.diary_to AND {rows:lessons:l} \
+            AND EXISTS (SELECT 1 FROM eduql.enrollments e WHERE e.region_id = {region} AND e.learner_id = {t}.id AND e.class_id = l.class_id \
             AND l.held_on >= e.enrolled_on AND (e.left_on IS NULL OR l.held_on <= e.left_on)))
             """,
         on: nil, many: true, orderBy: "{c}.subject_id"))
@@ -40,7 +40,7 @@ extension Catalog {
             """),
         "yearMark": one("Mark", .marks, """
             {c}.learner_id = {t}.learner_id AND {c}.subject_id = {t}.subject_id AND {c}.kind = 'year' \
-            AND {c}.term_id IN (SELECT yt.id FROM eduql.terms yt WHERE yt.academic_year_id = {t}.academic_year_id)
+            AND {c}.term_id IN (SELECT yt.id FROM eduql.terms yt WHERE yt.region_id = {region} AND yt.academic_year_id = {t}.academic_year_id)
             """),
     ]
 }

@@ -47,7 +47,7 @@ extension Catalog {
             // Summed over the accepted reports the caller reads: a cell of the consolidated form is the sum of the same cell.
             "cells": .relation(Relation("FormCell", table: nil, from: """
                 (SELECT c.section, c.row_number, c.column_number, sum(c.value) AS value \
-                FROM eduql.form_reports r JOIN eduql.form_report_cells c ON c.report_id = r.id \
+                FROM eduql.form_reports r JOIN eduql.form_report_cells c ON c.region_id = {region} AND c.report_id = r.id \
                 WHERE r.form = {t}.form AND extract(year FROM r.reporting_date) = {t}.year AND r.status = 'accepted' \
                 AND ({t}.municipality_id IS NULL OR r.municipality_id = {t}.municipality_id) \
                 AND {rows:form_reports:r} AND {rows:form_report_cells:c} GROUP BY 1, 2, 3)
@@ -74,7 +74,7 @@ extension Catalog {
             }
             let municipality = try field.arguments.id("municipalityId")
             let relation = Relation("ConsolidatedForm", table: nil, from: """
-                (SELECT x.*, (SELECT count(*)::int FROM eduql.form_reports r WHERE r.form = x.form AND extract(year FROM r.reporting_date) = x.year \
+                (SELECT x.*, (SELECT count(*)::int FROM eduql.form_reports r WHERE r.region_id = {region} AND r.form = x.form AND extract(year FROM r.reporting_date) = x.year \
                 AND r.status = 'accepted' AND (x.municipality_id IS NULL OR r.municipality_id = x.municipality_id) AND {rows:form_reports:r}) AS reports \
                 FROM (SELECT \(compilation.sql.bind(form))::text AS form, \(compilation.sql.bind(year))::int AS year, \
                 \(municipality.map { compilation.sql.bind($0) } ?? "NULL")::bigint AS municipality_id) x)

@@ -29,7 +29,7 @@ extension Catalog {
             "cardOn": .custom { compilation, field, parent in
                 guard let date = try field.arguments.date("date") else { throw QueryError.badInput("date is required.") }
                 let card = Relation("OrganizationCard", table: .organizationCards, on: """
-                    {c}.id = (SELECT v.id FROM eduql.organization_cards v WHERE v.organization_id = {t}.id \
+                    {c}.id = (SELECT v.id FROM eduql.organization_cards v WHERE v.region_id = {region} AND v.organization_id = {t}.id \
                     AND v.effective_on <= \(compilation.sql.bind(date))::date ORDER BY v.effective_on DESC, v.id DESC LIMIT 1)
                     """)
                 return try compilation.relation(card, field: field, parent: parent)
@@ -111,12 +111,12 @@ extension Catalog {
                     "e.status = 'active'"
                 }
                 let learners = Relation("Learner", table: .learners,
-                                        on: "{c}.id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.class_id = {t}.id AND \(enrolled))",
+                                        on: "{c}.id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.region_id = {region} AND e.class_id = {t}.id AND \(enrolled))",
                                         many: true, orderBy: "{c}.last_name, {c}.first_name, {c}.id")
                 return try compilation.relation(learners, field: field, parent: parent)
             },
             "subjects": many("Subject", .subjects,
-                             "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.class_id = {t}.id)",
+                             "{c}.id IN (SELECT ta.subject_id FROM eduql.teaching_assignments ta WHERE ta.region_id = {region} AND ta.class_id = {t}.id)",
                              orderBy: "{c}.name"),
             "teachers": many("TeachingAssignment", .teachingAssignments, "{c}.class_id = {t}.id",
                              orderBy: "{c}.subject_id, {c}.staff_id, {c}.starts_on") { arguments, _, alias in

@@ -10,7 +10,7 @@ extension Catalog {
             "gender": enumeration("gender"),
             "organization": one("Organization", .organizations, "{c}.id = {t}.organization_id"),
             "class": one("Class", .classes,
-                         "{c}.id = (SELECT e.class_id FROM eduql.enrollments e WHERE e.learner_id = {t}.id AND e.status = 'active')"),
+                         "{c}.id = (SELECT e.class_id FROM eduql.enrollments e WHERE e.region_id = {region} AND e.learner_id = {t}.id AND e.status = 'active')"),
             "birthDate": column("birth_date"), "snils": column("snils"), "address": column("address"),
             "healthGroup": column("health_group"), "citizenship": column("citizenship"),
             "secondCitizenship": column("second_citizenship"), "healthLimitation": enumeration("health_limitation"),
@@ -29,7 +29,7 @@ extension Catalog {
             "attendance": many("Attendance", .attendance, "{c}.learner_id = {t}.id", orderBy: "{c}.lesson_id") { arguments, builder, alias in
                 let range = try dateRange("held_on")(arguments, &builder, "l")
                 guard !range.isEmpty else { return [] }
-                return ["\(alias).lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE \(range.joined(separator: " AND ")))"]
+                return ["\(alias).lesson_id IN (SELECT l.id FROM eduql.lessons l WHERE l.region_id = {region} AND \(range.joined(separator: " AND ")))"]
             },
         ],
         "Guardian": [
@@ -52,11 +52,11 @@ extension Catalog {
             "hiredOn": column("hired_on"), "dismissedOn": column("dismissed_on"),
             "lessons": lessonsBetween(of: "teacher_id"),
             // An employee may have had several accounts over time; the newest is its account.
-            "account": one("User", .users, "{c}.id = (SELECT max(u.id) FROM eduql.users u WHERE u.staff_id = {t}.id)"),
+            "account": one("User", .users, "{c}.id = (SELECT max(u.id) FROM eduql.users u WHERE u.region_id = {region} AND u.staff_id = {t}.id)"),
         ],
         "TeachingAssignment": [
             "id": id(), "weeklyHours": column("weekly_hours"), "endsOn": column("ends_on"),
-            "startsOn": .column("coalesce({t}.starts_on, (SELECT y.starts_on FROM eduql.academic_years y WHERE y.id = {t}.academic_year_id))"),
+            "startsOn": .column("coalesce({t}.starts_on, (SELECT y.starts_on FROM eduql.academic_years y WHERE y.region_id = {region} AND y.id = {t}.academic_year_id))"),
             "teacher": one("Staff", .staff, "{c}.id = {t}.staff_id"),
             "class": one("Class", .classes, "{c}.id = {t}.class_id"),
             "subject": one("Subject", .subjects, "{c}.id = {t}.subject_id"),
@@ -100,10 +100,10 @@ extension Catalog {
             var enrollment: [String] = []
             if let klass = try filter.id("classId") { enrollment.append("e.class_id = \(builder.bind(klass))") }
             if let grade = try filter.int("grade") {
-                enrollment.append("e.class_id IN (SELECT k.id FROM eduql.classes k WHERE k.grade = \(builder.bind(grade)))")
+                enrollment.append("e.class_id IN (SELECT k.id FROM eduql.classes k WHERE k.region_id = {region} AND k.grade = \(builder.bind(grade)))")
             }
             if !enrollment.isEmpty {
-                conditions.append("\(alias).id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.status = 'active' AND \(enrollment.joined(separator: " AND ")))")
+                conditions.append("\(alias).id IN (SELECT e.learner_id FROM eduql.enrollments e WHERE e.region_id = {region} AND e.status = 'active' AND \(enrollment.joined(separator: " AND ")))")
             }
             if let name = try filter.string("nameContains") {
                 conditions.append("(\(alias).last_name || ' ' || \(alias).first_name) ILIKE '%' || \(builder.bind(try name.map(Self.likeEscaped))) || '%'")

@@ -7,10 +7,10 @@ extension Catalog {
     static let query: [String: FieldSource] = [
         "me": .relation(Relation("Me", table: nil, from: """
             (SELECT 'USER' AS kind, u.login AS name, upper(ra.role) AS role, ra.region_id, ra.municipality_id, ra.organization_id, \
-            ra.class_id, u.id AS user_id, u.staff_id FROM eduql.users u JOIN eduql.role_assignments ra ON ra.user_id = u.id \
-            WHERE u.id = eduql.current_id('user_id') AND ra.id = eduql.current_id('assignment_id') \
+            ra.class_id, u.id AS user_id, u.staff_id FROM eduql.users u JOIN eduql.role_assignments ra ON ra.region_id = {region} AND ra.user_id = u.id \
+            WHERE u.region_id = {region} AND u.id = eduql.current_id('user_id') AND ra.id = eduql.current_id('assignment_id') \
             UNION ALL SELECT 'CLIENT', c.client_id, 'INTEGRATION', c.region_id, NULL, NULL, NULL, NULL, NULL \
-            FROM eduql.integration_clients c WHERE c.id = eduql.current_id('client_id'))
+            FROM eduql.integration_clients c WHERE c.region_id = {region} AND c.id = eduql.current_id('client_id'))
             """, on: nil)),
         "regions": .relation(Relation("Region", table: .regions, on: nil, many: true, orderBy: "{c}.name")),
         "region": .relation(Relation("Region", table: .regions, on: nil, filter: byID)),
@@ -53,7 +53,7 @@ extension Catalog {
             let relation = Relation("Journal", table: .lessons, from: """
                 (SELECT k.id AS class_id, s.id AS subject_id, k.region_id, k.municipality_id, k.organization_id, NULL::bigint AS teacher_id, \
                 \(compilation.sql.bind(from))::date AS journal_from, \(compilation.sql.bind(to))::date AS journal_to \
-                FROM eduql.classes k JOIN eduql.subjects s ON s.id = \(subject) WHERE k.id = \(klass) AND {rows:classes:k} AND {rows:subjects:s})
+                FROM eduql.classes k JOIN eduql.subjects s ON s.region_id = {region} AND s.id = \(subject) WHERE k.id = \(klass) AND {rows:classes:k} AND {rows:subjects:s})
                 """, on: nil)
             return try compilation.relation(relation, field: field, parent: parent)
         },

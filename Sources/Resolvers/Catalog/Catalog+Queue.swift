@@ -60,7 +60,7 @@ extension Catalog {
             if let status = try filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
             if let ageGroup = try filter.int("ageGroup") { conditions.append("\(alias).age_group = \(builder.bind(ageGroup))") }
             if let organization = try filter.id("organizationId") {
-                conditions.append("\(alias).id IN (SELECT ch.application_id FROM eduql.queue_application_choices ch WHERE ch.organization_id = \(builder.bind(organization)))")
+                conditions.append("\(alias).id IN (SELECT ch.application_id FROM eduql.queue_application_choices ch WHERE ch.region_id = {region} AND ch.organization_id = \(builder.bind(organization)))")
             }
             if let from = try filter.dateTime("registeredFrom") { conditions.append("\(alias).registered_at >= \(builder.bind(from))::timestamptz") }
             if let to = try filter.dateTime("registeredTo") { conditions.append("\(alias).registered_at <= \(builder.bind(to))::timestamptz") }

@@ -14,7 +14,7 @@ extension Compilation {
         let byTerm = try field.arguments.bool("byTerm")?.fixed ?? false
         let filter = field.arguments.object("filter") ?? Arguments(dependencies: field.arguments.dependencies)
         var query = try StatsQuery(grouping: grouping, byTerm: byTerm, filter: filter, policy: self.policy,
-                                   privacyThreshold: self.limits.privacyThreshold, sql: &self.sql)
+                                   privacyThreshold: self.limits.privacyThreshold, region: self.region, sql: &self.sql)
         let suppressed = "(coalesce(ln.n, 0) < th.n OR coalesce(ct.cut, false))"
         let measure: (String) -> String = { "CASE WHEN \(suppressed) THEN NULL ELSE \($0) END" }
 

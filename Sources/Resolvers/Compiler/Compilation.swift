@@ -13,12 +13,21 @@ struct Compilation {
     let preamble: String
     /// How many of the statement's first values are the principal's own.
     let preambleSlots: Int
+    /// The principal's region, bound once: every tenant table is read with `region_id` equal to
+    /// it (``regionCondition(_:alias:)``), the key a deployment may distribute the tables by.
+    let region: String
 
     init(policy: Policy, limits: QueryLimits, actingAs: ActingAs) {
         self.policy = policy
         self.limits = limits
         self.preamble = actingAs.preamble(&self.sql)
         self.preambleSlots = self.sql.slots.count
+        self.region = actingAs.region(&self.sql)
+    }
+
+    /// `alias`'s row is in the principal's region (a region's own row: it is the region).
+    func regionCondition(_ table: Table, alias: String) -> String {
+        table == .regions ? "\(alias).id = \(self.region)" : "\(alias).region_id = \(self.region)"
     }
 
     /// The statement answering one root field: its JSON, read only once the database has checked
@@ -61,13 +70,14 @@ struct Compilation {
     mutating func compile(_ source: FieldSource, field: SelectedField, parent: String) throws -> String {
         switch source {
         case .column(let expression):
-            return expression.replacingOccurrences(of: "{t}", with: parent)
+            return self.expand(expression.replacingOccurrences(of: "{t}", with: parent))
         case .relation(let relation):
             return try self.relation(relation, field: field, parent: parent)
         case .connection(let connection):
             return try self.connection(connection, field: field, parent: parent)
         case .custom(let compile):
-            return try compile(&self, field, parent)
+            // A custom field's SQL may hold catalog templates (their `{region}`) too.
+            return self.expand(try compile(&self, field, parent))
         }
     }
 
@@ -93,20 +103,25 @@ struct Compilation {
         if let on {
             conditions.append(self.expand(on.replacingOccurrences(of: "{c}", with: alias).replacingOccurrences(of: "{t}", with: parent)))
         }
-        if let table { conditions.append("(\(self.policy.predicate(table, alias: alias)))") }
-        if let filter { conditions += try filter(field.arguments, &self.sql, alias) }
+        if let table {
+            conditions.append(self.regionCondition(table, alias: alias))
+            conditions.append("(\(self.policy.predicate(table, alias: alias)))")
+        }
+        if let filter { conditions += try filter(field.arguments, &self.sql, alias).map { self.expand($0) } }
         return conditions
     }
 
-    /// Replaces `{rows:table:alias}` in a template with the policy's predicate for that table.
+    /// Replaces `{rows:table:alias}` in a template with the region's condition and the policy's
+    /// predicate for that table, and `{region}` with the principal's region.
     func expand(_ template: String) -> String {
         var text = template
         while let start = text.range(of: "{rows:"), let end = text[start.upperBound...].firstIndex(of: "}") {
             let parts = text[start.upperBound..<end].split(separator: ":").map(String.init)
-            let predicate = parts.count == 2 ? Table(rawValue: parts[0]).map { self.policy.predicate($0, alias: parts[1]) } : nil
-            assert(predicate != nil, "unknown table in the template \(template)")
+            let table = parts.count == 2 ? Table(rawValue: parts[0]) : nil
+            precondition(table != nil, "unknown table in the template \(template)")
+            let predicate = table.map { "\(self.regionCondition($0, alias: parts[1])) AND (\(self.policy.predicate($0, alias: parts[1])))" }
             text.replaceSubrange(start.lowerBound...end, with: "(\(predicate ?? "false"))")
         }
-        return text
+        return text.replacingOccurrences(of: "{region}", with: self.region)
     }
 }

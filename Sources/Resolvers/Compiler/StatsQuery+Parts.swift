@@ -7,7 +7,7 @@ extension StatsQuery {
         var parts = [
             // The classes counted, each with its group.
             "cls AS MATERIALIZED (SELECT k.id AS class_id, \(self.keys.group) AS gkey, k.region_id, k.municipality_id, "
-                + "k.organization_id, k.academic_year_id, k.grade FROM eduql.classes k JOIN eduql.organizations o ON o.id = k.organization_id "
+                + "k.organization_id, k.academic_year_id, k.grade FROM eduql.classes k JOIN eduql.organizations o ON o.region_id = \(self.region) AND o.id = k.organization_id "
                 + "WHERE \(self.counts(.classes, "k"))\(self.filters("k", "o.kind")))",
             "grp AS MATERIALIZED (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, "
                 + "min(organization_id) AS organization_id FROM cls GROUP BY gkey)",
@@ -15,9 +15,9 @@ extension StatsQuery {
             "size AS MATERIALIZED (SELECT r.class_id, \(self.keys.column) AS gkey, sum(r.learners) AS n FROM \(self.rollup(.rollupContingent)) GROUP BY 1, 2)",
             "ln AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey)",
             // The caller's region sets the threshold; the engine's limit stands in should its row not be readable.
-            "th AS MATERIALIZED (SELECT coalesce((SELECT p.privacy_threshold FROM eduql.regions p WHERE p.id = (SELECT eduql.current_region_id())), "
+            "th AS MATERIALIZED (SELECT coalesce((SELECT p.privacy_threshold FROM eduql.regions p WHERE p.id = \(self.region) AND p.id = (SELECT eduql.current_region_id())), "
                 + "\(self.thresholdFallback)) AS n)",
-            "tm AS MATERIALIZED (\(self.byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id"))",
+            "tm AS MATERIALIZED (\(self.byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.region_id = \(self.region) AND t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id"))",
             // A group that holds some classes of a suppression block but not all of them.
             "ct AS MATERIALIZED (\(self.cuts(by: ["gkey"])))",
         ]

@@ -34,8 +34,12 @@ struct StatsQuery {
     private let year: String?
     /// The subject the marks measures are narrowed to, if any.
     let subject: String?
+    /// The principal's region (``Compilation/region``): every table read is narrowed to it.
+    let region: String
 
-    init(grouping: String, byTerm: Bool, filter: Arguments, policy: Policy, privacyThreshold: Int, sql: inout SQLBuilder) throws {
+    init(grouping: String, byTerm: Bool, filter: Arguments, policy: Policy, privacyThreshold: Int, region: String,
+         sql: inout SQLBuilder) throws {
+        self.region = region
         self.grouping = grouping
         self.byTerm = byTerm
         self.policy = policy
@@ -57,9 +61,9 @@ struct StatsQuery {
         self.subject = try filter.id("subjectId").map { sql.bind($0) }
     }
 
-    /// The policy's predicate on `table` for rows aliased `alias`, as a condition.
+    /// The region's condition and the policy's predicate on `table` for rows aliased `alias`.
     func counts(_ table: Table, _ alias: String) -> String {
-        "(\(self.policy.aggregatePredicate(table, alias: alias)))"
+        "\(alias).\(table == .regions ? "id" : "region_id") = \(self.region) AND (\(self.policy.aggregatePredicate(table, alias: alias)))"
     }
 
     /// The filter's conditions on a row carrying a class's place (`row`), its kind in `kindColumn`.

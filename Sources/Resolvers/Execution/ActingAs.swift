@@ -3,9 +3,20 @@ import PostgresNIO
 
 /// Whom a statement acts for: the database checks the token again and sets the tenancy itself
 /// (`eduql.act_as`, `eduql.act_as_client`) at the start of every statement.
+///
+/// The principal's region is bound too, for the `region_id` condition the engine prints on every
+/// tenant table it reads (the key a deployment distributes by): a routing key, not a grant — the
+/// rows a statement sees are still the ones the tenancy the database set lets through.
 public enum ActingAs: Sendable {
-    case user(tokenSHA256: Data, assignmentID: Int, idleSeconds: Int)
-    case client(tokenSHA256: Data)
+    case user(tokenSHA256: Data, assignmentID: Int, idleSeconds: Int, regionID: Int)
+    case client(tokenSHA256: Data, regionID: Int)
+
+    /// The region of the principal's scope.
+    var regionID: Int {
+        switch self {
+        case .user(_, _, _, let region), .client(_, let region): region
+        }
+    }
 
     /// Which preamble the statements of this principal open with; part of a plan's key.
     var kind: String {
@@ -26,13 +37,19 @@ public enum ActingAs: Sendable {
         return PostgresQuery(unsafeSQL: "SELECT a.ok FROM \(from) AS a(ok)", binds: bindings)
     }
 
+    /// The principal's region as a parameter of the statement being built (bound once, named
+    /// wherever a relation is read).
+    func region(_ builder: inout SQLBuilder) -> String {
+        builder.bind(Parameter.request(self.regionID) { $0.actingAs.regionID })
+    }
+
     /// The FROM item that checks the token and sets the settings. Its values are the request's
     /// principal's, bound as the first parameters of every statement.
     func preamble(_ builder: inout SQLBuilder) -> String {
         switch self {
-        case .user(let token, let assignment, let idle):
+        case .user(let token, let assignment, let idle, _):
             let user = { @Sendable (inputs: PlanInputs) throws -> (Data, Int, Int) in
-                guard case .user(let token, let assignment, let idle) = inputs.actingAs else { throw QueryError.unauthenticated }
+                guard case .user(let token, let assignment, let idle, _) = inputs.actingAs else { throw QueryError.unauthenticated }
                 return (token, assignment, idle)
             }
             return """
@@ -40,9 +57,9 @@ public enum ActingAs: Sendable {
                 \(builder.bind(Parameter.request(assignment) { try user($0).1 })), \
                 make_interval(secs => \(builder.bind(Parameter.request(idle) { try user($0).2 }))))
                 """
-        case .client(let token):
+        case .client(let token, _):
             let client = Parameter.request(token) { inputs in
-                guard case .client(let token) = inputs.actingAs else { throw QueryError.unauthenticated }
+                guard case .client(let token, _) = inputs.actingAs else { throw QueryError.unauthenticated }
                 return token
             }
             return "eduql.act_as_client(\(builder.bind(client)))"

@@ -100,7 +100,7 @@ extension GraphQLEngine {
                 checked AS (SELECT t.*, coalesce(\(allowed), false) AS allowed FROM t), \
                 written AS (INSERT INTO eduql.homework (lesson_id, region_id, municipality_id, organization_id, assignment, due_on) \
                 SELECT lesson_id, region_id, municipality_id, organization_id, $2::text, $3::date FROM checked WHERE allowed \
-                ON CONFLICT (lesson_id) DO UPDATE SET assignment = excluded.assignment, due_on = excluded.due_on RETURNING lesson_id) \
+                ON CONFLICT (lesson_id, region_id) DO UPDATE SET assignment = excluded.assignment, due_on = excluded.due_on RETURNING lesson_id) \
                 SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT lesson_id FROM written), '{}'::bigint[]
                 """
         }
@@ -137,7 +137,7 @@ extension GraphQLEngine {
         written AS (INSERT INTO eduql.attendance (lesson_id, learner_id, region_id, municipality_id, organization_id, code) \
         SELECT lesson_id, learner_id, region_id, municipality_id, organization_id, code FROM checked \
         WHERE (SELECT ok FROM go) AND code IS NOT NULL ORDER BY learner_id \
-        ON CONFLICT (lesson_id, learner_id) DO UPDATE SET code = excluded.code RETURNING learner_id) \
+        ON CONFLICT (lesson_id, learner_id, region_id) DO UPDATE SET code = excluded.code RETURNING learner_id) \
         SELECT (SELECT min(n) FROM checked WHERE NOT allowed), '{}'::bigint[], \
         ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed)
         """

@@ -32,6 +32,8 @@ struct BenchCommand: AsyncParsableCommand {
         var token: String
         @Option(help: "The role assignment the session acts in.")
         var assignment: Int
+        @Option(help: "The region of the assignment's scope.")
+        var region: Int = 1
 
         func run() async throws {
             guard let role = Role(rawValue: self.role) else { throw ValidationError("unknown role \(self.role)") }
@@ -40,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
             let prepared = try engine.prepare(try String(contentsOfFile: self.document, encoding: .utf8), for: policy)
             let variables = try JSONDecoder().decode(Map.self, from: Data(self.variables.utf8))
             guard let token = BearerToken(presented: self.token) else { throw ValidationError("not a session token") }
-            let acting = ActingAs.user(tokenSHA256: token.sha256, assignmentID: self.assignment, idleSeconds: 1800)
+            let acting = ActingAs.user(tokenSHA256: token.sha256, assignmentID: self.assignment, idleSeconds: 1800, regionID: self.region)
             let plan = try engine.plan(prepared, operationName: nil, variables: variables, policy: policy, actingAs: acting)
             guard case .statement(let statement)? = plan.roots.first else { throw ValidationError("the document has no data field") }
             let parameters = statement.parameters.map { Self.literal($0) }

@@ -55,7 +55,7 @@ struct IdempotentRetry: Sendable {
         let claimed = try await connection.guardedQuery("""
             INSERT INTO eduql.idempotent_answers (principal, key, region_id, request)
             VALUES (\(self.principal), \(self.key), eduql.current_region_id(), \(self.request))
-            ON CONFLICT (principal, key) DO UPDATE SET request = excluded.request, answer = NULL, created_at = now()
+            ON CONFLICT (principal, key, region_id) DO UPDATE SET request = excluded.request, answer = NULL, created_at = now()
             WHERE idempotent_answers.created_at < now() - interval '24 hours'
             RETURNING 1
             """, logger: logger).collect()

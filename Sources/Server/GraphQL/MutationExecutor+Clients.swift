@@ -65,7 +65,7 @@ extension MutationExecutor {
     /// Writes one mutation field of `client` on behalf of the person it names.
     func write(_ mutation: MutationField, for client: ClientPrincipal, actingAs: ActingAs, on connection: PostgresConnection,
                logger: Logger) async throws -> ClientWrite {
-        guard case .client(let token) = actingAs, let person = GrantedWrite.delegable[mutation.name],
+        guard case .client(let token, _) = actingAs, let person = GrantedWrite.delegable[mutation.name],
               client.writes.contains(where: { $0.mutation == mutation.name }) else {
             throw Refused(key: mutation.key, code: "FORBIDDEN", message: "the grant does not name \(mutation.name)")
         }

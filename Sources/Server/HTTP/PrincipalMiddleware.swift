@@ -54,8 +54,9 @@ struct PrincipalMiddleware: RouterMiddleware {
         }
         AuditRecord.current?.update { principal.describe(into: &$0) }
         let actingAs: ActingAs = switch principal {
-        case .user(let user): .user(tokenSHA256: token.sha256, assignmentID: user.assignmentID, idleSeconds: self.idleSeconds)
-        case .client: .client(tokenSHA256: token.sha256)
+        case .user(let user): .user(tokenSHA256: token.sha256, assignmentID: user.assignmentID, idleSeconds: self.idleSeconds,
+                                    regionID: user.scope.regionID)
+        case .client(let client): .client(tokenSHA256: token.sha256, regionID: client.regionID)
         }
         return Caller(resolved: .success(.init(principal: principal, actingAs: actingAs)))
     }

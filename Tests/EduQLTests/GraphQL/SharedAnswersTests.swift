@@ -112,7 +112,7 @@ struct SharedAnswersTests {
         let engine = GraphQLEngine(plans: plans)
         let text = "query S($grade: Int) { stats(groupBy: ORGANIZATION, filter: { grade: $grade }) { learners } organizations(first: 1) { totalCount } }"
         func keys(token: UInt8, grade: Int) throws -> [String?] {
-            let acting = ActingAs.user(tokenSHA256: Data(repeating: token, count: 32), assignmentID: Int(token), idleSeconds: 1800)
+            let acting = ActingAs.user(tokenSHA256: Data(repeating: token, count: 32), assignmentID: Int(token), idleSeconds: 1800, regionID: 1)
             let plan = try engine.plan(try engine.prepare(text, for: .regionAdmin), operationName: nil, variables: ["grade": .number(Number(grade))],
                                        policy: .regionAdmin, actingAs: acting)
             return plan.roots.map { root in

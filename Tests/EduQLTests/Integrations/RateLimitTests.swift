@@ -81,7 +81,7 @@ struct RateLimitTests {
     @Test("an operation estimated above the cost limit is refused before any SQL, naming the limit; consumer documents pass")
     func costLimit() async throws {
         let engine = GraphQLEngine()
-        let acting = ActingAs.user(tokenSHA256: Data(repeating: 0, count: 32), assignmentID: 1, idleSeconds: 60)
+        let acting = ActingAs.user(tokenSHA256: Data(repeating: 0, count: 32), assignmentID: 1, idleSeconds: 60, regionID: 1)
         func rows(_ text: String, _ variables: Map = [:], policy: Policy = .regionAdmin) throws -> Int {
             let prepared = try engine.prepare(text, for: policy)
             let operation = try GraphQLEngine.operation(in: prepared.document, named: nil)

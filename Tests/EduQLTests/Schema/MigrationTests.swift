@@ -77,19 +77,28 @@ struct MigrationTests {
         }
     }
 
-    @Test("every foreign key is covered by an index that starts with its columns")
+    /// The region column of a key between tenant tables (migration 0040) is left out: a region
+    /// has many rows per key, so an index on the key's own columns serves its checks.
+    @Test("every foreign key is covered by an index that starts with its columns (region_id aside)")
     func foreignKeysAreIndexed() async throws {
         let database = try await TestCluster.shared.database(.migrated)
         try await database.owner.withConnection(logger: self.logger) { connection in
             let unindexed = try await connection.column("""
-                SELECT c.conrelid::regclass::text || ' (' || c.conname || ')'
-                FROM pg_constraint c
-                WHERE c.contype = 'f' AND c.connamespace = 'eduql'::regnamespace
-                  AND NOT EXISTS (
+                WITH k AS (
+                    SELECT c.conrelid, c.conname,
+                           CASE WHEN cardinality(c.conkey) > 1
+                                THEN array(SELECT n FROM unnest(c.conkey) n
+                                           WHERE n <> (SELECT attnum FROM pg_attribute WHERE attrelid = c.conrelid AND attname = 'region_id'))
+                                ELSE c.conkey END::int2[] AS columns
+                    FROM pg_constraint c
+                    WHERE c.contype = 'f' AND c.connamespace = 'eduql'::regnamespace)
+                SELECT k.conrelid::regclass::text || ' (' || k.conname || ')'
+                FROM k
+                WHERE NOT EXISTS (
                       SELECT 1 FROM pg_index i
-                      WHERE i.indrelid = c.conrelid
-                        AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
-                        AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)
+                      WHERE i.indrelid = k.conrelid
+                        AND (i.indkey::int2[])[0:cardinality(k.columns) - 1] @> k.columns
+                        AND (i.indkey::int2[])[0:cardinality(k.columns) - 1] <@ k.columns)
                 ORDER BY 1
                 """, as: String.self)
             #expect(unindexed == [])

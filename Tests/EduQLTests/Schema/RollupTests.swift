@@ -276,7 +276,7 @@ struct RollupTests {
                 attendance(from: "2026-09-01", to: "2026-09-30", per: DAY) { startsOn attendanceRate }
                 queueByAgeGroup { ageGroup queued freePlaces byPriority { priorityClass queued } } } }
             """
-        let acting = ActingAs.user(tokenSHA256: Data(repeating: 3, count: 32), assignmentID: 1, idleSeconds: 1800)
+        let acting = ActingAs.user(tokenSHA256: Data(repeating: 3, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
         let plan = try engine.plan(try engine.prepare(text, for: .regionAdmin), operationName: nil, variables: .null,
                                    policy: .regionAdmin, actingAs: acting)
         guard case .statement(let statement) = plan.roots.first else { Issue.record("no statement"); return }

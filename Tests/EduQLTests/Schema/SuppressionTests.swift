@@ -178,7 +178,7 @@ struct SuppressionTests {
                 SELECT k.id::text, k.region_id::text, k.municipality_id::text, k.organization_id::text, k.academic_year_id::text, o.kind,
                        k.grade::int, count(*)::int
                 FROM eduql.enrollments e JOIN eduql.classes k ON k.id = e.class_id JOIN eduql.organizations o ON o.id = k.organization_id
-                WHERE e.status = 'active' AND k.region_id = 1 GROUP BY k.id, o.kind
+                WHERE e.status = 'active' AND k.region_id = 1 GROUP BY k.id, k.region_id, o.kind
                 """, logger: self.logger).collect().map { row in
                 let (id, region, municipality, organization, year, kind, grade, learners) =
                     try row.decode((String, String, String, String, String, String, Int?, Int).self)

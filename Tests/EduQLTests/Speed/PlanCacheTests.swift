@@ -21,7 +21,7 @@ struct PlanCacheTests {
         return GraphQLEngine(plans: plans)
     }
 
-    static let acting = ActingAs.user(tokenSHA256: Data(repeating: 7, count: 32), assignmentID: 1, idleSeconds: 1800)
+    static let acting = ActingAs.user(tokenSHA256: Data(repeating: 7, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
 
     static func variables(_ values: [String: Map]) -> Map {
         .dictionary(OrderedDictionary(uniqueKeysWithValues: values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
@@ -84,7 +84,7 @@ struct PlanCacheTests {
         #expect(cached.plans.statistics.compiled == policies.count)
         #expect(cached.plans.statistics.hits == policies.count)
 
-        let client = ActingAs.client(tokenSHA256: Data(repeating: 9, count: 32))
+        let client = ActingAs.client(tokenSHA256: Data(repeating: 9, count: 32), regionID: 1)
         let plan = try Self.plan(text, [:], policy: .regionAdmin, cached: cached, fresh: fresh, acting: client)
         guard case .statement(let statement) = plan.roots.first else { Issue.record("no statement"); return }
         #expect(statement.sql.contains("act_as_client("))

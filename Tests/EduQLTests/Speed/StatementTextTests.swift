@@ -44,7 +44,7 @@ struct StatementTextTests {
         let engine = GraphQLEngine(plans: plans)
         let policy = Self.policy(example.policy)
         let prepared = try engine.prepare(try ConsumerDocuments.text(example.path), for: policy)
-        let acting = ActingAs.user(tokenSHA256: Data(repeating: 1, count: 32), assignmentID: 1, idleSeconds: 1800)
+        let acting = ActingAs.user(tokenSHA256: Data(repeating: 1, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
         let one = try engine.plan(prepared, operationName: nil, variables: .dictionary(.init(uniqueKeysWithValues: example.first.map { ($0, $1) })),
                                   policy: policy, actingAs: acting)
         let two = try engine.plan(prepared, operationName: nil, variables: .dictionary(.init(uniqueKeysWithValues: example.second.map { ($0, $1) })),

@@ -16,12 +16,16 @@ extension ClusterConnections {
             let roles = try #require(reply["roles"] as? [[String: Any]], "sign-in of \(login): \(reply.status) \(reply.text)")
             return (try #require(reply["token"] as? String), try #require(roles.first?["id"] as? Int))
         }
+        let region = try await self.owner.withConnection(logger: logger) { connection in
+            try await connection.query("SELECT region_id::int FROM eduql.role_assignments WHERE id = \(assignment)", logger: logger)
+                .collect().first!.decode(Int.self)
+        }
         var configuration = self.server.clientConfiguration
         configuration.options.maximumConnections = 1
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800)
+            let acting = ActingAs.user(tokenSHA256: Data(SHA256.hash(data: Data(token.utf8))), assignmentID: assignment, idleSeconds: 1800, regionID: region)
             try await body(client, acting)
             group.cancelAll()
         }
