@@ -247,6 +247,58 @@ def pgbench(cluster, script, seconds, connections, defines, options=None, user="
     return float(re.search(r"tps = ([\d.]+)", output).group(1))
 
 
+# The scenarios whose ceilings are also measured rotating over the accounts EduQL's lines use.
+ROTATING = ["diary", "class", "journal", "queue"]
+SETTINGS = ["region_id", "municipality_id", "organization_id", "class_id", "user_id", "assignment_id", "role", "staff_id",
+            "guardian_id", "learner_id", "client_id", "grant_municipalities", "grant_organizations"]
+
+
+def rotating_scripts(args, cluster, kind, role, lines, sql, main_select):
+    """pgbench scripts for (a) and (b) that draw, per transaction, one of `lines`' accounts and
+    variables: the engine's statement's parameters for every line (`eduql bench statement
+    --lines`) and the settings `act_as` sets for each account, in a table pgbench reads with
+    \\gset. (b) sets the settings itself, then runs the main SELECT, in one transaction."""
+    hashes = {hashlib.sha256(token.encode()).hexdigest(): token for token, _ in lines}
+    found = cluster.psql("SELECT encode(s.token_sha256, 'hex') || '|' || s.role_assignment_id || '|' || r.region_id "
+                         "FROM eduql.sessions s JOIN eduql.role_assignments r ON r.id = s.role_assignment_id "
+                         "WHERE s.token_sha256 IN (" + ", ".join("'\\x" + h + "'" for h in hashes) + ")")
+    acting = {hashes[h]: (int(a), int(r)) for h, a, r in (row.split("|") for row in found.splitlines())}
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+        for token, body in lines:
+            assignment, region = acting[token]
+            handle.write(json.dumps({"token": token, "assignment": assignment, "region": region, "variables": body["variables"]}) + "\n")
+        lines_file = handle.name
+    compiled = json.loads(run([args.eduql, "bench", "statement", "--role", role, "--document",
+                               os.path.join(ROOT, "queries", DOCUMENTS[kind]), "--lines", lines_file], env=cluster.env))
+    os.unlink(lines_file)
+    if compiled["sql"] != sql:
+        sys.exit(f"{kind}: the rotating lines compile to another statement than the first account's")
+    rows = compiled["rows"]
+    width = len(rows[0])
+    table = "public.bench_rotate_" + re.sub(r"\W", "_", kind)
+    columns = ", ".join(f"p{i + 1} text" for i in range(width)) + ", " + ", ".join(f"s_{name} text" for name in SETTINGS)
+    cluster.psql(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (n int PRIMARY KEY, {columns}); "
+                 f"GRANT SELECT, UPDATE ON {table} TO eduql_app", user="postgres")
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        for n, row in enumerate(rows, 1):
+            handle.write("\t".join([str(n)] + [value.replace("\\", "\\\\") for value in row] + [""] * len(SETTINGS)) + "\n")
+        data_file = handle.name
+    run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(cluster.pg_port), "-U", "postgres", "-d", "eduql",
+         "-c", f"\\copy {table} FROM '{data_file}'"], env=dict(os.environ, PGPASSWORD=cluster.credentials()["superuser"]))
+    os.unlink(data_file)
+    # The settings act_as sets for each row's account, read back as the server's role.
+    assignments = ", ".join(f"s_{name} = coalesce(current_setting('eduql.{name}', true), '')" for name in SETTINGS)
+    cluster.psql(f"DO $$DECLARE r record; BEGIN FOR r IN SELECT n, p1, p2, p3 FROM {table} LOOP "
+                 f"PERFORM eduql.act_as(r.p1::bytea, r.p2::bigint, make_interval(secs => r.p3::int)); "
+                 f"UPDATE {table} SET {assignments} WHERE n = r.n; END LOOP; END$$", user="eduql_app")
+    draw = f"\\set n random(1, {len(rows)})\n"
+    fetch = f"SELECT {', '.join(f'p{i + 1}' for i in range(width))}, {', '.join(f's_{name}' for name in SETTINGS)} FROM {table} WHERE n = :n \\gset\n"
+    full = draw + fetch + re.sub(r"\$(\d+)", r":p\1", sql) + ";\n"
+    settings = ", ".join(f"set_config('eduql.{name}', :s_{name}, true)" for name in SETTINGS)
+    main = draw + fetch + "BEGIN;\n" + f"SELECT {settings};\n" + re.sub(r"\$(\d+)", r":p\1", main_select) + ";\nEND;\n"
+    return full, main
+
+
 def free_port():
     """A port the system has free now."""
     with socket.socket() as probe:
@@ -395,11 +447,15 @@ def main():
         options = " ".join(f"-c eduql.{row}" for row in rows.splitlines() if "=" in row and not row.endswith("="))
         main_script = re.sub(r"\$(\d+)", r":p\1", main_select) + ";\n"
         generic_plans[kind] = generic_plan(cluster, sql, parameters)
-        ceilings[kind] = {"a": [], "b": []}
+        ceilings[kind] = {"a": [], "b": [], "a rotating": [], "b rotating": []}
         connections = 8 if kind.startswith("dashboard") else args.connections
+        rotating = rotating_scripts(args, cluster, kind, role, scenario_lines[kind], sql, main_select) if kind in ROTATING else None
         for _ in range(args.rounds):
             ceilings[kind]["a"].append(pgbench(cluster, full, args.seconds, connections, defines))
             ceilings[kind]["b"].append(pgbench(cluster, main_script, args.seconds, connections, defines, options=options))
+            if rotating:
+                ceilings[kind]["a rotating"].append(pgbench(cluster, rotating[0], args.seconds, connections, {}))
+                ceilings[kind]["b rotating"].append(pgbench(cluster, rotating[1], args.seconds, connections, {}))
 
     # How long a mark takes to show in a school's dashboard (through the shared answers).
     school = next(a for a in accounts if a["role"] == "school_admin")
@@ -478,8 +534,10 @@ def main():
           f"{args.rounds} interleaved rounds, medians; {len([a for a in accounts if a['role'] == 'parent'])} parents, "
           f"{len([a for a in accounts if a['role'] == 'school_admin'])} schools, {len([a for a in accounts if a['role'] == 'teacher'])} teachers; "
           f"0 non-2xx answers and 0 GraphQL errors in every run.\n")
-    print("| scenario | EduQL req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | (a) engine statement, pgbench | (b) main SELECT, pgbench | ÷ (a) | ÷ (b) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("(a) and (b) repeat the first account's values; (a rot) and (b rot) rotate over the same accounts and weeks as "
+          "EduQL's own lines (pgbench draws a row of parameters and settings per transaction), so `÷ (b rot)` compares equal work.\n")
+    print("| scenario | EduQL req/s | p50 ms | p99 ms | server CPU ms/req | PostgreSQL CPU ms/req | (a) engine statement, pgbench | (b) main SELECT, pgbench | ÷ (a) | ÷ (b) | (a rot) | (b rot) | ÷ (a rot) | ÷ (b rot) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for kind in SCENARIOS:
         runs = results[("on", kind)]
         rate = median([r["rate"] for r in runs])
@@ -488,11 +546,16 @@ def main():
         base = "diary" if kind == "diary, one account" else kind
         a = median(ceilings[base]["a"]) if base in ceilings else None
         b = median(ceilings[base]["b"]) if base in ceilings else None
+        rotating = base in ceilings and ceilings[base]["a rotating"] and kind != "diary, one account"
+        ar = median(ceilings[base]["a rotating"]) if rotating else None
+        br = median(ceilings[base]["b rotating"]) if rotating else None
         failed = sum(r["failed"] for r in runs)
         label = f"{kind} (**{failed} of {sum(r['requests'] for r in runs)} failed**)" if failed else kind
         print(f"| {label} | {rate:.0f} | {median([r['p50'] for r in runs]):.1f} | {median([r['p99'] for r in runs]):.1f} | "
               f"{server_ms:.2f} | {pg_ms:.2f} | {f'{a:.0f}' if a else '—'} | {f'{b:.0f}' if b else '—'} | "
-              f"{f'{rate / a:.2f}' if a else '—'} | {f'{rate / b:.2f}' if b else '—'} |")
+              f"{f'{rate / a:.2f}' if a else '—'} | {f'{rate / b:.2f}' if b else '—'} | "
+              f"{f'{ar:.0f}' if ar else '—'} | {f'{br:.0f}' if br else '—'} | "
+              f"{f'{rate / ar:.2f}' if ar else '—'} | {f'{rate / br:.2f}' if br else '—'} |")
     print("\nDashboards at 8 concurrent dashboards, answers shared (500 ms) and not (each request runs its statement):\n")
     print("| dashboard | shared: req/s | p50 ms | p95 ms | p99 ms | unshared: req/s | p50 ms | p95 ms | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -29,24 +29,50 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "The variables, as a JSON object.")
         var variables: String = "{}"
         @Option(help: "The session token the statement acts with.")
-        var token: String
+        var token: String?
         @Option(help: "The role assignment the session acts in.")
-        var assignment: Int
+        var assignment: Int?
         @Option(help: "The region of the assignment's scope.")
         var region: Int = 1
+        @Option(help: "A file of JSON lines {token, assignment, region, variables}: one row of parameters each, for one statement.")
+        var lines: String?
+
+        /// One request to compile: whom it acts for and its variables.
+        struct Line: Decodable {
+            var token: String
+            var assignment: Int
+            var region: Int
+            var variables: Map
+        }
 
         func run() async throws {
             guard let role = Role(rawValue: self.role) else { throw ValidationError("unknown role \(self.role)") }
             let policy = Policy.of(role)
             let engine = GraphQLEngine()
             let prepared = try engine.prepare(try String(contentsOfFile: self.document, encoding: .utf8), for: policy)
-            let variables = try JSONDecoder().decode(Map.self, from: Data(self.variables.utf8))
-            guard let token = BearerToken(presented: self.token) else { throw ValidationError("not a session token") }
-            let acting = ActingAs.user(tokenSHA256: token.sha256, assignmentID: self.assignment, idleSeconds: 1800, regionID: self.region)
-            let plan = try engine.plan(prepared, operationName: nil, variables: variables, policy: policy, actingAs: acting)
-            guard case .statement(let statement)? = plan.roots.first else { throw ValidationError("the document has no data field") }
-            let parameters = statement.parameters.map { Self.literal($0) }
-            let output: [String: Any] = ["sql": statement.sql, "parameters": parameters]
+            var requests: [Line] = []
+            if let lines = self.lines {
+                for line in try String(contentsOfFile: lines, encoding: .utf8).split(separator: "\n") where !line.isEmpty {
+                    requests.append(try JSONDecoder().decode(Line.self, from: Data(line.utf8)))
+                }
+            } else {
+                guard let token = self.token, let assignment = self.assignment else { throw ValidationError("--token and --assignment, or --lines") }
+                requests.append(Line(token: token, assignment: assignment, region: self.region,
+                                     variables: try JSONDecoder().decode(Map.self, from: Data(self.variables.utf8))))
+            }
+            var sql: String?
+            var rows: [[String]] = []
+            for request in requests {
+                guard let token = BearerToken(presented: request.token) else { throw ValidationError("not a session token") }
+                let acting = ActingAs.user(tokenSHA256: token.sha256, assignmentID: request.assignment, idleSeconds: 1800, regionID: request.region)
+                let plan = try engine.plan(prepared, operationName: nil, variables: request.variables, policy: policy, actingAs: acting)
+                guard case .statement(let statement)? = plan.roots.first else { throw ValidationError("the document has no data field") }
+                // Every line must be of one shape: one statement, its values in rows.
+                guard sql == nil || sql == statement.sql else { throw ValidationError("the lines compile to different statements") }
+                sql = statement.sql
+                rows.append(statement.parameters.map { Self.literal($0) })
+            }
+            let output: [String: Any] = self.lines == nil ? ["sql": sql ?? "", "parameters": rows.first ?? []] : ["sql": sql ?? "", "rows": rows]
             print(String(decoding: try JSONSerialization.data(withJSONObject: output, options: [.sortedKeys]), as: UTF8.self))
         }
 
