@@ -4,15 +4,17 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// Runs Argon2 off the cooperative pool on a fixed number of threads (default: the cores),
-/// with a bounded number of waiting jobs. When full, callers get ``Overloaded`` at once
-/// (HTTP 503 with Retry-After) instead of queueing without bound.
+/// Runs Argon2 off the cooperative pool on a fixed number of threads (default: half the cores,
+/// so that reads keep the other half through a flood of sign-ins), with a short bounded queue.
+/// When full, callers get ``Overloaded`` at once (HTTP 503 with Retry-After) rather than a slow
+/// answer after a long wait.
 public final class HashingPool: Service, Sendable {
     public struct Configuration: Sendable {
-        /// Threads hashing at once. Default: the number of cores.
-        public var threads: Int = System.coreCount
-        /// Jobs that may wait for a thread. Default 64.
-        public var queueLimit: Int = 64
+        /// Threads hashing at once. Default: half the cores, at least one.
+        public var threads: Int = max(1, System.coreCount / 2)
+        /// Jobs that may wait for a thread. Default 8 per thread: at ~25 ms a hash, a sign-in
+        /// waits at most ~0.2 s before its own hash starts, or is refused at once.
+        public var queueLimit: Int = 8 * max(1, System.coreCount / 2)
 
         public init() {}
     }
