@@ -36,6 +36,11 @@ struct BenchSmokeTests {
             #expect(report.contains("| \(scenario) |"), "no row for \(scenario)")
         }
         #expect(report.contains("0 non-2xx answers and 0 GraphQL errors in every run"))
+        // The ceilings rotating over the same accounts as EduQL's lines: a figure in the diary's row.
+        let diaryRow = report.split(separator: "\n").first { $0.hasPrefix("| diary |") }.map(String.init) ?? ""
+        #expect(report.contains("÷ (b rot)") && diaryRow.split(separator: "|").count >= 14
+                    && Double(diaryRow.split(separator: "|")[13].trimmingCharacters(in: .whitespaces)) != nil,
+                "the diary's rotating ceiling: \(diaryRow)")
         #expect(report.contains("Audit on ÷ off, diary"))
         #expect(report.contains("Caches on ÷ off (plans compiled and statements planned per request), class"))
         // Each generic plan is inspected (on the demo's small tables a sequential scan can be the
