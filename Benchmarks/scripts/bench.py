@@ -578,7 +578,8 @@ def main():
     print(f"\nA mark shows in the school's dashboard {median(visible) * 1000:.0f} ms after its commit (median of {len(visible)}; "
           f"longest {max(visible) * 1000:.0f} ms).")
     on_api, off_api = median([r["rate"] for r in api_writes["on"]]), median([r["rate"] for r in api_writes["off"]])
-    print(f"\nJournal writes through the API (`recordMarks`, 5 marks of a teacher's own lesson held today per request, "
+    print(f"\nJournal writes through the API (`recordMarks` and `recordAttendance` in one operation: 5 marks and 2 absences "
+          f"of a teacher's own lesson held today per request, "
           f"{args.connections} connections, audit on): {on_api:.0f} req/s (p99 {median([r['p99'] for r in api_writes['on']]):.1f} ms) "
           f"with the rollups' triggers ÷ {off_api:.0f} req/s with them disabled = {on_api / off_api:.2f}.")
     on_writes, off_writes = median(writes["on"]), median(writes["off"])
@@ -611,8 +612,10 @@ def main():
 
 
 def journal_writes_through_api(args, cluster, accounts, toggle):
-    """recordMarks through the API by every bench teacher on a lesson of its own held today, with
-    the rollups' triggers and with them disabled, interleaved; what was written is removed."""
+    """A lesson's journal entry through the API — 5 marks and 2 absences, one request, one
+    transaction (`recordMarks` and `recordAttendance` in one operation) — by every bench teacher
+    on a lesson of its own held today, with the rollups' triggers and with them disabled,
+    interleaved; what was written is removed."""
     teachers = [a for a in accounts if a["role"] == "teacher"]
     pairs = ", ".join("({}, {})".format(a["classId"], a["subjectId"]) for a in teachers)
     rows = cluster.psql(
@@ -628,7 +631,8 @@ def journal_writes_through_api(args, cluster, accounts, toggle):
         learners[class_id] = cluster.psql(f"SELECT learner_id FROM eduql.enrollments WHERE class_id = {class_id} AND status = 'active' "
                                           "ORDER BY learner_id LIMIT 5").split()
     server = Server(args.eduql, cluster, args.port + 3, "on")
-    document = "mutation Record($lesson: ID!, $marks: [MarkInput!]!) { recordMarks(lessonId: $lesson, marks: $marks) { id } }"
+    document = ("mutation Record($lesson: ID!, $marks: [MarkInput!]!, $absent: [AttendanceInput!]!) { "
+                "recordMarks(lessonId: $lesson, marks: $marks) { id } recordAttendance(lessonId: $lesson, records: $absent) { code } }")
     lines = []
     for account in teachers:
         lesson = lessons.get((account["classId"], account["subjectId"]))
@@ -636,8 +640,9 @@ def journal_writes_through_api(args, cluster, accounts, toggle):
             continue
         token = post(server.url + "/auth/login", {"login": account["login"], "password": PASSWORD})["token"]
         marks = [{"learnerId": learner, "value": 2 + index % 4} for index, learner in enumerate(learners[account["classId"]])]
-        lines.append((token, {"query": document, "variables": {"lesson": str(lesson), "marks": marks}}))
-    marks_toggle = toggle.replace("('eduql.marks'::regclass, 'eduql.attendance'::regclass)", "('eduql.marks'::regclass)")
+        absent = [{"learnerId": learner, "code": "ABSENT"} for learner in learners[account["classId"]][:2]]
+        lines.append((token, {"query": document, "variables": {"lesson": str(lesson), "marks": marks, "absent": absent}}))
+    marks_toggle = toggle
     results = {"on": [], "off": []}
     ids = ", ".join(str(i) for i in lessons.values())
     for _ in range(args.rounds):
@@ -646,7 +651,8 @@ def journal_writes_through_api(args, cluster, accounts, toggle):
                 cluster.psql(marks_toggle.format("DISABLE"), user="postgres")
             results[mode].append(wrk(server.url, lines, args.seconds, args.connections, f"journal write through the API ({mode})"))
             # Removed as written: with the triggers when they counted the marks, without when they did not.
-            cluster.psql(f"DELETE FROM eduql.marks WHERE lesson_id IN ({ids})", user="postgres")
+            cluster.psql(f"DELETE FROM eduql.marks WHERE lesson_id IN ({ids}); DELETE FROM eduql.attendance WHERE lesson_id IN ({ids})",
+                         user="postgres")
             if mode == "off":
                 cluster.psql(marks_toggle.format("ENABLE"), user="postgres")
     server.stop()
