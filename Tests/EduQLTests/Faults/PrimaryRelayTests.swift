@@ -15,32 +15,14 @@ struct PrimaryRelayTests {
     let logger = Logger(label: "eduql-tests")
     static let metricsToken = "relay-test-metrics-token"
 
-    /// Polls `condition` every 100 ms, at most `seconds`.
-    func eventually(_ seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<(seconds * 10) {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test("a split brain is refused 503; the promoted member is followed once it alone claims the primary")
     func splitBrain() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-relay-\(getpid())-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let primary = LocalCluster(configuration: .init(directory: root + "/primary", port: try freePort(), database: "relay"))
-        let connections = try await primary.start(logger: self.logger)
-        try primary.removeWhenProcessExits(getpid())
-        defer { try? primary.stop() }
-        let accounts = try await connections.owner.withConnection(logger: self.logger) { connection in
-            try await Migrator().migrate(connection, logger: self.logger)
-            try await Seeder(scale: .demo, seed: 1).run(on: connection, logger: self.logger)
-            return try await DemoAccounts(seed: 1).create(on: connection, logger: self.logger).accounts
-        }
-        let password = try #require(accounts.first { $0.login == "parent" }?.password)
-        let standby = try primary.startStandby(directory: root + "/standby", port: try freePort(), logger: self.logger)
-        try standby.removeWhenProcessExits(getpid())
-        defer { try? standby.stop() }
+        let cluster = try await ReplicatedCluster.start(root: root, database: "relay", logger: self.logger)
+        defer { cluster.stop() }
+        let (primary, standby, connections) = (cluster.primary, cluster.standby, cluster.connections)
+        let password = try #require(cluster.accounts.first { $0.login == "parent" }?.password)
 
         let server = connections.server
         let port = try freePort()
@@ -60,7 +42,7 @@ struct PrimaryRelayTests {
         let read = RawHTTP.graphql("{ me { name } learners(first: 5) { totalCount } }")
 
         // The primary serves; the standby is known not to be it.
-        #expect(try await self.eventually(10) { try await primaryMetric(primary) == 1 })
+        #expect(try await eventually(10) { try await primaryMetric(primary) == 1 })
         #expect(try await primaryMetric(standby) == 0)
         let first = try await signIn()
         let token = try #require((try JSONSerialization.jsonObject(with: Data(first.body.utf8)) as? [String: Any])?["token"] as? String,
@@ -70,7 +52,7 @@ struct PrimaryRelayTests {
         // The standby promoted while the old primary still runs: both claim it, and the server
         // writes to neither — every request is refused 503 with Retry-After.
         try Subprocess.run(try standby.binDirectory() + "/pg_ctl", ["promote", "-w", "-D", standby.dataDirectory], asPostgresUser: true)
-        #expect(try await self.eventually(10) {
+        #expect(try await eventually(10) {
             let old = try await primaryMetric(primary), promoted = try await primaryMetric(standby)
             return old == 0 && promoted == 0
         }, "with two members claiming the primary, neither is followed")
@@ -82,8 +64,8 @@ struct PrimaryRelayTests {
         // The old primary stopped: the promoted member alone claims it, and the server serves
         // from it by itself — the session made on the old primary holds there too.
         try Subprocess.run(try primary.binDirectory() + "/pg_ctl", ["stop", "-w", "-m", "fast", "-D", primary.dataDirectory], asPostgresUser: true)
-        #expect(try await self.eventually(15) { try await primaryMetric(standby) == 1 }, "the promoted member is followed")
-        #expect(try await self.eventually(10) { try await RawHTTP.post(port: port, body: read, token: token).status == 200 },
+        #expect(try await eventually(15) { try await primaryMetric(standby) == 1 }, "the promoted member is followed")
+        #expect(try await eventually(10) { try await RawHTTP.post(port: port, body: read, token: token).status == 200 },
                 "reads are served again from the new primary")
         #expect(try await signIn().status == 200, "a sign-in writes its session on the new primary")
     }

@@ -29,40 +29,18 @@ struct ReplicaTests {
         let reads = Mutex(0)
     }
 
-    /// Polls `condition` every 100 ms, at most `seconds`.
-    func eventually(_ seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<(seconds * 10) {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test("reads go to the replica, writers read their writes, a lagging or stopped replica is left out and taken back, and no read fails")
     func replicas() async throws {
         _ = try await TestCluster.shared.database(.demo)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("eduql-replicas-\(getpid())-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let primary = LocalCluster(configuration: .init(directory: root + "/primary", port: try freePort(), database: "replicas"))
-        let connections = try await primary.start(logger: self.logger)
-        try primary.removeWhenProcessExits(getpid())
-        defer { try? primary.stop() }
-        let accounts = try await connections.owner.withConnection(logger: self.logger) { connection in
-            try await Migrator().migrate(connection, logger: self.logger)
-            try await Seeder(scale: .demo, seed: 1).run(on: connection, logger: self.logger)
-            return try await DemoAccounts(seed: 1).create(on: connection, logger: self.logger).accounts
-        }
+        let cluster = try await ReplicatedCluster.start(root: root, database: "replicas", logger: self.logger)
+        defer { cluster.stop() }
+        let (connections, standby, accounts) = (cluster.connections, cluster.standby, cluster.accounts)
         func password(_ login: String) throws -> String { try #require(accounts.first { $0.login == login }?.password) }
-        let standby = try primary.startStandby(directory: root + "/standby", port: try freePort(), logger: self.logger)
-        try standby.removeWhenProcessExits(getpid())
-        defer { try? standby.stop() }
         let standbyAdmin = ConnectionSettings(host: "127.0.0.1", port: standby.configuration.port, username: "postgres",
                                               password: connections.superuser.password, database: "postgres")
-
-        func url(_ port: Int) -> String {
-            let server = connections.server
-            return "postgres://\(server.username):\(server.password ?? "")@\(server.host):\(port)/\(server.database)"
-        }
+        func url(_ port: Int) -> String { cluster.url(port) }
         func serve(maximumLag: Int) throws -> (port: Int, pid: pid_t) {
             let port = try freePort()
             let pid = try spawn(ServeProcessTests.executable, ["serve"], environment: [
@@ -84,7 +62,7 @@ struct ReplicaTests {
         // Reads are served by the replica once it is sampled current.
         let parent = try await token(lenient.port, "parent")
         let read = RawHTTP.graphql("{ me { name } learners(first: 5) { totalCount } }")
-        #expect(try await self.eventually(10) { try await Self.metric(lenient.port, "eduql_replica_healthy", "replica1") == 1 })
+        #expect(try await eventually(10) { try await Self.metric(lenient.port, "eduql_replica_healthy", "replica1") == 1 })
         for _ in 0..<20 { #expect(try await RawHTTP.post(port: lenient.port, body: read, token: parent).status == 200) }
         #expect(try await Self.metric(lenient.port, "eduql_reads_total", "\"replica1\"") >= 20)
 
@@ -107,7 +85,7 @@ struct ReplicaTests {
         let teacher = try await token(lenient.port, "teacher")
         // Writes keep the primary's position moving, so the delay shows as lag.
         for _ in 0..<10 { _ = try await RawHTTP.post(port: strict.port, body: read, token: try await token(strict.port, "parent")) }
-        #expect(try await self.eventually(15) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 0 }, "the strict server left the lagging replica out")
+        #expect(try await eventually(15) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 0 }, "the strict server left the lagging replica out")
         #expect(try await Self.metric(strict.port, "eduql_replica_ejections_total", "replica1") >= 1)
         let journal = RawHTTP.graphql("""
             { journal(classId: "\(classID)", subjectId: "\(subject)", from: "\(heldOn)", to: "\(heldOn)") { lessons { id marks { learner { id } value } } } }
@@ -143,7 +121,7 @@ struct ReplicaTests {
             try await connection.query("ALTER SYSTEM RESET recovery_min_apply_delay", logger: self.logger)
             _ = try await connection.query("SELECT pg_reload_conf()", logger: self.logger).collect()
         }
-        #expect(try await self.eventually(20) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 1 }, "taken back")
+        #expect(try await eventually(20) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 1 }, "taken back")
 
         // Stopped and started under a load of reads: no read fails.
         let load = Load()
@@ -171,7 +149,7 @@ struct ReplicaTests {
         }
         #expect(load.failures.withLock { $0 }.isEmpty, "failed reads: \(load.failures.withLock { $0.prefix(3) })")
         #expect(load.reads.withLock { $0 } > 50)
-        #expect(try await self.eventually(20) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 1 }, "back after its restart")
+        #expect(try await eventually(20) { try await Self.metric(strict.port, "eduql_replica_healthy", "replica1") == 1 }, "back after its restart")
         #expect(try await Self.metric(strict.port, "eduql_replica_ejections_total", "replica1") >= 2)
     }
 }
