@@ -10,6 +10,9 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var database: String
     /// Require TLS; off for loopback servers such as the local cluster.
     public var requireTLS: Bool
+    /// The name TLS checks the server's certificate against, when not `host` (connections
+    /// relayed to a cluster's primary: `DATABASE_URL`'s host).
+    public var tlsServerName: String?
 
     public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool = false) {
         self.host = host
@@ -60,6 +63,7 @@ public struct ConnectionSettings: Sendable, Equatable {
             tls: self.requireTLS ? .require(.makeClientConfiguration()) : .disable
         )
         configuration.options.additionalStartupParameters = Self.startupParameters
+        configuration.options.tlsServerName = self.tlsServerName
         return configuration
     }
 
@@ -68,7 +72,7 @@ public struct ConnectionSettings: Sendable, Equatable {
 
     /// A single-connection configuration for these settings.
     public var connectionConfiguration: PostgresConnection.Configuration {
-        PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: self.host,
             port: self.port,
             username: self.username,
@@ -76,6 +80,8 @@ public struct ConnectionSettings: Sendable, Equatable {
             database: self.database,
             tls: self.requireTLS ? .require(try! .init(configuration: .makeClientConfiguration())) : .disable
         )
+        configuration.options.tlsServerName = self.tlsServerName
+        return configuration
     }
 
     /// Opens one connection, runs `body`, and closes it.

@@ -26,6 +26,8 @@ public func buildApplication(
         : try PrimaryRelay(configuration: .init(hosts: server.databaseHosts), credentials: database, logger: logger)
     var database = database
     if let relay {
+        // TLS, when required, passes through the relay: certificates are checked against DATABASE_URL's host.
+        database.tlsServerName = database.host
         database.host = "127.0.0.1"
         database.port = relay.port
     }
