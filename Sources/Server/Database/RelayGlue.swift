@@ -22,7 +22,14 @@ final class RelayGlue: ChannelDuplexHandler {
         return (first, second)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    /// Joined: a read the partner held back while this end was not there yet goes ahead.
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isWritable, let partner, partner.pendingRead {
+            partner.pendingRead = false
+            partner.context?.read()
+        }
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
