@@ -444,8 +444,7 @@ def main():
         rows = cluster.psql(
             f"BEGIN; SELECT eduql.act_as('{parameters[0]}'::bytea, {parameters[1]}, make_interval(secs => {parameters[2]})); "
             "SELECT name || '=' || coalesce(current_setting('eduql.' || name, true), '') FROM "
-            "unnest(ARRAY['region_id','municipality_id','organization_id','class_id','user_id','assignment_id','staff_id','guardian_id',"
-            "'learner_id','role']) name; COMMIT", user="eduql_app")
+            f"unnest(ARRAY[{', '.join(repr(name) for name in SETTINGS)}]) name; COMMIT", user="eduql_app")
         options = " ".join(f"-c eduql.{row}" for row in rows.splitlines() if "=" in row and not row.endswith("="))
         main_script = re.sub(r"\$(\d+)", r":p\1", main_select) + ";\n"
         generic_plans[kind] = generic_plan(cluster, sql, parameters)

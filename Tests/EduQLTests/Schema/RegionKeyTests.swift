@@ -1,4 +1,4 @@
-import EduQLAccessControl
+@testable import EduQLAccessControl
 import EduQLServer
 import OrderedCollections
 @testable import EduQLResolvers
@@ -71,8 +71,17 @@ struct RegionKeyTests {
         }
     }
 
-    /// The policies the consumers' documents are compiled under.
-    static let policies: [Policy] = [.regionAdmin, .mouoAdmin, .schoolAdmin, .teacher, .homeroomTeacher, .parent, .student]
+    /// The policies the consumers' documents are compiled under, each with whom it acts for: every
+    /// role, and an integration client whose grant names every field a grant can name (so that
+    /// it reaches the opt-in tables: marks, attendance, lessons, homework, enrollments, movements).
+    static var policies: [(Policy, ActingAs)] {
+        let user = ActingAs.user(tokenSHA256: Data(repeating: 1, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
+        let roles: [Policy] = [.regionAdmin, .mouoAdmin, .schoolAdmin, .teacher, .homeroomTeacher, .parent, .student]
+        let fields = Catalog.types.flatMap { type, fields in fields.keys.filter { Policy.grantable(type, $0) }.map { "\(type).\($0)" } }
+        let client = Policy.of(ClientPrincipal(clientID: 1, name: "every field", regionID: 1, grantID: 1, municipalityIDs: [],
+                                               organizationIDs: [], documents: [], fields: fields))
+        return roles.map { ($0, user) } + [(client, .client(tokenSHA256: Data(repeating: 2, count: 32), regionID: 1))]
+    }
 
     /// A value for a variable of `type`, or nil to leave an optional one out.
     static func value(for type: any GraphQL.`Type`) -> Map? {
@@ -101,11 +110,10 @@ struct RegionKeyTests {
         var plans = PlanCache.Configuration()
         plans.enabled = false
         let engine = GraphQLEngine(plans: plans)
-        let acting = ActingAs.user(tokenSHA256: Data(repeating: 1, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
         var statements: [(String, Statement)] = []
         for file in files {
             let text = try ConsumerDocuments.text(file)
-            for policy in Self.policies {
+            for (policy, acting) in Self.policies {
                 guard let prepared = try? engine.prepare(text, for: policy) else { continue }
                 for case let operation as OperationDefinition in prepared.document.definitions where operation.operation == .query {
                     var variables = OrderedDictionary<String, Map>()
@@ -121,6 +129,8 @@ struct RegionKeyTests {
             }
         }
         #expect(statements.count > 60, "the documents compile: \(statements.count) statements")
+        #expect(statements.filter { $0.0.contains(" as client:") }.count >= 5,
+                "the integration client's documents compile")
         try await database.superuser.database(database.owner.database).withConnection(logger: self.logger) { connection in
             let tenant = Set(try await connection.column(PostgresQuery(unsafeSQL: "SELECT t.oid::regclass::text FROM (\(Self.tenantTables)) t"),
                                                          as: String.self).map { $0.replacingOccurrences(of: "eduql.", with: "") })

@@ -14,6 +14,16 @@ struct RawExchange: Sendable {
     var written: String?
 }
 
+extension RawExchange {
+    /// What URLSession answered: the status, the body and the headers the tests read.
+    init(data: Data, response: URLResponse) {
+        let http = response as? HTTPURLResponse
+        self.init(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
+                  body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
+                  written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
+    }
+}
+
 enum RawHTTP {
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
@@ -31,10 +41,7 @@ enum RawHTTP {
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await self.session.data(for: request)
-        let http = response as? HTTPURLResponse
-        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
-                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
+        return RawExchange(data: data, response: response)
     }
 
     /// POSTs `json` to `path` on `port` with extra `headers`, over a connection of its own (the
@@ -47,10 +54,7 @@ enum RawHTTP {
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await self.session.data(for: request)
-        let http = response as? HTTPURLResponse
-        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
-                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
+        return RawExchange(data: data, response: response)
     }
 
     /// GETs `path` on `port`.
@@ -58,10 +62,7 @@ enum RawHTTP {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await self.session.data(for: request)
-        let http = response as? HTTPURLResponse
-        return RawExchange(status: http?.statusCode ?? 0, requestID: http?.value(forHTTPHeaderField: "X-Request-Id"),
-                           body: String(decoding: data, as: UTF8.self), retryAfter: http?.value(forHTTPHeaderField: "Retry-After") != nil,
-                           written: http?.value(forHTTPHeaderField: "X-EduQL-Written"))
+        return RawExchange(data: data, response: response)
     }
 
     /// A GraphQL request body.
