@@ -18,6 +18,7 @@ import time
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
@@ -45,7 +46,8 @@ def browser():
 
 
 def wait(driver, condition, seconds=20):
-    return WebDriverWait(driver, seconds).until(condition)
+    # A page that re-renders a list while the condition reads it leaves stale elements: ask again.
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def text_of(driver, selector):
@@ -160,9 +162,10 @@ def teacher_marks(driver):
     wait(driver, expected_conditions.visibility_of_element_located((By.ID, "today-card")))
     driver.execute_script("const d = document.getElementById('today-date'); d.value = arguments[0]; d.dispatchEvent(new Event('change'))",
                           mark["heldOn"])
-    wait(driver, lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, "#today a") if f"lesson={mark['lessonId']}&" in a.get_attribute("href")])
+    link = wait(driver, lambda d: next((a for a in d.find_elements(By.CSS_SELECTOR, "#today a")
+                                        if f"lesson={mark['lessonId']}&" in a.get_attribute("href")), None))
     day_lessons = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#today li")]
-    [a for a in driver.find_elements(By.CSS_SELECTOR, "#today a") if f"lesson={mark['lessonId']}&" in a.get_attribute("href")][0].click()
+    link.click()
     wait(driver, expected_conditions.visibility_of_element_located((By.ID, "mark-form")))
     lesson_chosen = driver.find_element(By.ID, "mark-lesson").get_attribute("value") == mark["lessonId"]
     own_choices = [option.text for option in Select(driver.find_element(By.ID, "assignment")).options]

@@ -336,7 +336,12 @@ pages.journal = async function () {
   lessonsOf(staff);
   day.addEventListener("change", async () => {
     if (!day.value) return;
-    try { lessonsOf((await api("console/classes", { organizationId: me.scope.id, today: day.value })).me.staff); } catch (error) { failed(error); }
+    // Only the answer for the day still chosen is shown: a slower answer for an earlier pick is dropped.
+    const chosen = day.value;
+    try {
+      const staffOfDay = (await api("console/classes", { organizationId: me.scope.id, today: chosen })).me.staff;
+      if (day.value === chosen) lessonsOf(staffOfDay);
+    } catch (error) { failed(error); }
   });
   if (params.get("class") && params.get("subject")) {
     const key = params.get("class") + ":" + params.get("subject");
