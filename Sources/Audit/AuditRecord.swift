@@ -4,9 +4,9 @@ import PostgresNIO
 import Synchronization
 
 /// The event of the request being handled, filled in by whatever handles it (sign-in, the
-/// engine, administration) and written once: inside the transaction of a state change (so the
-/// change and its event commit together), or else by the audit middleware before the answer
-/// leaves.
+/// engine, administration) and written once: staged inside the transaction of a state change
+/// (so the change and its event commit together) and chained by the sink before the answer
+/// leaves, or else appended by the audit middleware before the answer leaves.
 public final class AuditRecord: Sendable {
     /// The record of the current request, if it is audited.
     @TaskLocal public static var current: AuditRecord?
@@ -25,10 +25,13 @@ public final class AuditRecord: Sendable {
     private let started = ContinuousClock.now
     /// False when auditing is off (benchmarks only): the event is kept, never appended.
     private let persisted: Bool
+    /// Chains the event once its change committed; nil outside a server (tests, commands).
+    private let sink: AuditSink?
 
-    public init(_ event: AuditEvent, persisted: Bool = true) {
+    public init(_ event: AuditEvent, persisted: Bool = true, sink: AuditSink? = nil) {
         self.state = Mutex(State(event: event))
         self.persisted = persisted
+        self.sink = sink
     }
 
     /// The event as it stands.
@@ -54,8 +57,9 @@ public final class AuditRecord: Sendable {
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
-    /// Appends the event on `connection`, inside the caller's transaction.
-    func append(on connection: PostgresConnection, logger: Logger) async throws {
+    /// Stages the event on `connection`, inside the caller's transaction: no lock on the chain
+    /// is taken, so changes of different tenants do not wait for each other.
+    func stage(on connection: PostgresConnection, logger: Logger) async throws {
         guard self.persisted else { return }
         let event = self.state.withLock { state -> AuditEvent? in
             guard !state.abandoned else { return nil }
@@ -65,7 +69,13 @@ public final class AuditRecord: Sendable {
         }
         // The request was already answered (and audited) as failed: its change must not commit.
         guard let event else { throw AuditUnavailable(reason: "the request was answered before its change committed") }
-        try await event.append(on: connection, logger: logger)
+        try await event.stage(on: connection, logger: logger)
+    }
+
+    /// The change committed: its staged event is taken into the chain before the answer leaves.
+    func committed() async {
+        guard self.persisted, self.isWritten else { return }
+        await self.sink?.chainStaged()
     }
 
     /// The request is being answered without its handler: a transaction that has not appended

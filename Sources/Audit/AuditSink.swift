@@ -26,7 +26,8 @@ public final class AuditSink: Service, Sendable {
     }
 
     struct Waiting {
-        var event: AuditEvent
+        /// Nil for a request whose event a state change staged: its batch takes it into the chain.
+        var event: AuditEvent?
         var continuation: CheckedContinuation<Void, any Error>
         /// The recording request's trace, linked from the flush that writes its event.
         var trace: ServiceContext?
@@ -64,6 +65,21 @@ public final class AuditSink: Service, Sendable {
 
     /// Returns once `event` is committed in the chain; throws ``AuditUnavailable`` if it cannot be.
     public func record(_ event: AuditEvent) async throws {
+        try await self.enqueue(event)
+    }
+
+    /// Returns once the events staged by committed state changes (``AuditRecord``) are in the
+    /// chain, which the next batch does first. A failure is only logged: a staged event is
+    /// already as durable as its change, and the following batch takes it in.
+    public func chainStaged() async {
+        do {
+            try await self.enqueue(nil)
+        } catch {
+            self.logger.warning("staged audit events not chained yet", metadata: ["error": "\(LoggableError(error))"])
+        }
+    }
+
+    private func enqueue(_ event: AuditEvent?) async throws {
         let trace = ServiceContext.current
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let accepted = self.state.withLock { state -> Int? in
@@ -93,6 +109,8 @@ public final class AuditSink: Service, Sendable {
     }
 
     public func run() async throws {
+        // Events a change staged just before the last stop are taken in with the first batch.
+        Task { await self.chainStaged() }
         await withGracefulShutdownHandler {
             for await _ in self.wakeups {
                 await self.drain()
@@ -118,7 +136,7 @@ public final class AuditSink: Service, Sendable {
             guard !batch.isEmpty else { return }
             self.batchSize.record(batch.count)
             do {
-                try await self.append(batch.map(\.event), traces: batch.compactMap(\.trace), storedDocuments: stored)
+                try await self.append(batch.compactMap(\.event), traces: batch.compactMap(\.trace), storedDocuments: stored)
                 self.succeeded(batch)
             } catch where batch.count > 1 && !DatabaseUnavailable.classifies(error) {
                 // One event the store refuses must not fail the others: write each alone.
@@ -126,7 +144,7 @@ public final class AuditSink: Service, Sendable {
                                     metadata: ["events": "\(batch.count)", "error": "\(LoggableError(error))"])
                 for waiting in batch {
                     do {
-                        try await self.append([waiting.event], traces: waiting.trace.map { [$0] } ?? [], storedDocuments: [])
+                        try await self.append(waiting.event.map { [$0] } ?? [], traces: waiting.trace.map { [$0] } ?? [], storedDocuments: [])
                         self.succeeded([waiting])
                     } catch {
                         self.failed([waiting], error)
@@ -142,7 +160,7 @@ public final class AuditSink: Service, Sendable {
         self.state.withLock { state in
             state.failedAt = nil
             if state.storedDocuments.count > self.configuration.rememberedDocuments { state.storedDocuments.removeAll() }
-            state.storedDocuments.formUnion(batch.compactMap(\.event.documentSHA256))
+            state.storedDocuments.formUnion(batch.compactMap { $0.event?.documentSHA256 })
         }
         for waiting in batch { waiting.continuation.resume() }
     }
@@ -153,7 +171,7 @@ public final class AuditSink: Service, Sendable {
         for waiting in batch { waiting.continuation.resume(throwing: AuditUnavailable(reason: "the audit store refused the event")) }
     }
 
-    /// Appends a batch with one statement; the wait for a connection and the statement are
+    /// Appends a batch with one statement (after the events staged so far); the wait for a connection and the statement are
     /// bounded, so a database that went away fails the batch instead of holding every request.
     private func append(_ events: [AuditEvent], traces: [ServiceContext], storedDocuments: Set<String>) async throws {
         var seen = storedDocuments
@@ -187,5 +205,11 @@ extension AuditEvent {
     public func append(on connection: PostgresConnection, logger: Logger) async throws {
         let json = "[" + self.json(includingDocument: true) + "]"
         try await connection.execute("SELECT eduql.append_audit(\(json)::jsonb)", logger: logger)
+    }
+
+    /// Stages this event on `connection`, inside the caller's transaction (``AuditRecord``).
+    func stage(on connection: PostgresConnection, logger: Logger) async throws {
+        let json = "[" + self.json(includingDocument: true) + "]"
+        try await connection.execute("SELECT eduql.stage_audit(\(json)::jsonb)", logger: logger)
     }
 }

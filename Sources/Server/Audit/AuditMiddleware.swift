@@ -9,7 +9,7 @@ import Tracing
 /// Audits every request to `/graphql`, `/auth/…` and `/onboarding/…`: one event per request, committed before
 /// the answer leaves. Handlers fill the event in (``AuditRecord/current``); what they leave
 /// open, the response status decides. A state change commits its event in its own
-/// transaction (``PostgresClient/auditedTransaction``); every other event is written here. If
+/// transaction (``PostgresClient/auditedTransaction``, staged, then chained by the sink); every other event is written here. If
 /// the event cannot be committed, the answer is a 503 that carries nothing of the original
 /// response. Each request is then logged and counted (``RequestLog``), audit on or off.
 struct AuditMiddleware: RouterMiddleware {
@@ -30,7 +30,7 @@ struct AuditMiddleware: RouterMiddleware {
         var initial = AuditEvent(kind: kind, action: Self.action(request), outcome: .ok, requestID: context.id)
         initial.clientIP = info.clientIP
         initial.userAgent = info.userAgent
-        let record = AuditRecord(initial, persisted: self.sink != nil)
+        let record = AuditRecord(initial, persisted: self.sink != nil, sink: self.sink)
         var response: Response
         // The request's span ends after its event is decided and written (``RequestLog``).
         let span = startSpan("eduql.request", ofKind: .internal)

@@ -116,7 +116,7 @@ struct AuditTrailTests {
         try await TestAPI.run(database) { api in
             let token = try await api.demoToken("parent")
             try await database.owner.withConnection(logger: self.logger) {
-                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb) FROM eduql_app")
+                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb), eduql.stage_audit(jsonb) FROM eduql_app")
             }
             let refused = try await api.graphql("{ learner(id: 609) { lastName birthDate } }", token: token)
             #expect(refused.status == .serviceUnavailable)
@@ -127,7 +127,7 @@ struct AuditTrailTests {
             #expect(login.status == .serviceUnavailable)
             #expect(login["token"] == nil)
             try await database.owner.withConnection(logger: self.logger) {
-                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb) TO eduql_app")
+                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb), eduql.stage_audit(jsonb) TO eduql_app")
             }
             #expect(try await api.graphql("{ learner(id: 609) { lastName } }", token: token).status == .ok)
 

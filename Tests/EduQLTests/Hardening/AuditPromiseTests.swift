@@ -79,8 +79,9 @@ struct AuditPromiseTests {
             let events = try await database.owner.withConnection(logger: self.logger) {
                 try await $0.scalar("SELECT count(*)::int FROM eduql.audit_events", as: Int.self)
             }
+            // Both ways into the audit store refused: the chain's append and a change's staging.
             try await database.owner.withConnection(logger: self.logger) {
-                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb) FROM eduql_app")
+                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb), eduql.stage_audit(jsonb) FROM eduql_app")
             }
             let teacherPassword = try await TestCluster.shared.password(of: "teacher")
             let attempts: [(String, TestAPI.Reply)] = [
@@ -100,10 +101,10 @@ struct AuditPromiseTests {
             #expect(notReady.status == .serviceUnavailable, "\(notReady.text)")
             #expect(try await state() == before, "a change committed without its event")
             try await database.owner.withConnection(logger: self.logger) {
-                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb) TO eduql_app")
+                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb), eduql.stage_audit(jsonb) TO eduql_app")
             }
             #expect(try await database.owner.withConnection(logger: self.logger) {
-                try await $0.scalar("SELECT count(*)::int FROM eduql.audit_events", as: Int.self)
+                try await $0.scalar("SELECT count(*)::int + (SELECT count(*)::int FROM eduql.audit_staged) FROM eduql.audit_events", as: Int.self)
             } == events)
             // With the store back, the same change commits together with its one event, and the
             // server is ready again.
@@ -121,6 +122,42 @@ struct AuditPromiseTests {
                     """, as: Int.self)
             }
             #expect(recorded == 1)
+        }
+    }
+    @Test("a change whose event is staged but cannot be chained yet is answered, and its event joins the chain at the next batch")
+    func stagedEventsJoinTheChain() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        try await TestAPI.run(database) { api in
+            let admin = try await api.demoToken("school.admin")
+            let parent = try await api.demoToken("parent")
+            let teacherID = try await database.owner.withConnection(logger: self.logger) {
+                try await $0.scalar("SELECT id::int FROM eduql.users WHERE login = 'teacher'", as: Int.self)
+            }
+            // The chain refuses appends; staging (inside the change's transaction) still works.
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("REVOKE EXECUTE ON FUNCTION eduql.append_audit(jsonb) FROM eduql_app")
+            }
+            let disabled = try await api.graphql("mutation { disableUser(userId: \(teacherID)) { id } }", token: admin)
+            #expect(disabled.status == .ok && disabled.errorCodes.isEmpty, "\(disabled.text)")
+            let requestID = disabled.headers[.requestID] ?? ""
+            let where_ = { @Sendable () async throws -> (chained: Int, staged: Int, disabled: Bool) in
+                try await database.owner.withConnection(logger: self.logger) { connection in
+                    (try await connection.scalar("SELECT count(*)::int FROM eduql.audit_events WHERE request_id = \(requestID)", as: Int.self),
+                     try await connection.scalar("SELECT count(*)::int FROM eduql.audit_staged WHERE event->>'request_id' = \(requestID)", as: Int.self),
+                     try await connection.scalar("SELECT disabled_at IS NOT NULL FROM eduql.users WHERE id = \(teacherID)", as: Bool.self))
+                }
+            }
+            let before = try await where_()
+            #expect(before.disabled, "the change committed")
+            #expect(before.staged == 1 && before.chained == 0, "its event is staged with it, not yet chained: \(before)")
+            try await database.owner.withConnection(logger: self.logger) {
+                try await $0.execute("GRANT EXECUTE ON FUNCTION eduql.append_audit(jsonb) TO eduql_app")
+            }
+            // Any next batch takes it in: a read's.
+            #expect(try await api.graphql("{ me { name } }", token: parent).status == .ok)
+            let after = try await where_()
+            #expect(after.staged == 0 && after.chained == 1, "the staged event joined the chain: \(after)")
+            #expect(try await database.auditChainIntact())
         }
     }
 }

@@ -11,14 +11,14 @@ struct RowLevelSecurityTests {
     let logger = Logger(label: "eduql-tests")
 
     /// Tables that hold no tenant rows, and so carry no tenancy policy: bookkeeping, documents,
-    /// the audit chain's head, prune records and walks, the change feed's pruned position, the
+    /// the audit chain's head, prune records and walks, audit events staged for the chain, the change feed's pruned position, the
     /// regions whose suppression a transaction must refresh at its commit (the owner's alone),
     /// the statistical forms' editions, which every region files alike, sign-in attempts per
     /// address, and import jobs (the server's role reaches those two only through functions, by
     /// address, or by job id and user).
     static let untenanted: Set<String> = ["schema_migrations", "audit_documents", "audit_chain", "audit_prunes", "audit_verifications",
                                           "rollup_sources", "change_prunes", "instance", "suppression_pending", "form_definitions",
-                                          "sign_in_attempts", "import_jobs"]
+                                          "sign_in_attempts", "import_jobs", "audit_staged"]
 
     /// A demo database in which every tenant table has rows in both regions.
     func database() async throws -> ClusterConnections {
