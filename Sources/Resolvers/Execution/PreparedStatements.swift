@@ -48,7 +48,7 @@ public final class PreparedStatements: Sendable {
     public var statistics: Counts { self.counts.withLock { $0 } }
 
     /// Runs `statement` on `connection`, preparing its text there first if needed.
-    func rows(of statement: Statement, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
+    public func rows(of statement: Statement, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
         try await withSpan("SQL", ofKind: .client) { span in
             span.attributes["db.system"] = "postgresql"
             span.attributes["db.statement.length"] = statement.sql.utf8.count

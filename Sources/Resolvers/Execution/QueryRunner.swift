@@ -58,10 +58,12 @@ public struct QueryRunner: Sendable {
         }
     }
 
-    /// Runs every statement of the plan on `connection`: a mutation's read-back, inside its transaction.
-    public static func run(_ plan: OperationPlan, on connection: PostgresConnection, logger: Logger) async throws -> Result {
+    /// Runs every statement of the plan on `connection`: a mutation's read-back, inside its
+    /// transaction, each statement prepared once per connection like a query's.
+    public static func run(_ plan: OperationPlan, on connection: PostgresConnection, statements: PreparedStatements,
+                           logger: Logger) async throws -> Result {
         try await Self.assemble(plan) { statement in
-            let rows = try await connection.guardedQuery(PostgresQuery(unsafeSQL: statement.sql, binds: statement.bindings), logger: logger).collect()
+            let rows = try await statements.rows(of: statement, on: connection, logger: logger)
             guard let json = try rows.first?.decode(String?.self) else { throw QueryError.unauthenticated }
             return json
         }

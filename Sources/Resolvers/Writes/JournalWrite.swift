@@ -5,7 +5,9 @@ import PostgresNIO
 
 /// One journal mutation (`recordMarks`, `recordAttendance`, `setLessonTopic`, `setHomework`)
 /// compiled: a single statement that writes every input row under the caller's ``WriteRule``
-/// or none of them, and reports the first input row the rule refused. It runs inside the operation's transaction, after
+/// or none of them, and reports the first input row the rule refused. Its text is the same for
+/// every request under one policy (the rows come as one JSON parameter), so marks and
+/// attendance are prepared once per connection and only bound after that. It runs inside the operation's transaction, after
 /// `act_as` has set the tenancy, so row-level security checks the same rows underneath.
 public struct JournalWrite: Sendable {
     public typealias Refusal = WriteRefusal
@@ -21,13 +23,17 @@ public struct JournalWrite: Sendable {
 
     public let table: Table
     public let lessonID: Int
-    public let query: PostgresQuery
+    public let statement: Statement
     /// The input's name, for messages (`marks`, `records`).
     let inputName: String
 
-    /// The outcome of the statement's one row, or the refusal of the first row the rule refused.
+    /// The outcome of the statement's one row (a JSON array: the first row refused, the ids
+    /// written, the learners written), or the refusal of the first row the rule refused.
     public func outcome(of row: PostgresRow) throws -> Outcome {
-        let (refused, ids, learners) = try row.decode((Int?, [Int], [Int]).self)
+        let array = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self).utf8)) as? [Any] ?? []
+        let numbers = { (index: Int) in (array.count > index ? array[index] as? [NSNumber] : nil)?.map(\.intValue) ?? [] }
+        let refused = array.first.flatMap { $0 as? NSNumber }?.intValue
+        let (ids, learners) = (numbers(1), numbers(2))
         if refused != nil, self.table == .lessons || self.table == .homework {
             throw Refusal(code: "FORBIDDEN", message: "lessonId: not yours to write — not one of your own lessons within its edit window")
         }
@@ -59,12 +65,15 @@ extension GraphQLEngine {
         }
         let name = table == .marks ? "marks" : "records"
         let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: policy.writeRule(table)?.columns ?? [])
-        var bindings = PostgresBindings()
-        bindings.append(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self))
-        bindings.append(lesson)
+        // Typed as the text casts them ($1::text, $2::int8), so the prepared statement reads them alike.
+        let parameters = [SQLBuilder.data(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)), SQLBuilder.data(lesson)]
+        var bindings = PostgresBindings(capacity: parameters.count)
+        for parameter in parameters { bindings.append(parameter) }
         let allowed = rule.sql(alias: "t")
         let sql = table == .marks ? Self.marksSQL(allowed) : Self.attendanceSQL(allowed)
-        return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: name)
+        return JournalWrite(table: table, lessonID: lesson,
+                            statement: Statement(key: mutation.key, sql: sql, bindings: bindings, parameters: parameters, preparable: true),
+                            inputName: name)
     }
 
     /// A lesson's topic, or its homework: one row, written if the rule lets it.
@@ -82,7 +91,7 @@ extension GraphQLEngine {
                 WITH t AS (SELECT l.* FROM eduql.lessons l WHERE l.id = $1::bigint), \
                 checked AS (SELECT t.id, coalesce(\(allowed), false) AS allowed FROM t), \
                 written AS (UPDATE eduql.lessons l SET topic = $2::text FROM checked c WHERE l.id = c.id AND c.allowed RETURNING l.id) \
-                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT id FROM written), '{}'::bigint[]
+                SELECT json_build_array(CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT id FROM written), '{}'::bigint[])::text
                 """
         } else {
             guard let assignment = mutation.arguments["assignment"]?.text, (1...4000).contains(assignment.count) else {
@@ -101,25 +110,29 @@ extension GraphQLEngine {
                 written AS (INSERT INTO eduql.homework (lesson_id, region_id, municipality_id, organization_id, assignment, due_on) \
                 SELECT lesson_id, region_id, municipality_id, organization_id, $2::text, $3::date FROM checked WHERE allowed \
                 ON CONFLICT (lesson_id, region_id) DO UPDATE SET assignment = excluded.assignment, due_on = excluded.due_on RETURNING lesson_id) \
-                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT lesson_id FROM written), '{}'::bigint[]
+                SELECT json_build_array(CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT lesson_id FROM written), '{}'::bigint[])::text
                 """
         }
-        return JournalWrite(table: table, lessonID: lesson, query: PostgresQuery(unsafeSQL: sql, binds: bindings), inputName: "lessonId")
+        // Not prepared: a topic or homework is written far less often than marks.
+        return JournalWrite(table: table, lessonID: lesson,
+                            statement: Statement(key: mutation.key, sql: sql, bindings: bindings, parameters: [], preparable: false),
+                            inputName: "lessonId")
     }
 
     /// Marks of one lesson: each input row joined with the lesson (its class, subject, term,
     /// date and place), checked by the rule, inserted only if every row passes.
     static func marksSQL(_ allowed: String) -> String {
         """
-        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, learner_id bigint, value smallint, kind text, weight smallint)), \
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(n int, learner_id bigint, value smallint, kind text, weight smallint)), \
         t AS (SELECT i.n, l.region_id, l.municipality_id, l.organization_id, i.learner_id, l.class_id, l.subject_id, l.term_id, \
-        l.id AS lesson_id, i.value, i.kind, i.weight, l.held_on AS given_on FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::bigint), \
+        l.id AS lesson_id, i.value, i.kind, i.weight, l.held_on AS given_on FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::int8), \
         checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \
         written AS (INSERT INTO eduql.marks (region_id, municipality_id, organization_id, learner_id, class_id, subject_id, term_id, \
         lesson_id, value, kind, weight, given_on) SELECT region_id, municipality_id, organization_id, learner_id, class_id, subject_id, \
         term_id, lesson_id, value, kind, weight, given_on FROM checked WHERE NOT EXISTS (SELECT 1 FROM checked WHERE NOT allowed) \
         ORDER BY n RETURNING id, learner_id) \
-        SELECT (SELECT min(n) FROM checked WHERE NOT allowed), ARRAY(SELECT id FROM written ORDER BY id), ARRAY(SELECT learner_id FROM written)
+        SELECT json_build_array((SELECT min(n) FROM checked WHERE NOT allowed), ARRAY(SELECT id FROM written ORDER BY id), \
+        ARRAY(SELECT learner_id FROM written))::text
         """
     }
 
@@ -127,9 +140,9 @@ extension GraphQLEngine {
     /// all rows or none.
     static func attendanceSQL(_ allowed: String) -> String {
         """
-        WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(n int, learner_id bigint, code text)), \
+        WITH input AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(n int, learner_id bigint, code text)), \
         t AS (SELECT i.n, l.id AS lesson_id, i.learner_id, l.region_id, l.municipality_id, l.organization_id, i.code \
-        FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::bigint), \
+        FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::int8), \
         checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \
         go AS (SELECT NOT EXISTS (SELECT 1 FROM checked WHERE NOT allowed) AS ok), \
         removed AS (DELETE FROM eduql.attendance a USING checked c WHERE (SELECT ok FROM go) AND c.code IS NULL \
@@ -138,8 +151,8 @@ extension GraphQLEngine {
         SELECT lesson_id, learner_id, region_id, municipality_id, organization_id, code FROM checked \
         WHERE (SELECT ok FROM go) AND code IS NOT NULL ORDER BY learner_id \
         ON CONFLICT (lesson_id, learner_id, region_id) DO UPDATE SET code = excluded.code RETURNING learner_id) \
-        SELECT (SELECT min(n) FROM checked WHERE NOT allowed), '{}'::bigint[], \
-        ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed)
+        SELECT json_build_array((SELECT min(n) FROM checked WHERE NOT allowed), '{}'::bigint[], \
+        ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed))::text
         """
     }
 }

@@ -17,6 +17,8 @@ struct MutationExecutor {
     let database: PostgresClient
     let administration: AccountAdministration
     let engine: GraphQLEngine
+    /// Statements prepared per connection (the readers' too): journal writes and read-backs.
+    let statements: PreparedStatements
     /// The buckets of the grants' per-mutation rates.
     let buckets: TokenBuckets
     /// Replicas whose reads for this principal must first replay what it wrote.
@@ -92,7 +94,7 @@ struct MutationExecutor {
                 // Read back on this connection, inside the transaction: what the caller may read of what it wrote.
                 var done = plan
                 done.roots = roots
-                let result = try await QueryRunner.run(done, on: connection, logger: logger)
+                let result = try await QueryRunner.run(done, on: connection, statements: self.statements, logger: logger)
                 learners.formUnion(result.learnerIDs)
                 AuditRecord.current?.update { event in
                     event.learnerIDs = learners.sorted()
@@ -139,7 +141,7 @@ struct MutationExecutor {
                       logger: Logger) async throws -> (OperationPlan.Root, JournalWrite.Outcome) {
         try await self.refusing(mutation) {
             let write = try self.engine.journalWrite(mutation, policy: policy)
-            let row = try await connection.guardedQuery(write.query, logger: logger).collect().first
+            let row = try await self.statements.rows(of: write.statement, on: connection, logger: logger).first
             guard let row else { throw QueryError.unauthenticated }
             let outcome = try write.outcome(of: row)
             return (try self.engine.result(of: mutation, wrote: outcome, by: write, policy: readPolicy ?? policy, actingAs: actingAs), outcome)
@@ -166,7 +168,12 @@ struct MutationExecutor {
 
     /// The name of the constraint a database error broke, as PostgreSQL reports it.
     static func constraint(of error: any Error) -> String {
-        let info = (error as? PSQLError)?.serverInfo ?? ((error as? PostgresTransactionError)?.closureError as? PSQLError)?.serverInfo
+        let error = (error as? PostgresTransactionError)?.closureError ?? error
+        if case .server(let message) = error as? PostgresError {
+            // A prepared statement's failure (PostgresNIO's older interface).
+            return message.fields[.constraintName] ?? message.fields[.message] ?? "a constraint"
+        }
+        let info = (error as? PSQLError)?.serverInfo
         return info?[.constraintName] ?? info?[.message] ?? "a constraint"
     }
 

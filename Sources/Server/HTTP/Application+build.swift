@@ -88,7 +88,7 @@ public func buildApplication(
     GraphQLController(
         deadline: server.requestDeadline, runner: runner, engine: engine,
         mutations: MutationExecutor(database: pool, administration: AccountAdministration(database: pool, hashing: hashingPool, logger: logger),
-                                    engine: engine, buckets: buckets, replicas: replicas),
+                                    engine: engine, statements: runner.statements, buckets: buckets, replicas: replicas),
         documentsOnly: server.trustedDocumentsOnly
     ).addRoutes(to: router)
     OnboardingController(database: pool, jobs: ImportJobs(database: pool, logger: logger), audit: audit, deadline: server.requestDeadline, logger: logger).addRoutes(to: router)
