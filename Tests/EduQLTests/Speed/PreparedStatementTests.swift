@@ -88,4 +88,48 @@ struct PreparedStatementTests {
             #expect(runner.statements.statistics.prepared == 2)
         }
     }
+
+    @Test("principals interleaved on one pooled connection each get their own tenancy, never the one before")
+    func interleavedPrincipals() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let school = try await database.actingAs("school.admin", logger: self.logger)
+        let teacher = try await database.actingAs("teacher", logger: self.logger)
+        let forged = ActingAs.user(tokenSHA256: Data(repeating: 7, count: 32), assignmentID: 1, idleSeconds: 1800, regionID: 1)
+        try await database.withSession(of: "parent", logger: self.logger) { client, parent in
+            // One connection: every statement below runs on it, one principal after another.
+            let runner = QueryRunner(database: client, statements: PreparedStatements())
+            let engine = GraphQLEngine()
+            let ask = { @Sendable (policy: Policy, acting: ActingAs, document: String) async throws -> String in
+                let plan = try engine.plan(try engine.prepare(document, for: policy), operationName: nil, variables: .null, policy: policy,
+                                           actingAs: acting)
+                return try await runner.run(plan, logger: self.logger).data
+            }
+            let otherChild = "{ learner(id: 611) { id lastName } }", ownChild = "{ learner(id: 609) { id lastName } }"
+            // What each sees: the school's administrator sees learner 611, the parent only its own child.
+            let schoolSees = try await ask(.schoolAdmin, school, otherChild)
+            #expect(schoolSees.contains("\"611\"") && schoolSees.contains("lastName"), "\(schoolSees)")
+            let teacherSees = try await ask(.teacher, teacher, "{ me { name } }")
+            for round in 0..<3 {
+                // The parent right after the school's administrator, on the same connection: still only its own.
+                #expect(try await ask(.schoolAdmin, school, otherChild) == schoolSees, "round \(round)")
+                let parentOther = try await ask(.parent, parent, otherChild)
+                #expect(parentOther == #"{"learner":null}"#, "round \(round): \(parentOther)")
+                let parentOwn = try await ask(.parent, parent, ownChild)
+                #expect(parentOwn.contains("\"609\""), "round \(round): \(parentOwn)")
+                // A forged session after a real one is refused, not served with the settings left behind.
+                await #expect(throws: QueryError.self) { _ = try await ask(.schoolAdmin, forged, otherChild) }
+                #expect(try await ask(.teacher, teacher, "{ me { name } }") == teacherSees)
+            }
+            // Between statements the connection carries no tenancy at all.
+            let left = try await client.withConnection { connection in
+                try await connection.query("SELECT coalesce(current_setting('eduql.region_id', true), '') || coalesce(current_setting('eduql.role', true), '')",
+                                           logger: self.logger).collect().first!.decode(String.self)
+            }
+            #expect(left.isEmpty, "settings left on the connection: \(left)")
+            // Prepared once each on the one connection (the parent's and the administrator's
+            // learner statements may share one text: their tenancy comes from act_as alone).
+            let counts = runner.statements.statistics
+            #expect(counts.prepared >= 3 && counts.prepared <= 4 && counts.executed == 2 + 3 * 5, "\(counts)")
+        }
+    }
 }
