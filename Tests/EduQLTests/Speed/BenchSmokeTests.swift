@@ -33,7 +33,8 @@ struct BenchSmokeTests {
         #expect(process.terminationStatus == 0, "\(report.suffix(2000))")
         // On the demo data every scenario answers, the dashboard too.
         for scenario in ["diary", "class", "journal", "queue", "dashboard", "sign-in", "mixed"] {
-            #expect(report.contains("| \(scenario) |"), "no row for \(scenario)")
+            // A row may name the sign-ins the full hashing queue refused: "| mixed (2 of 131 refused 503, …) |".
+            #expect(report.contains("| \(scenario) |") || report.contains("| \(scenario) ("), "no row for \(scenario)")
         }
         #expect(report.contains("0 non-2xx answers and 0 GraphQL errors in every run"))
         // The ceilings rotating over the same accounts as EduQL's lines: a figure in the diary's row.
