@@ -168,11 +168,17 @@ class Server:
         if os.path.exists(self.log.name):
             os.unlink(self.log.name)
 
-    def rss_kib(self):
+    def rss_kib(self, field="VmHWM"):
+        """The server's peak resident memory since it started or since `reset_peak` (VmRSS: now)."""
         for line in open(f"/proc/{self.process.pid}/status"):
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
         return 0
+
+    def reset_peak(self):
+        """Starts the peak (VmHWM) over from the memory resident now (Linux's clear_refs 5)."""
+        with open(f"/proc/{self.process.pid}/clear_refs", "w") as f:
+            f.write("5")
 
     def cpu_seconds(self):
         fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
@@ -398,8 +404,12 @@ def main():
     scenario_lines["mixed"] = ([line for line in scenario_lines["diary"] for _ in range(7)] + scenario_lines["class"] * 10
                                + scenario_lines["journal"] * 8 + scenario_lines["queue"] * 5 + scenario_lines["sign-in"][:20])
     cpu = {}
+    # The peak resident memory of each scenario (its high-water mark reset before it), to tell
+    # which scenario holds the server's peak.
+    idle_rss, peaks = server.rss_kib("VmRSS"), {}
     for round_index in range(args.rounds):
         for kind in SCENARIOS:
+            server.reset_peak()
             server_cpu, pg_cpu = server.cpu_seconds(), postgres_cpu_seconds(cluster)
             # Dashboards run at 8 concurrent dashboards (issue 11's target); their failures are counted and
             # reported in their rows rather than ending the run.
@@ -410,7 +420,8 @@ def main():
             cpu.setdefault(kind, []).append(((server.cpu_seconds() - server_cpu) / measured["requests"],
                                              (postgres_cpu_seconds(cluster) - pg_cpu) / measured["requests"]))
             results.setdefault(("on", kind), []).append(measured)
-    rss = server.rss_kib()
+            peaks[kind] = max(peaks.get(kind, 0), server.rss_kib())
+    rss = max(peaks.values())
 
     # Queue positions as parents check them: at 2 connections, the latency a parent waits (issue 13: p95 at most 10 ms).
     positions = [wrk(server.url, scenario_lines["queue"], args.seconds, 2, "queue positions at 2 connections") for _ in range(args.rounds)]
@@ -594,7 +605,8 @@ def main():
         print(f"\nAudit on ÷ off, {kind}: {on:.0f} ÷ {off:.0f} = {on / off:.2f}. Caches on ÷ off (plans compiled and "
               f"statements planned per request), {kind}: {on:.0f} ÷ {uncached:.0f} = {on / uncached:.2f}.", end="")
     print(f"\n\nDiary p99 during a sign-in flood: {during_flood['p99']:.1f} ms "
-          f"(without: {median([r['p99'] for r in results[('on', 'diary')]]):.1f} ms). Server peak RSS: {rss / 1024:.0f} MiB. "
+          f"(without: {median([r['p99'] for r in results[('on', 'diary')]]):.1f} ms). Server peak RSS: {rss / 1024:.0f} MiB "
+          f"(per scenario, MiB: {'; '.join(f'{kind} {peak / 1024:.0f}' for kind, peak in peaks.items())}; after start {idle_rss / 1024:.0f}). "
           f"Sign-in of {len(accounts)} accounts: {sign_in_each * 1000:.0f} ms each, one at a time.")
     for failure in STOP_FAILURES:
         print(f"\n**Shutdown:** {failure}.")
