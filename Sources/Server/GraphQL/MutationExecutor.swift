@@ -10,8 +10,8 @@ import PostgresNIO
 /// Runs the mutation fields of one operation in one transaction on one connection, in order —
 /// account administration through ``AccountAdministration`` (which checks the grant rules),
 /// journal writes through the policy's write rules (``JournalWrite``) — then reads each
-/// result back on that connection under the caller's read policy, and appends the request's
-/// audit event (what was written: learners, rows) to the same transaction: every field takes
+/// result back on that connection under the caller's read policy, and stages the request's
+/// audit event (what was written: learners, rows) in the same transaction: every field takes
 /// effect with its audit record, or nothing does.
 struct MutationExecutor {
     let database: PostgresClient
