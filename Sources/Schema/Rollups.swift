@@ -51,4 +51,18 @@ public struct Rollups: Sendable {
         try await connection.guardedQuery("SELECT eduql.suppression_differences()::int", logger: self.logger)
             .collect().first?.decode(Int.self) ?? 0
     }
+
+    /// Stored rows of the organization rollups (migration 0042) that differ from what their
+    /// classes sum, for organizations not marked stale.
+    public func organizationDifferences(on connection: PostgresConnection) async throws -> Int {
+        try await connection.guardedQuery("SELECT eduql.coarse_differences()::int", logger: self.logger)
+            .collect().first?.decode(Int.self) ?? 0
+    }
+
+    /// Folds the stale organizations into the organization rollups; how many it recomputed.
+    @discardableResult
+    public func refreshOrganizations(on connection: PostgresConnection) async throws -> Int {
+        try await connection.guardedQuery("SELECT eduql.refresh_coarse_rollups()", logger: self.logger)
+            .collect().first?.decode(Int.self) ?? 0
+    }
 }

@@ -47,6 +47,11 @@ public struct Policy: Sendable {
         self.rows[table]?.sql(alias: alias) ?? "false"
     }
 
+    /// Whether an aggregate of this policy counts any rows of `table`.
+    public func counts(_ table: Table) -> Bool {
+        (self.aggregateRows[table] ?? self.rows[table]) != nil
+    }
+
     /// The rows of `table` an aggregate of this policy counts, as SQL over `alias`; `false` when none.
     public func aggregatePredicate(_ table: Table, alias: String) -> String {
         (self.aggregateRows[table] ?? self.rows[table])?.sql(alias: alias) ?? "false"

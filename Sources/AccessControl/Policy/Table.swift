@@ -35,6 +35,10 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
     case rollupLessonDays = "rollup_lesson_days"
     case rollupAttendanceDays = "rollup_attendance_days"
     case rollupSubjectMarks = "rollup_subject_marks"
+    // The rollups per organization (views over stored rows and the class level, migration 0042).
+    case rollupOrganizationYears = "rollup_organization_years"
+    case rollupOrganizationTerms = "rollup_organization_terms"
+    case rollupOrganizationBlocks = "rollup_organization_blocks"
     /// Which classes complementary suppression withholds together (migration 0014).
     case suppressionBlocks = "suppression_blocks"
     // The school year (migration 0024).
@@ -69,7 +73,8 @@ extension Table {
         case .classes, .kindergartenCapacities, .learners, .staff, .teachingAssignments, .enrollments, .movements,
              .lessons, .homework, .marks, .markHistory, .transfers, .attendance, .queueChoices, .roleAssignments, .auditEvents,
              .rollupMarks, .rollupLessons, .rollupAttendance, .rollupContingent, .rollupMovements, .rollupQueueChoices,
-             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .suppressionBlocks, .changes,
+             .rollupLessonDays, .rollupAttendanceDays, .rollupSubjectMarks, .rollupOrganizationYears, .rollupOrganizationTerms,
+             .rollupOrganizationBlocks, .suppressionBlocks, .changes,
              .organizationCards, .curriculumLines, .bellPeriods, .timetableEntries, .terms, .subjects, .holidays,
              .formReports, .formReportCells, .formReportHistory:
             true

@@ -4,34 +4,32 @@ extension StatsQuery {
     /// The statement's common table expressions: the groups, their learners, threshold, terms
     /// and suppression, then the measures the selection needs.
     func commonTableExpressions() -> String {
-        var parts = [
-            // The classes counted, each with its group.
-            "cls AS MATERIALIZED (SELECT k.id AS class_id, \(self.keys.group) AS gkey, k.region_id, k.municipality_id, "
-                + "k.organization_id, k.academic_year_id, k.grade FROM eduql.classes k JOIN eduql.organizations o ON o.region_id = \(self.region) AND o.id = k.organization_id "
-                + "WHERE \(self.counts(.classes, "k"))\(self.filters("k", "o.kind")))",
-            "grp AS MATERIALIZED (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, "
-                + "min(organization_id) AS organization_id FROM cls GROUP BY gkey)",
-            // Learners now, per class (with its group) and per group.
-            "size AS MATERIALIZED (SELECT r.class_id, \(self.keys.column) AS gkey, sum(r.learners) AS n FROM \(self.rollup(.rollupContingent)) GROUP BY 1, 2)",
-            "ln AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey)",
+        let organizations = self.readsOrganizationRollups
+        // The years the statement's classes belong to.
+        let years = organizations ? "yr" : "cls"
+        var parts = organizations ? self.organizationGroups() : self.classGroups()
+        parts += [
             // The caller's region sets the threshold; the engine's limit stands in should its row not be readable.
             "th AS MATERIALIZED (SELECT coalesce((SELECT p.privacy_threshold FROM eduql.regions p WHERE p.id = \(self.region) AND p.id = (SELECT eduql.current_region_id())), "
                 + "\(self.thresholdFallback)) AS n)",
-            "tm AS MATERIALIZED (\(self.byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.region_id = \(self.region) AND t.academic_year_id IN (SELECT academic_year_id FROM cls)" : "SELECT NULL::bigint AS term_id"))",
+            "tm AS MATERIALIZED (\(self.byTerm ? "SELECT DISTINCT t.id AS term_id FROM eduql.terms t WHERE t.region_id = \(self.region) AND t.academic_year_id IN (SELECT academic_year_id FROM \(years))" : "SELECT NULL::bigint AS term_id"))",
             // A group that holds some classes of a suppression block but not all of them.
-            "ct AS MATERIALIZED (\(self.cuts(by: ["gkey"])))",
+            "ct AS MATERIALIZED (\(organizations ? self.organizationCuts() : self.cuts(by: ["gkey"])))",
         ]
         if self.needs.contains(.attendance) {
-            parts.append("ls AS MATERIALIZED (SELECT size.gkey, r.term_id, sum(r.lessons * size.n) AS n FROM (SELECT r.class_id, \(self.term) AS term_id, "
-                + "sum(r.lessons) AS lessons FROM \(self.rollup(.rollupLessons)) GROUP BY 1, 2) r JOIN size ON size.class_id = r.class_id GROUP BY 1, 2)")
-            parts.append("ab AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, sum(r.absent + r.ill + r.excused) AS n "
-                + "FROM \(self.rollup(.rollupAttendance)) GROUP BY 1, 2)")
+            parts += organizations ? self.organizationAttendance() : [
+                "ls AS MATERIALIZED (SELECT size.gkey, r.term_id, sum(r.lessons * size.n) AS n FROM (SELECT r.class_id, \(self.term) AS term_id, "
+                    + "sum(r.lessons) AS lessons FROM \(self.rollup(.rollupLessons)) GROUP BY 1, 2) r JOIN size ON size.class_id = r.class_id GROUP BY 1, 2)",
+                "ab AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, sum(r.absent + r.ill + r.excused) AS n "
+                    + "FROM \(self.rollup(.rollupAttendance)) GROUP BY 1, 2)",
+            ]
         }
         if self.needs.contains(.marks) {
+            let source = organizations ? self.rollup(.rollupOrganizationTerms) : "\(self.marks) AND r.kind IN ('current', 'test')"
             parts.append("mk AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, "
                 + "sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, sum(r.value_4 + r.value_5)::numeric / nullif(sum(r.marks), 0) AS quality, "
                 + "sum(r.value_1)::int AS v1, sum(r.value_2)::int AS v2, sum(r.value_3)::int AS v3, sum(r.value_4)::int AS v4, sum(r.value_5)::int AS v5 "
-                + "FROM \(self.marks) AND r.kind IN ('current', 'test') GROUP BY 1, 2)")
+                + "FROM \(source) GROUP BY 1, 2)")
         }
         if self.needs.contains(.queue) {
             // Queued applications of the territory, or naming the kindergarten among their choices.
@@ -39,11 +37,25 @@ extension StatsQuery {
             parts.append("qa AS MATERIALIZED (SELECT \(self.keys.queue) AS gkey, q.age_group, q.priority_rank, sum(q.applications)::int AS n "
                 + "FROM \(queue.qualifiedName) q WHERE q.status = 'queued' AND \(self.counts(queue, "q")) GROUP BY 1, 2, 3)")
             parts.append("fa AS MATERIALIZED (SELECT \(self.keys.places) AS gkey, kc.age_group, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n "
-                + "FROM eduql.kindergarten_capacities kc WHERE kc.academic_year_id IN (SELECT academic_year_id FROM cls) "
+                + "FROM eduql.kindergarten_capacities kc WHERE kc.academic_year_id IN (SELECT academic_year_id FROM \(years)) "
                 + "AND \(self.counts(.kindergartenCapacities, "kc")) GROUP BY 1, 2)")
         }
         parts += self.extra.sorted { $0.key < $1.key }.map { "\($0.key) AS MATERIALIZED (\($0.value))" }
         return parts.joined(separator: ", ")
+    }
+
+    /// The classes counted, each with its group (`cls`); the groups; the learners now per class
+    /// (`size`) and per group (`ln`).
+    private func classGroups() -> [String] {
+        [
+            "cls AS MATERIALIZED (SELECT k.id AS class_id, \(self.keys.group) AS gkey, k.region_id, k.municipality_id, "
+                + "k.organization_id, k.academic_year_id, k.grade FROM eduql.classes k JOIN eduql.organizations o ON o.region_id = \(self.region) AND o.id = k.organization_id "
+                + "WHERE \(self.counts(.classes, "k"))\(self.filters("k", "o.kind")))",
+            "grp AS MATERIALIZED (SELECT gkey, min(region_id) AS region_id, min(municipality_id) AS municipality_id, "
+                + "min(organization_id) AS organization_id FROM cls GROUP BY gkey)",
+            "size AS MATERIALIZED (SELECT r.class_id, \(self.keys.column) AS gkey, sum(r.learners) AS n FROM \(self.rollup(.rollupContingent)) GROUP BY 1, 2)",
+            "ln AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM size GROUP BY gkey)",
+        ]
     }
 
     /// The marks rollup, narrowed by the policy and the filters: per subject when the filter names one.

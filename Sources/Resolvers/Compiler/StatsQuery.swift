@@ -30,7 +30,8 @@ struct StatsQuery {
     private let municipality: String?
     private let organization: String?
     private let kind: String?
-    private let grade: String?
+    /// The grade the statement is narrowed to, if any.
+    let grade: String?
     private let year: String?
     /// The subject the marks measures are narrowed to, if any.
     let subject: String?

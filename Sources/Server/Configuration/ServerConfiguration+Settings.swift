@@ -18,6 +18,7 @@ extension ServerConfiguration {
         self.audit = try settings.flag("EDUQL_AUDIT", default: self.audit)
         self.caches = try settings.flag("EDUQL_PLAN_CACHE", default: self.caches)
         self.sharedAnswers = .milliseconds(try settings.integer("EDUQL_SHARED_ANSWERS_MS", default: 500, in: 0...1000, unit: "milliseconds"))
+        self.rollupRefresh = .milliseconds(try settings.integer("EDUQL_ROLLUP_REFRESH_MS", default: 500, in: 50...10_000, unit: "milliseconds"))
         self.requestDeadline = .seconds(try settings.integer("EDUQL_REQUEST_DEADLINE_SECONDS", default: 12, in: 1...600, unit: "seconds"))
         self.shutdownGrace = .seconds(try settings.integer("EDUQL_SHUTDOWN_GRACE_SECONDS", default: 25, in: 1...300, unit: "seconds"))
         self.limits.maxCost = try settings.integer("EDUQL_MAX_COST", default: self.limits.maxCost, in: 100...10_000_000, unit: "rows")

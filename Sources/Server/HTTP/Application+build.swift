@@ -103,7 +103,8 @@ public func buildApplication(
         .addRoutes(to: router)
     var services: [any Service] = relay.map { [$0] } ?? []
     services += [pool, readers, hashingPool,
-                                   HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths)]
+                                   HousekeepingService(database: pool, logger: logger, changeRetentionMonths: server.changeRetentionMonths),
+                                   OrganizationRollupService(database: pool, logger: logger, interval: server.rollupRefresh)]
     if let replicas {
         services += replicas.replicas.map(\.pool) as [any Service]
         services.append(replicas)
