@@ -35,13 +35,16 @@ extension StatsQuery {
             + "min(r.block_classes) AS size FROM \(self.rollup(.rollupOrganizationBlocks)) GROUP BY 1, 2) s GROUP BY gkey"
     }
 
-    /// Lesson seats (`ls`) and absences (`ab`) per group and term.
+    /// The organization terms per group and term (`tt`), read once for the attendance and marks parts.
+    func organizationTerms() -> String {
+        "tt AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, sum(r.lesson_seats) AS lesson_seats, "
+            + "sum(r.absences) AS absences, sum(r.marks) AS marks, sum(r.value_1) AS value_1, sum(r.value_2) AS value_2, sum(r.value_3) AS value_3, "
+            + "sum(r.value_4) AS value_4, sum(r.value_5) AS value_5, sum(r.value_sum) AS value_sum "
+            + "FROM \(self.rollup(.rollupOrganizationTerms)) GROUP BY 1, 2)"
+    }
+
+    /// Lesson seats (`ls`) and absences (`ab`) per group and term, from `tt`.
     func organizationAttendance() -> [String] {
-        [
-            "ls AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, sum(r.lesson_seats) AS n "
-                + "FROM \(self.rollup(.rollupOrganizationTerms)) GROUP BY 1, 2)",
-            "ab AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, sum(r.absences) AS n "
-                + "FROM \(self.rollup(.rollupOrganizationTerms)) GROUP BY 1, 2)",
-        ]
+        ["ls AS MATERIALIZED (SELECT gkey, term_id, lesson_seats AS n FROM tt)", "ab AS MATERIALIZED (SELECT gkey, term_id, absences AS n FROM tt)"]
     }
 }

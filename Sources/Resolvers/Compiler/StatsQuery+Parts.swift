@@ -16,6 +16,9 @@ extension StatsQuery {
             // A group that holds some classes of a suppression block but not all of them.
             "ct AS MATERIALIZED (\(organizations ? self.organizationCuts() : self.cuts(by: ["gkey"])))",
         ]
+        if organizations && !self.needs.isDisjoint(with: [.attendance, .marks]) {
+            parts.append(self.organizationTerms())
+        }
         if self.needs.contains(.attendance) {
             parts += organizations ? self.organizationAttendance() : [
                 "ls AS MATERIALIZED (SELECT size.gkey, r.term_id, sum(r.lessons * size.n) AS n FROM (SELECT r.class_id, \(self.term) AS term_id, "
@@ -25,8 +28,9 @@ extension StatsQuery {
             ]
         }
         if self.needs.contains(.marks) {
-            let source = organizations ? self.rollup(.rollupOrganizationTerms) : "\(self.marks) AND r.kind IN ('current', 'test')"
-            parts.append("mk AS MATERIALIZED (SELECT \(self.keys.column) AS gkey, \(self.term) AS term_id, "
+            // From the organization terms, each group's one row per term already summed.
+            let (key, term, source) = organizations ? ("r.gkey", "r.term_id", "tt r") : (self.keys.column, self.term, "\(self.marks) AND r.kind IN ('current', 'test')")
+            parts.append("mk AS MATERIALIZED (SELECT \(key) AS gkey, \(term) AS term_id, "
                 + "sum(r.value_sum)::numeric / nullif(sum(r.marks), 0) AS average, sum(r.value_4 + r.value_5)::numeric / nullif(sum(r.marks), 0) AS quality, "
                 + "sum(r.value_1)::int AS v1, sum(r.value_2)::int AS v2, sum(r.value_3)::int AS v3, sum(r.value_4)::int AS v4, sum(r.value_5)::int AS v5 "
                 + "FROM \(source) GROUP BY 1, 2)")

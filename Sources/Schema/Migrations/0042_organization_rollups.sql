@@ -69,20 +69,21 @@ CREATE TABLE eduql.coarse_blocks (
 );
 CREATE INDEX ON eduql.coarse_blocks (region_id);
 
--- What each stored table holds for the organizations `orgs`, summed from the class level (read
--- by the views under the caller's tenancy, and by the refresh).
-CREATE FUNCTION eduql.coarse_years_of(orgs bigint[]) RETURNS SETOF eduql.coarse_years
+-- What each stored table holds for the stale organizations, summed from their classes: for the
+-- refresh, and for the views under the caller's tenancy (the planner inlines the body, so the
+-- caller's region narrows it, and it reads the class level by organization only for the stale).
+CREATE FUNCTION eduql.coarse_years_of_stale() RETURNS SETOF eduql.coarse_years
 LANGUAGE sql STABLE AS $$
     SELECT k.region_id, k.municipality_id, k.organization_id, o.kind, k.academic_year_id, count(*), coalesce(sum(c.n), 0)::bigint
     FROM eduql.classes k
     JOIN eduql.organizations o ON o.region_id = k.region_id AND o.id = k.organization_id
     LEFT JOIN (SELECT r.region_id, r.class_id, sum(r.learners) AS n FROM eduql.rollup_contingent r
-               WHERE r.organization_id = ANY (orgs) GROUP BY r.region_id, r.class_id) c ON c.region_id = k.region_id AND c.class_id = k.id
-    WHERE k.organization_id = ANY (orgs)
+               WHERE r.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s) GROUP BY r.region_id, r.class_id) c ON c.region_id = k.region_id AND c.class_id = k.id
+    WHERE k.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s)
     GROUP BY k.region_id, k.municipality_id, k.organization_id, o.kind, k.academic_year_id
 $$;
 
-CREATE FUNCTION eduql.coarse_terms_of(orgs bigint[]) RETURNS SETOF eduql.coarse_terms
+CREATE FUNCTION eduql.coarse_terms_of_stale() RETURNS SETOF eduql.coarse_terms
 LANGUAGE sql STABLE AS $$
     SELECT x.region_id, x.municipality_id, x.organization_id, x.organization_kind, x.academic_year_id, x.term_id,
            sum(x.lessons)::bigint, sum(x.lesson_seats)::bigint, sum(x.absences)::bigint, sum(x.marks)::bigint,
@@ -92,45 +93,45 @@ LANGUAGE sql STABLE AS $$
                  l.lessons, l.lessons * coalesce((SELECT sum(c.learners) FROM eduql.rollup_contingent c
                                                   WHERE c.region_id = l.region_id AND c.class_id = l.class_id), 0) AS lesson_seats,
                  0 AS absences, 0 AS marks, 0 AS value_1, 0 AS value_2, 0 AS value_3, 0 AS value_4, 0 AS value_5, 0 AS value_sum
-          FROM eduql.rollup_lessons l WHERE l.organization_id = ANY (orgs)
+          FROM eduql.rollup_lessons l WHERE l.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s)
           UNION ALL
           SELECT a.region_id, a.municipality_id, a.organization_id, a.organization_kind, a.academic_year_id, a.term_id,
                  0, 0, a.absent + a.ill + a.excused, 0, 0, 0, 0, 0, 0, 0
-          FROM eduql.rollup_attendance a WHERE a.organization_id = ANY (orgs)
+          FROM eduql.rollup_attendance a WHERE a.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s)
           UNION ALL
           SELECT m.region_id, m.municipality_id, m.organization_id, m.organization_kind, m.academic_year_id, m.term_id,
                  0, 0, 0, m.marks, m.value_1, m.value_2, m.value_3, m.value_4, m.value_5, m.value_sum
-          FROM eduql.rollup_marks m WHERE m.organization_id = ANY (orgs) AND m.kind IN ('current', 'test')) x
+          FROM eduql.rollup_marks m WHERE m.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s) AND m.kind IN ('current', 'test')) x
     GROUP BY x.region_id, x.municipality_id, x.organization_id, x.organization_kind, x.academic_year_id, x.term_id
 $$;
 
-CREATE FUNCTION eduql.coarse_blocks_of(orgs bigint[]) RETURNS SETOF eduql.coarse_blocks
+CREATE FUNCTION eduql.coarse_blocks_of_stale() RETURNS SETOF eduql.coarse_blocks
 LANGUAGE sql STABLE AS $$
     SELECT b.region_id, b.municipality_id, b.organization_id, o.kind, b.academic_year_id, b.block_id, b.block_classes, count(*)
     FROM eduql.suppression_blocks b JOIN eduql.organizations o ON o.region_id = b.region_id AND o.id = b.organization_id
-    WHERE b.organization_id = ANY (orgs)
+    WHERE b.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s)
     GROUP BY b.region_id, b.municipality_id, b.organization_id, o.kind, b.academic_year_id, b.block_id, b.block_classes
 $$;
 
 -- What the engine reads: stored rows of organizations that are not stale, computed rows of those
--- that are. security_invoker: the caller's row-level security applies to every table underneath.
+-- that are (the stale set read once per statement, not per row). security_invoker: the caller's row-level security applies to every table underneath.
 CREATE VIEW eduql.rollup_organization_years WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_years c
-    WHERE NOT EXISTS (SELECT 1 FROM eduql.coarse_stale s WHERE s.organization_id = c.organization_id AND s.region_id = c.region_id)
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s))
     UNION ALL
-    SELECT * FROM eduql.coarse_years_of(ARRAY(SELECT DISTINCT s.organization_id FROM eduql.coarse_stale s));
+    SELECT * FROM eduql.coarse_years_of_stale();
 
 CREATE VIEW eduql.rollup_organization_terms WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_terms c
-    WHERE NOT EXISTS (SELECT 1 FROM eduql.coarse_stale s WHERE s.organization_id = c.organization_id AND s.region_id = c.region_id)
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s))
     UNION ALL
-    SELECT * FROM eduql.coarse_terms_of(ARRAY(SELECT DISTINCT s.organization_id FROM eduql.coarse_stale s));
+    SELECT * FROM eduql.coarse_terms_of_stale();
 
 CREATE VIEW eduql.rollup_organization_blocks WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_blocks c
-    WHERE NOT EXISTS (SELECT 1 FROM eduql.coarse_stale s WHERE s.organization_id = c.organization_id AND s.region_id = c.region_id)
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s))
     UNION ALL
-    SELECT * FROM eduql.coarse_blocks_of(ARRAY(SELECT DISTINCT s.organization_id FROM eduql.coarse_stale s));
+    SELECT * FROM eduql.coarse_blocks_of_stale();
 
 -- Marks the organizations a statement touched as stale (transition tables named by the trigger).
 CREATE FUNCTION eduql.coarse_follows_new() RETURNS trigger
@@ -187,44 +188,56 @@ CREATE TRIGGER coarse_stale_update AFTER UPDATE ON eduql.organizations REFERENCI
 CREATE FUNCTION eduql.refresh_coarse_rollups() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
 DECLARE
+    marks bigint[];
     orgs bigint[];
 BEGIN
     IF NOT pg_try_advisory_xact_lock(1704, 0) THEN
         RETURN 0;
     END IF;
-    WITH gone AS (DELETE FROM eduql.coarse_stale RETURNING organization_id)
-    SELECT array_agg(DISTINCT organization_id) INTO orgs FROM gone;
+    -- The marks seen now; those committed later stay for the next refresh.
+    SELECT array_agg(seq), array_agg(DISTINCT organization_id) INTO marks, orgs FROM eduql.coarse_stale;
     IF orgs IS NULL THEN
         RETURN 0;
     END IF;
     DELETE FROM eduql.coarse_years WHERE organization_id = ANY (orgs);
-    INSERT INTO eduql.coarse_years SELECT * FROM eduql.coarse_years_of(orgs);
+    INSERT INTO eduql.coarse_years SELECT * FROM eduql.coarse_years_of_stale() WHERE organization_id = ANY (orgs);
     DELETE FROM eduql.coarse_terms WHERE organization_id = ANY (orgs);
-    INSERT INTO eduql.coarse_terms SELECT * FROM eduql.coarse_terms_of(orgs);
+    INSERT INTO eduql.coarse_terms SELECT * FROM eduql.coarse_terms_of_stale() WHERE organization_id = ANY (orgs);
     DELETE FROM eduql.coarse_blocks WHERE organization_id = ANY (orgs);
-    INSERT INTO eduql.coarse_blocks SELECT * FROM eduql.coarse_blocks_of(orgs);
+    INSERT INTO eduql.coarse_blocks SELECT * FROM eduql.coarse_blocks_of_stale() WHERE organization_id = ANY (orgs);
+    DELETE FROM eduql.coarse_stale WHERE seq = ANY (marks);
     RETURN cardinality(orgs);
 END $$;
 REVOKE ALL ON FUNCTION eduql.refresh_coarse_rollups() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION eduql.refresh_coarse_rollups() TO eduql_app;
 
--- Stored rows of organizations that are not stale and differ from what the class level sums
--- (0 when the organization rollups are current; `eduql rollups check` reports it).
+-- Stored rows of organizations that are not stale and differ from what their classes sum (0 when
+-- the organization rollups are current; `eduql rollups check` reports it). Marks every other
+-- organization stale to compute them, then undoes that: the check changes nothing.
 CREATE FUNCTION eduql.coarse_differences() RETURNS bigint
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
-    orgs bigint[] := ARRAY(SELECT o.id FROM eduql.organizations o
-                           WHERE NOT EXISTS (SELECT 1 FROM eduql.coarse_stale s WHERE s.organization_id = o.id));
     total bigint := 0;
     part bigint;
     stored text;
 BEGIN
-    FOREACH stored IN ARRAY ARRAY['coarse_years', 'coarse_terms', 'coarse_blocks'] LOOP
-        EXECUTE format('WITH s AS (SELECT * FROM eduql.%1$I WHERE organization_id = ANY ($1)), c AS (SELECT * FROM eduql.%1$I_of($1)) '
-                       'SELECT count(*) FROM ((TABLE s EXCEPT ALL TABLE c) UNION ALL (TABLE c EXCEPT ALL TABLE s)) d', stored)
-            INTO part USING orgs;
-        total := total + part;
-    END LOOP;
+    BEGIN
+        CREATE TEMP TABLE coarse_checked ON COMMIT DROP AS
+        SELECT o.region_id, o.id AS organization_id FROM eduql.organizations o
+        WHERE NOT EXISTS (SELECT 1 FROM eduql.coarse_stale s WHERE s.organization_id = o.id);
+        DELETE FROM eduql.coarse_stale;
+        INSERT INTO eduql.coarse_stale (region_id, organization_id) SELECT region_id, organization_id FROM coarse_checked;
+        FOREACH stored IN ARRAY ARRAY['coarse_years', 'coarse_terms', 'coarse_blocks'] LOOP
+            EXECUTE format('WITH s AS (SELECT * FROM eduql.%1$I WHERE organization_id IN (SELECT organization_id FROM coarse_checked)), '
+                           'c AS (SELECT * FROM eduql.%1$I_of_stale()) '
+                           'SELECT count(*) FROM ((TABLE s EXCEPT ALL TABLE c) UNION ALL (TABLE c EXCEPT ALL TABLE s)) d', stored)
+                INTO part;
+            total := total + part;
+        END LOOP;
+        RAISE EXCEPTION USING ERRCODE = 'EQ001';
+    EXCEPTION WHEN SQLSTATE 'EQ001' THEN
+        NULL;
+    END;
     RETURN total;
 END $$;
 
