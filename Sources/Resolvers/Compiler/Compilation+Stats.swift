@@ -47,10 +47,10 @@ extension Compilation {
             case "attendance": value = measure(try query.attendance(selected, sql: &self.sql))
             case "queueDemand":
                 query.needs.insert(.queue)
-                value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce((SELECT sum(qa.n) FROM qa WHERE qa.gkey = grp.gkey), 0)::int")
+                value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce(qt.n, 0)")
             case "freePlaces":
                 query.needs.insert(.queue)
-                value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce((SELECT sum(fa.n) FROM fa WHERE fa.gkey = grp.gkey), 0)::int")
+                value = measure(grouping == "CLASS" ? "NULL::int" : "coalesce(ft.n, 0)")
             case "queueByAgeGroup":
                 query.needs.insert(.queue)
                 value = measure(grouping == "CLASS" ? "NULL::json" : try query.queueByAgeGroup(selected))
@@ -66,10 +66,11 @@ extension Compilation {
             ? " LEFT JOIN ls ON ls.gkey = grp.gkey AND ls.term_id IS NOT DISTINCT FROM tm.term_id"
                 + " LEFT JOIN ab ON ab.gkey = grp.gkey AND ab.term_id IS NOT DISTINCT FROM tm.term_id" : ""
         let marks = query.needs.contains(.marks) ? " LEFT JOIN mk ON mk.gkey = grp.gkey AND mk.term_id IS NOT DISTINCT FROM tm.term_id" : ""
+        let queue = query.needs.contains(.queue) ? " LEFT JOIN qt ON qt.gkey = grp.gkey LEFT JOIN ft ON ft.gkey = grp.gkey" : ""
         return """
             (WITH \(query.commonTableExpressions()) \
             SELECT coalesce(json_agg(json_build_object(\(pairs.joined(separator: ", "))) ORDER BY grp.gkey, tm.term_id), '[]'::json) \
-            FROM grp CROSS JOIN tm CROSS JOIN th LEFT JOIN ln ON ln.gkey = grp.gkey LEFT JOIN ct ON ct.gkey = grp.gkey\(joins)\(marks))
+            FROM grp CROSS JOIN tm CROSS JOIN th LEFT JOIN ln ON ln.gkey = grp.gkey LEFT JOIN ct ON ct.gkey = grp.gkey\(joins)\(marks)\(queue))
             """
     }
 

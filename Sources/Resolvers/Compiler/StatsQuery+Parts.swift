@@ -43,6 +43,9 @@ extension StatsQuery {
             parts.append("fa AS MATERIALIZED (SELECT \(self.keys.places) AS gkey, kc.age_group, sum(greatest(kc.capacity - kc.occupied, 0))::int AS n "
                 + "FROM eduql.kindergarten_capacities kc WHERE kc.academic_year_id IN (SELECT academic_year_id FROM \(years)) "
                 + "AND \(self.counts(.kindergartenCapacities, "kc")) GROUP BY 1, 2)")
+            // Each group's totals, joined by the final SELECT rather than summed again per row.
+            parts.append("qt AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM qa GROUP BY gkey)")
+            parts.append("ft AS MATERIALIZED (SELECT gkey, sum(n)::int AS n FROM fa GROUP BY gkey)")
         }
         parts += self.extra.sorted { $0.key < $1.key }.map { "\($0.key) AS MATERIALIZED (\($0.value))" }
         return parts.joined(separator: ", ")

@@ -25,9 +25,10 @@ struct SharedAnswersTests {
             #expect(tokens[0] != tokens[1])
             let owner = try await PostgresConnection.connect(configuration: database.owner.connectionConfiguration, id: 1, logger: self.logger)
             defer { Task { try? await owner.close() } }
-            // Hold a rollup, so the statement blocks in the database while the others arrive.
+            // Hold the rollup a municipality's dashboard reads (the organization rollups' stored
+            // years, under rollup_organization_years), so the statement blocks while the others arrive.
             try await owner.execute("BEGIN", logger: self.logger)
-            try await owner.execute("LOCK TABLE eduql.rollup_contingent IN ACCESS EXCLUSIVE MODE", logger: self.logger)
+            try await owner.execute("LOCK TABLE eduql.coarse_years IN ACCESS EXCLUSIVE MODE", logger: self.logger)
             let query = "{ stats(groupBy: MUNICIPALITY) { group { id } learners suppressed } }"
             // Over connections of their own (the test client has one).
             let port = api.port
@@ -44,7 +45,7 @@ struct SharedAnswersTests {
             func waiting() async throws -> Int {
                 try await observer.query("""
                         SELECT count(*)::int FROM pg_stat_activity WHERE datname = \(database.server.database) AND usename = 'eduql_app'
-                          AND wait_event_type = 'Lock' AND query LIKE '%rollup_contingent%'
+                          AND wait_event_type = 'Lock' AND query LIKE '%rollup_organization_years%'
                     """, logger: self.logger).collect().first!.decode(Int.self)
             }
             var blocked = 0
