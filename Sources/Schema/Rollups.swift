@@ -30,6 +30,9 @@ public struct Rollups: Sendable {
                     .collect().first?.decode(Int.self) ?? 0
                 written.append((name, rows))
             }
+            // Whatever the rebuild corrected, the organization rollups sum it again.
+            try await connection.execute("INSERT INTO eduql.coarse_stale (region_id, organization_id) SELECT region_id, id FROM eduql.organizations",
+                                         logger: self.logger)
             return written
         }
     }

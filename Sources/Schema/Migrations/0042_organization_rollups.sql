@@ -3,9 +3,9 @@
 -- instead of one per class, term and kind (issue 28: a cold regional dashboard read ~100,000).
 --
 -- They are exact at every snapshot without a lock shared by two writers. A statement that
--- changes a class-level rollup, a class, an organization or a suppression block inserts its
--- organizations into coarse_stale (insert-only: two teachers never wait for each other there).
--- The readable views (rollup_organization_*) take an organization's stored row while it is not
+-- changes what a class-level rollup sums (marks, lessons, attendance, enrollments, learners,
+-- classes), an organization or a suppression block inserts its organizations into coarse_stale
+-- (insert-only: two teachers never wait for each other there). The readable views (rollup_organization_*) take an organization's stored row while it is not
 -- stale, and sum its class-level rows while it is. eduql.refresh_coarse_rollups, run by the
 -- server every EDUQL_ROLLUP_REFRESH_MS, recomputes the stale organizations and deletes their
 -- marks in one transaction, so a snapshot sees either both or neither.
@@ -133,28 +133,45 @@ CREATE VIEW eduql.rollup_organization_blocks WITH (security_invoker = true) AS
     UNION ALL
     SELECT * FROM eduql.coarse_blocks_of_stale();
 
--- Marks the organizations a statement touched as stale (transition tables named by the trigger).
-CREATE FUNCTION eduql.coarse_follows_new() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
+-- Marks the organizations whose class-level rollups a statement moves as stale: a statement
+-- trigger on each source table, named rollup_… as the rollups' own (they are rollup maintenance).
+-- `touched` gives, over a transition table (%1$s), the region and organization of each row's
+-- class, as the rollups key it.
+CREATE FUNCTION eduql.coarse_follow(source regclass, touched text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    name text := format('coarse_stale_from_%s', (SELECT relname FROM pg_class WHERE oid = source));
 BEGIN
-    INSERT INTO eduql.coarse_stale (region_id, organization_id) SELECT DISTINCT region_id, organization_id FROM new_rows;
-    RETURN NULL;
+    EXECUTE format($f$
+        CREATE FUNCTION eduql.%1$I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, eduql AS $body$
+        BEGIN
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO eduql.coarse_stale (region_id, organization_id) %2$s;
+            END IF;
+            IF TG_OP <> 'INSERT' THEN
+                INSERT INTO eduql.coarse_stale (region_id, organization_id) %3$s;
+            END IF;
+            RETURN NULL;
+        END $body$
+        $f$, name, format(touched, 'new_rows'), format(touched, 'old_rows'));
+    EXECUTE format('CREATE TRIGGER rollup_coarse_stale_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION eduql.%I()', source, name);
+    EXECUTE format('CREATE TRIGGER rollup_coarse_stale_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION eduql.%I()', source, name);
+    EXECUTE format('CREATE TRIGGER rollup_coarse_stale_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION eduql.%I()', source, name);
 END $$;
 
-CREATE FUNCTION eduql.coarse_follows_old() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
-BEGIN
-    INSERT INTO eduql.coarse_stale (region_id, organization_id) SELECT DISTINCT region_id, organization_id FROM old_rows;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION eduql.coarse_follows_both() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, eduql AS $$
-BEGIN
-    INSERT INTO eduql.coarse_stale (region_id, organization_id)
-    SELECT region_id, organization_id FROM new_rows UNION SELECT region_id, organization_id FROM old_rows;
-    RETURN NULL;
-END $$;
+SELECT eduql.coarse_follow(source::regclass, touched) FROM (VALUES
+    ('eduql.marks', 'SELECT DISTINCT k.region_id, k.organization_id FROM %1$s n JOIN eduql.classes k ON k.id = n.class_id'),
+    ('eduql.lessons', 'SELECT DISTINCT k.region_id, k.organization_id FROM %1$s n JOIN eduql.classes k ON k.id = n.class_id'),
+    ('eduql.enrollments', 'SELECT DISTINCT k.region_id, k.organization_id FROM %1$s n JOIN eduql.classes k ON k.id = n.class_id'),
+    ('eduql.attendance', 'SELECT DISTINCT k.region_id, k.organization_id FROM %1$s n JOIN eduql.lessons l ON l.id = n.lesson_id '
+                         'JOIN eduql.classes k ON k.id = l.class_id'),
+    ('eduql.learners', 'SELECT DISTINCT k.region_id, k.organization_id FROM %1$s n JOIN eduql.enrollments e ON e.learner_id = n.id '
+                       'JOIN eduql.classes k ON k.id = e.class_id'),
+    ('eduql.classes', 'SELECT DISTINCT n.region_id, n.organization_id FROM %1$s n'),
+    ('eduql.suppression_blocks', 'SELECT DISTINCT n.region_id, n.organization_id FROM %1$s n')) AS f(source, touched);
 
 -- An organization's kind or municipality moves its stored rows.
 CREATE FUNCTION eduql.coarse_follows_organizations() RETURNS trigger
@@ -165,21 +182,7 @@ BEGIN
     WHERE (n.kind, n.municipality_id) IS DISTINCT FROM (o.kind, o.municipality_id);
     RETURN NULL;
 END $$;
-
-DO $$
-DECLARE
-    source text;
-BEGIN
-    FOREACH source IN ARRAY ARRAY['rollup_marks', 'rollup_lessons', 'rollup_attendance', 'rollup_contingent', 'classes', 'suppression_blocks'] LOOP
-        EXECUTE format('CREATE TRIGGER coarse_stale_insert AFTER INSERT ON eduql.%I REFERENCING NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION eduql.coarse_follows_new()', source);
-        EXECUTE format('CREATE TRIGGER coarse_stale_update AFTER UPDATE ON eduql.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION eduql.coarse_follows_both()', source);
-        EXECUTE format('CREATE TRIGGER coarse_stale_delete AFTER DELETE ON eduql.%I REFERENCING OLD TABLE AS old_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION eduql.coarse_follows_old()', source);
-    END LOOP;
-END $$;
-CREATE TRIGGER coarse_stale_update AFTER UPDATE ON eduql.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+CREATE TRIGGER rollup_coarse_stale_update AFTER UPDATE ON eduql.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION eduql.coarse_follows_organizations();
 
 -- Recomputes the stale organizations (all regions) and forgets them, in one transaction; one

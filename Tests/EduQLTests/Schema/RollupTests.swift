@@ -10,7 +10,8 @@ import Testing
 
 /// The dashboards' rollups follow whatever writes the raw rows: after a random sequence of an
 /// operator's inserts, updates and deletes on every source table, each rollup holds exactly
-/// what a rebuild from the raw tables writes; and `stats` reads rollups, never the raw facts.
+/// what a rebuild from the raw tables writes (and the organization rollups, once refreshed, what
+/// their classes sum); and `stats` reads rollups, never the raw facts.
 @Suite("Rollups", .timeLimit(.minutes(3)))
 struct RollupTests {
     let logger = Logger(label: "eduql-tests")
@@ -138,6 +139,9 @@ struct RollupTests {
             }
 
             #expect(try await rollups.suppressionDifferences(on: connection) == 0, "the blocks are what a refresh computes")
+            // Every organization those writes moved was marked stale: refreshed, each holds what its classes sum.
+            #expect(try await rollups.refreshOrganizations(on: connection) > 0)
+            #expect(try await rollups.organizationDifferences(on: connection) == 0, "the organization rollups are what their classes sum")
 
             let before = try await self.snapshot(names, on: connection)
             let rebuilt = try await rollups.rebuild(on: connection)
