@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let database = try await command.database()
         let tracing = try configuration.server.observability.bootstrapTracing(logger: logger)
-        let app = try buildApplication(server: configuration.server, database: database.server,
+        let app = try await buildApplication(server: configuration.server, database: database.server,
                                        authentication: configuration.authentication, passwords: configuration.passwords,
                                        hashing: configuration.hashing, logger: logger)
         // Stopped in reverse: the server first, the span exporter last (it flushes what the rest recorded).

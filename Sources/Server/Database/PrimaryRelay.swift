@@ -69,19 +69,19 @@ public final class PrimaryRelay: Service, Sendable {
     public var port: Int { self.listener.localAddress?.port ?? 0 }
 
     /// Starts listening on a free loopback port; members are asked once ``run()`` runs.
-    public init(configuration: Configuration, credentials: ConnectionSettings, logger: Logger) throws {
+    public init(configuration: Configuration, credentials: ConnectionSettings, logger: Logger) async throws {
         self.configuration = configuration
         self.credentials = credentials
         self.logger = logger
         let accepted = Mutex<(@Sendable (any Channel) -> EventLoopFuture<Void>)?>(nil)
-        self.listener = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        self.listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { channel in
                 accepted.withLock { $0 }?(channel) ?? channel.close()
             }
             .bind(host: "127.0.0.1", port: 0)
-            .wait()
+            .get()
         accepted.withLock { $0 = { [weak self] channel in self?.join(channel) ?? channel.close() } }
     }
 

@@ -19,11 +19,11 @@ public func buildApplication(
     passwords: PasswordHasher.Configuration = .init(),
     hashing: HashingPool.Configuration = .init(),
     logger: Logger
-) throws -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     // With the members of a replicated cluster named, every connection goes through the relay
     // that follows its primary.
     let relay = server.databaseHosts.isEmpty ? nil
-        : try PrimaryRelay(configuration: .init(hosts: server.databaseHosts), credentials: database, logger: logger)
+        : try await PrimaryRelay(configuration: .init(hosts: server.databaseHosts), credentials: database, logger: logger)
     var database = database
     if let relay {
         // TLS, when required, passes through the relay: certificates are checked against DATABASE_URL's host.

@@ -11,7 +11,7 @@ struct HealthTests {
     let logger = Logger(label: "eduql-tests")
 
     func status(_ path: String, database: ConnectionSettings) async throws -> (HTTPResponse.Status, String) {
-        let app = try buildApplication(server: ServerConfiguration(host: "127.0.0.1", port: 0), database: database, logger: self.logger)
+        let app = try await buildApplication(server: ServerConfiguration(host: "127.0.0.1", port: 0), database: database, logger: self.logger)
         return try await app.test(.live) { client in
             try await client.execute(uri: path, method: .get) { response in
                 (response.status, String(buffer: response.body))

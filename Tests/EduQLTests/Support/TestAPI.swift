@@ -34,7 +34,7 @@ struct TestAPI {
         var server = ServerConfiguration(host: "127.0.0.1", port: 0)
         server.caches = caches
         configure(&server)
-        let app = try buildApplication(server: server, database: database.server,
+        let app = try await buildApplication(server: server, database: database.server,
                                        authentication: authentication, hashing: hashing, logger: Logger(label: "eduql-tests"))
         return try await app.test(.live) { client in try await body(TestAPI(client: client)) }
     }
