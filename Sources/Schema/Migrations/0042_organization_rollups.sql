@@ -69,6 +69,13 @@ CREATE TABLE eduql.coarse_blocks (
 );
 CREATE INDEX ON eduql.coarse_blocks (region_id);
 
+-- Whether a region is the caller's; every region for the refresh, which acts for none. (No
+-- sub-select: the planner inlines it, so a statement's plan shows the region_id condition.)
+CREATE FUNCTION eduql.in_caller_region(region bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT region = eduql.current_region_id() OR eduql.current_region_id() IS NULL
+$$;
+
 -- What each stored table holds for the stale organizations, summed from their classes: for the
 -- refresh, and for the views under the caller's tenancy (the planner inlines the body, so the
 -- caller's region narrows it, and it reads the class level by organization only for the stale).
@@ -78,8 +85,8 @@ LANGUAGE sql STABLE AS $$
     FROM eduql.classes k
     JOIN eduql.organizations o ON o.region_id = k.region_id AND o.id = k.organization_id
     LEFT JOIN (SELECT r.region_id, r.class_id, sum(r.learners) AS n FROM eduql.rollup_contingent r
-               WHERE r.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = r.region_id) GROUP BY r.region_id, r.class_id) c ON c.region_id = k.region_id AND c.class_id = k.id
-    WHERE k.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = k.region_id)
+               WHERE r.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id)) GROUP BY r.region_id, r.class_id) c ON c.region_id = k.region_id AND c.class_id = k.id
+    WHERE k.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id))
     GROUP BY k.region_id, k.municipality_id, k.organization_id, o.kind, k.academic_year_id
 $$;
 
@@ -93,15 +100,15 @@ LANGUAGE sql STABLE AS $$
                  l.lessons, l.lessons * coalesce((SELECT sum(c.learners) FROM eduql.rollup_contingent c
                                                   WHERE c.region_id = l.region_id AND c.class_id = l.class_id), 0) AS lesson_seats,
                  0 AS absences, 0 AS marks, 0 AS value_1, 0 AS value_2, 0 AS value_3, 0 AS value_4, 0 AS value_5, 0 AS value_sum
-          FROM eduql.rollup_lessons l WHERE l.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = l.region_id)
+          FROM eduql.rollup_lessons l WHERE l.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id))
           UNION ALL
           SELECT a.region_id, a.municipality_id, a.organization_id, a.organization_kind, a.academic_year_id, a.term_id,
                  0, 0, a.absent + a.ill + a.excused, 0, 0, 0, 0, 0, 0, 0
-          FROM eduql.rollup_attendance a WHERE a.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = a.region_id)
+          FROM eduql.rollup_attendance a WHERE a.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id))
           UNION ALL
           SELECT m.region_id, m.municipality_id, m.organization_id, m.organization_kind, m.academic_year_id, m.term_id,
                  0, 0, 0, m.marks, m.value_1, m.value_2, m.value_3, m.value_4, m.value_5, m.value_sum
-          FROM eduql.rollup_marks m WHERE m.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = m.region_id) AND m.kind IN ('current', 'test')) x
+          FROM eduql.rollup_marks m WHERE m.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id)) AND m.kind IN ('current', 'test')) x
     GROUP BY x.region_id, x.municipality_id, x.organization_id, x.organization_kind, x.academic_year_id, x.term_id
 $$;
 
@@ -109,7 +116,7 @@ CREATE FUNCTION eduql.coarse_blocks_of_stale() RETURNS SETOF eduql.coarse_blocks
 LANGUAGE sql STABLE AS $$
     SELECT b.region_id, b.municipality_id, b.organization_id, o.kind, b.academic_year_id, b.block_id, b.block_classes, count(*)
     FROM eduql.suppression_blocks b JOIN eduql.organizations o ON o.region_id = b.region_id AND o.id = b.organization_id
-    WHERE b.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = b.region_id)
+    WHERE b.organization_id IN (SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id))
     GROUP BY b.region_id, b.municipality_id, b.organization_id, o.kind, b.academic_year_id, b.block_id, b.block_classes
 $$;
 
@@ -118,19 +125,19 @@ $$;
 -- its row-level security would narrow it anyway. security_invoker: the caller's row-level security applies to every table underneath.
 CREATE VIEW eduql.rollup_organization_years WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_years c
-    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = (SELECT eduql.current_region_id())))
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id)))
     UNION ALL
     SELECT * FROM eduql.coarse_years_of_stale();
 
 CREATE VIEW eduql.rollup_organization_terms WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_terms c
-    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = (SELECT eduql.current_region_id())))
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id)))
     UNION ALL
     SELECT * FROM eduql.coarse_terms_of_stale();
 
 CREATE VIEW eduql.rollup_organization_blocks WITH (security_invoker = true) AS
     SELECT * FROM eduql.coarse_blocks c
-    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE s.region_id = (SELECT eduql.current_region_id())))
+    WHERE c.organization_id <> ALL (ARRAY(SELECT s.organization_id FROM eduql.coarse_stale s WHERE eduql.in_caller_region(s.region_id)))
     UNION ALL
     SELECT * FROM eduql.coarse_blocks_of_stale();
 
