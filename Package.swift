@@ -183,8 +183,6 @@ let package = Package(
             dependencies: [
                 "EduQLServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/eduql",
             swiftSettings: swiftSettings
