@@ -34,8 +34,10 @@ struct OrganizationRollupService: Service {
     /// server's refresh holds the lock).
     @discardableResult
     func refresh() async throws -> Int {
-        try await self.database.withMeteredConnection { connection in
-            let rows = try await connection.query("SELECT eduql.refresh_coarse_rollups()", logger: self.logger)
+        // Bounded as a request's waits are: a lost database costs this loop a round, not a parked lease.
+        let logger = self.logger
+        return try await self.database.withConnection(lease: .seconds(2), total: .seconds(10)) { connection in
+            let rows = try await connection.query("SELECT eduql.refresh_coarse_rollups()", logger: logger)
             return try await rows.collect().first?.decode(Int.self) ?? 0
         }
     }
