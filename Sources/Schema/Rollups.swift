@@ -62,6 +62,14 @@ public struct Rollups: Sendable {
             .collect().first?.decode(Int.self) ?? 0
     }
 
+    /// Folds the journal's pending rows into the stored class-level rollups (migration 0043),
+    /// waiting for a fold in progress; how many pending rows it folded.
+    @discardableResult
+    public func foldPending(on connection: PostgresConnection) async throws -> Int {
+        try await connection.guardedQuery("SELECT eduql.fold_pending_rollups(true)", logger: self.logger)
+            .collect().first?.decode(Int.self) ?? 0
+    }
+
     /// Folds the stale organizations into the organization rollups; how many it recomputed.
     @discardableResult
     public func refreshOrganizations(on connection: PostgresConnection) async throws -> Int {

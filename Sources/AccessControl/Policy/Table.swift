@@ -54,6 +54,15 @@ public enum Table: String, Sendable, CaseIterable, Hashable {
 
     /// The qualified name to print in SQL.
     public var qualifiedName: String { "eduql.\(self.rawValue)" }
+
+    /// The relation a dashboard reads this rollup from: the journal's rollups (migration 0043)
+    /// through their views, which add the pending rows to the stored ones; others as they are.
+    public var readName: String {
+        switch self {
+        case .rollupMarks, .rollupSubjectMarks, .rollupAttendance, .rollupAttendanceDays: "eduql.\(self.rawValue)_now"
+        default: self.qualifiedName
+        }
+    }
 }
 
 extension Table {

@@ -80,7 +80,7 @@ struct StatsQuery {
 
     /// A class-level rollup aliased `r`, narrowed by the policy and the filters.
     func rollup(_ table: Table) -> String {
-        "\(table.qualifiedName) r WHERE \(self.counts(table, "r"))\(self.filters("r", "r.organization_kind"))"
+        "\(table.readName) r WHERE \(self.counts(table, "r"))\(self.filters("r", "r.organization_kind"))"
     }
 
     /// The term column of a per-term rollup row: its term, or one row for all terms.

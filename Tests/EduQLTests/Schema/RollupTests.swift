@@ -138,6 +138,14 @@ struct RollupTests {
                 Issue.record("\(name) differs from its rebuild in \(rows) rows: \(detail)")
             }
 
+            // The journal's writes left pending rows, which the check above counted; folded into
+            // the stored rows, the rollups still hold what a rebuild writes, and none are pending.
+            #expect(try await self.pendingRows(on: connection) > 0, "the journal's writes are pending")
+            #expect(try await rollups.foldPending(on: connection) > 0)
+            #expect(try await self.pendingRows(on: connection) == 0)
+            let folded = try await rollups.differences(on: connection)
+            #expect(folded.allSatisfy { $0.rows == 0 }, "after the fold: \(folded)")
+
             #expect(try await rollups.suppressionDifferences(on: connection) == 0, "the blocks are what a refresh computes")
             // Every organization those writes moved was marked stale: refreshed, each holds what its classes sum.
             #expect(try await rollups.refreshOrganizations(on: connection) > 0)
@@ -189,6 +197,11 @@ struct RollupTests {
     }
 
     /// Every row of every rollup, as text, in key order.
+    /// The journal's rows waiting to be folded into the stored rollups (migration 0043).
+    func pendingRows(on connection: PostgresConnection) async throws -> Int {
+        try await connection.scalar("SELECT ((SELECT count(*) FROM eduql.pending_marks) + (SELECT count(*) FROM eduql.pending_attendance))::int", as: Int.self)
+    }
+
     func snapshot(_ names: [String], on connection: PostgresConnection) async throws -> [String] {
         var tables: [String] = []
         for name in names {
