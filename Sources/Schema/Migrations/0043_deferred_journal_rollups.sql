@@ -233,8 +233,8 @@ DECLARE
     emptied_too bigint[];
 BEGIN
     IF wait THEN
-        PERFORM pg_advisory_xact_lock(1705);
-    ELSIF NOT pg_try_advisory_xact_lock(1705) THEN
+        PERFORM pg_advisory_xact_lock(1705, 0);
+    ELSIF NOT pg_try_advisory_xact_lock(1705, 0) THEN
         RETURN 0;
     END IF;
 

@@ -30,14 +30,25 @@ extension JournalWriteTests {
 
     @Test("lesson entries of two classes never wait for each other: marks, attendance, rollups, change feed and audit staging share no lock")
     func differentClassesDoNotWait() async throws {
+        try await self.entriesDoNotWait(otherLesson: "l.class_id <> own.class_id")
+    }
+
+    @Test("lesson entries of one class by two teachers never wait for each other: the rollups they both count in are pending rows, not shared ones")
+    func oneClassDoesNotWait() async throws {
+        try await self.entriesDoNotWait(otherLesson: "l.class_id = own.class_id AND l.term_id = own.term_id AND l.subject_id <> own.subject_id")
+    }
+
+    /// The teacher's entry held open while the school's administrator enters a lesson chosen by
+    /// `otherLesson` (a condition on `l`, against the teacher's lesson `own`) and commits.
+    func entriesDoNotWait(otherLesson condition: String) async throws {
         let database = try await TestCluster.shared.database(.demo)
         let fixture = try await self.fixture(database)
-        // The teacher's own lesson, and a lesson of another class of the school, which its administrator writes.
+        // The teacher's own lesson, and a lesson of the school chosen by `condition`, which its administrator writes.
         let otherLesson = try await database.owner.withConnection(logger: self.logger) { connection in
-            try await connection.scalar("""
+            try await connection.scalar(PostgresQuery(unsafeSQL: """
                 SELECT min(l.id)::int FROM eduql.lessons l JOIN eduql.lessons own ON own.id = \(fixture.lesson)
-                WHERE l.organization_id = own.organization_id AND l.class_id <> own.class_id
-                """, as: Int.self)
+                WHERE l.organization_id = own.organization_id AND \(condition)
+                """), as: Int.self)
         }
         let teacher = try await database.actingAs("teacher", logger: self.logger)
         let administrator = try await database.actingAs("school.admin", logger: self.logger)
@@ -48,7 +59,7 @@ extension JournalWriteTests {
             try await held.query("BEGIN", logger: self.logger).collect()
             try await self.enter(fixture.lesson, as: teacher, requestID: first, on: held)
             try await database.server.withConnection(logger: self.logger) { other in
-                // The other class's entry commits at once; a lock shared with the open entry would
+                // The other entry commits at once; a lock shared with the open entry would
                 // make it wait, and the lock timeout would fail it.
                 try await other.query("BEGIN", logger: self.logger).collect()
                 try await other.query("SET LOCAL lock_timeout = '2s'", logger: self.logger).collect()
