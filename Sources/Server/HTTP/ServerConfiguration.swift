@@ -57,9 +57,9 @@ public struct ServerConfiguration: Sendable {
     /// person links, from `EDUQL_SHARED_ANSWERS_MS` (0–1000; 0 turns sharing off, as does
     /// `EDUQL_PLAN_CACHE=off`). Default 500 ms: a write shows in `stats` within half a second.
     public var sharedAnswers: Duration = .milliseconds(500)
-    /// How often stale organizations are folded into the organization rollups, from
-    /// `EDUQL_ROLLUP_REFRESH_MS` (50–10000). Dashboards are exact either way; a longer interval
-    /// leaves more organizations for them to sum from their classes. Default 500 ms.
+    /// How often the journal's pending rollup rows and the stale organizations are folded into
+    /// the stored rollups, from `EDUQL_ROLLUP_REFRESH_MS` (50–10000). Dashboards are exact either
+    /// way; a longer interval leaves more for them to sum. Default 500 ms.
     public var rollupRefresh: Duration = .milliseconds(500)
     /// How long SIGTERM waits for in-flight requests before it cancels them, from
     /// `EDUQL_SHUTDOWN_GRACE_SECONDS` (1–300); the audit queue is flushed and the pools closed
