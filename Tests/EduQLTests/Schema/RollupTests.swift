@@ -158,6 +158,54 @@ struct RollupTests {
         }
     }
 
+    @Test("a lesson moved while its attendance is pending: a stored row whose count reaches zero keeps its other measures")
+    func movedWhilePending() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let rollups = Rollups(logger: self.logger)
+        try await database.owner.withConnection(logger: self.logger) { connection in
+            try await rollups.foldPending(on: connection)
+            // Two new lessons of one class, on a day it has none, and two of its learners.
+            let lessons = try await connection.column("""
+                INSERT INTO eduql.lessons (region_id, municipality_id, organization_id, class_id, subject_id, teacher_id, term_id, held_on, period, topic)
+                SELECT l.region_id, l.municipality_id, l.organization_id, l.class_id, l.subject_id, l.teacher_id, l.term_id,
+                       (SELECT max(o.held_on) + 21 FROM eduql.lessons o WHERE o.class_id = l.class_id), p, 'moved while pending'
+                FROM eduql.lessons l, unnest(ARRAY[1, 2]) p WHERE l.id = (SELECT min(id) FROM eduql.lessons)
+                RETURNING id::int
+                """, as: Int.self).sorted()
+            #expect(lessons.count == 2)
+            let learners = try await connection.column(PostgresQuery(unsafeSQL: """
+                SELECT e.learner_id::int FROM eduql.enrollments e JOIN eduql.lessons l ON l.class_id = e.class_id
+                WHERE l.id = \(lessons[0]) AND e.status = 'active' ORDER BY e.learner_id LIMIT 2
+                """), as: Int.self)
+            #expect(learners.count == 2)
+            func attend(_ lesson: Int, _ learner: Int, _ code: String) async throws {
+                try await connection.execute(PostgresQuery(unsafeSQL: """
+                    INSERT INTO eduql.attendance (lesson_id, learner_id, region_id, municipality_id, organization_id, code)
+                    SELECT id, \(learner), region_id, municipality_id, organization_id, '\(code)' FROM eduql.lessons WHERE id = \(lesson)
+                    """), logger: self.logger)
+            }
+            // The second lesson's record (late, not absent) folded into the day's stored row; the first's (absent) pending.
+            try await attend(lessons[1], learners[0], "late")
+            #expect(try await rollups.foldPending(on: connection) > 0)
+            try await attend(lessons[0], learners[1], "absent")
+            #expect(try await self.pendingRows(on: connection) > 0)
+            // Moving the first lesson a day on takes its record out of the day's stored row, which
+            // then counts no record but one absence less and one late more than nothing.
+            try await connection.execute(PostgresQuery(unsafeSQL: "UPDATE eduql.lessons SET held_on = held_on + 1 WHERE id = \(lessons[0])"),
+                                         logger: self.logger)
+            let stored = try await connection.scalar(PostgresQuery(unsafeSQL: """
+                SELECT format('%s/%s/%s', r.records, r.absent, r.late) FROM eduql.rollup_attendance_days r
+                JOIN eduql.lessons l ON l.class_id = r.class_id AND l.held_on = r.day WHERE l.id = \(lessons[1])
+                """), as: String.self)
+            #expect(stored == "0/-1/1", "the day's stored row is kept while a measure is not zero")
+            let pending = try await rollups.differences(on: connection)
+            #expect(pending.allSatisfy { $0.rows == 0 }, "with the record pending: \(pending)")
+            #expect(try await rollups.foldPending(on: connection) > 0)
+            let folded = try await rollups.differences(on: connection)
+            #expect(folded.allSatisfy { $0.rows == 0 }, "folded: \(folded)")
+        }
+    }
+
     @Test("a statement writing both sides of a join counts once; one deleting both is refused and changes nothing")
     func bothSidesOfAJoin() async throws {
         let database = try await TestCluster.shared.database(.demo)
