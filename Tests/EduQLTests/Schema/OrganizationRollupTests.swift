@@ -134,12 +134,9 @@ struct OrganizationRollupTests {
     func serviceRefreshes() async throws {
         let database = try await TestCluster.shared.database(.demo)
         try await database.owner.withConnection(logger: self.logger) { connection in
-            try await connection.execute("UPDATE eduql.marks SET value = 6 - value WHERE id IN (SELECT min(id) FROM eduql.marks WHERE value <> 3 GROUP BY region_id)",
-                                         logger: self.logger)
-            try await connection.execute("""
-                UPDATE eduql.attendance SET code = CASE code WHEN 'ill' THEN 'absent' ELSE 'ill' END
-                WHERE (lesson_id, learner_id) IN (SELECT DISTINCT ON (region_id) lesson_id, learner_id FROM eduql.attendance ORDER BY region_id, lesson_id)
-                """, logger: self.logger)
+            for change in RollupTests.journalChangesPerRegion {
+                try await connection.execute(PostgresQuery(unsafeSQL: change), logger: self.logger)
+            }
             #expect(try await self.stale(connection) > 0)
             #expect(try await self.pending(connection) > 0)
         }
@@ -165,7 +162,7 @@ struct OrganizationRollupTests {
     }
 
     func pending(_ connection: PostgresConnection) async throws -> Int {
-        try await connection.scalar("SELECT ((SELECT count(*) FROM eduql.pending_marks) + (SELECT count(*) FROM eduql.pending_attendance))::int", as: Int.self)
+        try await RollupTests.pendingRows(on: connection)
     }
 
     func rows(_ api: TestAPI, _ query: String, _ token: String) async throws -> [[String: Any]] {

@@ -111,13 +111,7 @@ struct RowLevelSecurityTests {
         // The organization rollups stored (blocks included), then one class per region touched: stored and stale rows in both.
         "SELECT eduql.refresh_coarse_rollups()",
         "UPDATE eduql.classes SET name = name WHERE id IN (SELECT min(id) FROM eduql.classes GROUP BY region_id)",
-        // One mark and one attendance row per region changed: the journal's pending rollup rows in both.
-        "UPDATE eduql.marks SET value = 6 - value WHERE id IN (SELECT min(id) FROM eduql.marks WHERE value <> 3 GROUP BY region_id)",
-        """
-        UPDATE eduql.attendance SET code = CASE code WHEN 'ill' THEN 'absent' ELSE 'ill' END
-        WHERE (lesson_id, learner_id) IN (SELECT DISTINCT ON (region_id) lesson_id, learner_id FROM eduql.attendance ORDER BY region_id, lesson_id)
-        """,
-    ]
+    ] + RollupTests.journalChangesPerRegion  // the journal's pending rollup rows in both regions
 
     /// The tenant tables and their region, municipality and organization columns.
     struct TenantTable: Sendable, CustomTestStringConvertible {
