@@ -530,6 +530,10 @@ def main():
     for measured_round, mode in warmed_and_alternating(args.rounds):
         if mode == "off":
             cluster.psql(toggle.format("DISABLE"), user="postgres")
+        # Every run starts just after a checkpoint: the full-page images written after one (this
+        # load's WAL reaches max_wal_size in seconds) otherwise fall on whichever mode's run a
+        # checkpoint happened to start in.
+        cluster.psql("CHECKPOINT", user="postgres")
         with Folding(cluster):
             measured = pgbench(cluster, JOURNAL_WRITE, args.seconds, args.connections,
                                {"first": first_lesson, "last": last_lesson}, user="postgres")
