@@ -17,10 +17,12 @@ struct Compilation {
     /// it (``regionCondition(_:alias:)``), the key a deployment may distribute the tables by.
     let region: String
 
-    init(policy: Policy, limits: QueryLimits, actingAs: ActingAs) {
+    /// `checked`: the statement runs in a transaction whose tenancy ``ActingAs/check`` already
+    /// set (a mutation's read-back), so it confirms that tenancy instead of checking the session again.
+    init(policy: Policy, limits: QueryLimits, actingAs: ActingAs, checked: Bool = false) {
         self.policy = policy
         self.limits = limits
-        self.preamble = actingAs.preamble(&self.sql)
+        self.preamble = checked ? actingAs.checkedPreamble(&self.sql) : actingAs.preamble(&self.sql)
         self.preambleSlots = self.sql.slots.count
         self.region = actingAs.region(&self.sql)
     }

@@ -43,6 +43,27 @@ public enum ActingAs: Sendable {
         builder.bind(Parameter.request(self.regionID) { $0.actingAs.regionID })
     }
 
+    /// The FROM item of a statement run later in a transaction whose ``check`` passed: true
+    /// while the transaction's tenancy is this principal's role assignment, false or NULL in any
+    /// other transaction (act_as sets the tenancy for its transaction only, so a statement on a
+    /// connection whose transaction did not check this principal reads nothing). It binds the
+    /// same values as ``preamble(_:)`` without checking the session a second time. An
+    /// integration client's statements check again (``preamble(_:)``).
+    func checkedPreamble(_ builder: inout SQLBuilder) -> String {
+        guard case .user(let token, let assignment, let idle, _) = self else { return self.preamble(&builder) }
+        let user = { @Sendable (inputs: PlanInputs) throws -> (Data, Int, Int) in
+            guard case .user(let token, let assignment, let idle, _) = inputs.actingAs else { throw QueryError.unauthenticated }
+            return (token, assignment, idle)
+        }
+        let tokenSlot = builder.bind(Parameter.request(token) { try user($0).0 })
+        let assignmentSlot = builder.bind(Parameter.request(assignment) { try user($0).1 })
+        let idleSlot = builder.bind(Parameter.request(idle) { try user($0).2 })
+        return """
+            (SELECT current_setting('eduql.assignment_id', true) = (\(assignmentSlot))::text \
+            AND \(tokenSlot) IS NOT NULL AND \(idleSlot) IS NOT NULL)
+            """
+    }
+
     /// The FROM item that checks the token and sets the settings. Its values are the request's
     /// principal's, bound as the first parameters of every statement.
     func preamble(_ builder: inout SQLBuilder) -> String {

@@ -1,13 +1,15 @@
 import EduQLAccessControl
 import GraphQL
 
+// The read-backs below run in the mutation's transaction after ``ActingAs/check`` set its
+// tenancy: they confirm that tenancy rather than check the session again (``ActingAs/checkedPreamble(_:)``).
 extension GraphQLEngine {
     /// The statement reading back what an administration mutation changed: a `User`, a
     /// `RoleAssignment`, `CreatedCredentials` (the user and its one-time temporary password), an
     /// `IntegrationClient`, an `IntegrationGrant`, or `ClientCredentials` (with the one-time secret).
     public func result(of mutation: MutationField, id: Int, temporaryPassword: String? = nil, policy: Policy,
                        actingAs: ActingAs) throws -> OperationPlan.Root {
-        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs, checked: true)
         let idParameter = compilation.sql.bind(id)
         let user = Relation("User", table: .users, on: "{c}.id = \(idParameter)")
         let value: String
@@ -56,7 +58,7 @@ extension GraphQLEngine {
     /// the marks written, or the lesson's attendance records of the learners named.
     public func result(of mutation: MutationField, wrote outcome: JournalWrite.Outcome, by write: JournalWrite, policy: Policy,
                        actingAs: ActingAs) throws -> OperationPlan.Root {
-        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs, checked: true)
         let relation: Relation
         if write.table == .lessons || write.table == .homework {
             relation = Relation("Lesson", table: .lessons, on: "{c}.id = \(compilation.sql.bind(write.lessonID))")
@@ -78,7 +80,7 @@ extension GraphQLEngine {
 extension GraphQLEngine {
     /// The statement reading back what a ``RuleWriter`` field wrote, under the caller's read policy.
     public func result(of mutation: MutationField, written: Written, policy: Policy, actingAs: ActingAs) throws -> OperationPlan.Root {
-        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs)
+        var compilation = Compilation(policy: policy, limits: self.limits, actingAs: actingAs, checked: true)
         let ids = compilation.sql.bind(written.ids)
         let relation = Relation(written.type, table: written.table, on: "{c}.id = ANY(\(ids))", many: written.many, orderBy: "{c}.id")
         let value = try compilation.relation(relation, field: mutation.selected, parent: "")

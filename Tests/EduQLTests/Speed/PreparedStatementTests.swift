@@ -132,4 +132,50 @@ struct PreparedStatementTests {
             #expect(counts.prepared >= 3 && counts.prepared <= 4 && counts.executed == 2 + 3 * 5, "\(counts)")
         }
     }
+
+    @Test("a mutation's read-back answers only in a transaction whose tenancy was checked for its own principal")
+    func readBackNeedsItsCheckedTransaction() async throws {
+        let database = try await TestCluster.shared.database(.demo)
+        let school = try await database.actingAs("school.admin", logger: self.logger)
+        // A mark of one of the demo teacher's lessons: the teacher may read it back.
+        let (lesson, mark) = try await database.owner.withConnection(logger: self.logger) { connection in
+            try await connection.query("""
+                SELECT l.id::int, min(m.id)::int FROM eduql.lessons l JOIN eduql.marks m ON m.lesson_id = l.id
+                JOIN eduql.users u ON u.staff_id = l.teacher_id WHERE u.login = 'teacher' GROUP BY l.id ORDER BY l.id LIMIT 1
+                """, logger: self.logger).collect().first!.decode((Int, Int).self)
+        }
+        try await database.withSession(of: "teacher", logger: self.logger) { client, teacher in
+            let engine = GraphQLEngine()
+            let document = "mutation { recordMarks(lessonId: \(lesson), marks: [{learnerId: 1, value: 5}]) { id value } }"
+            let plan = try engine.plan(try engine.prepare(document, for: .teacher), operationName: nil, variables: .null, policy: .teacher,
+                                       actingAs: teacher)
+            let mutation = try #require(plan.mutations.first)
+            let write = try engine.journalWrite(mutation, policy: .teacher)
+            guard case .statement(let readBack) = try engine.result(of: mutation, wrote: .init(ids: [mark], learnerIDs: [], rows: 1), by: write,
+                                                                    policy: .teacher, actingAs: teacher) else {
+                Issue.record("a read-back is a statement")
+                return
+            }
+            #expect(!readBack.sql.contains("act_as"), "the read-back confirms the transaction's tenancy: \(readBack.sql)")
+            let answer = { @Sendable (connection: PostgresConnection) async throws -> String? in
+                try await connection.query(PostgresQuery(unsafeSQL: readBack.sql, binds: readBack.bindings), logger: self.logger)
+                    .collect().first?.decode(String?.self)
+            }
+            try await client.withConnection { connection in
+                // Checked for the teacher: the mark.
+                try await connection.query("BEGIN", logger: self.logger)
+                #expect(try await connection.query(teacher.check, logger: self.logger).collect().first?.decode(Bool.self) == true)
+                let own = try await answer(connection)
+                #expect(own?.contains("\"\(mark)\"") == true, "\(own ?? "nil")")
+                try await connection.query("COMMIT", logger: self.logger)
+                // The next transaction on the same connection, unchecked: nothing.
+                #expect(try await answer(connection) == nil)
+                // Checked for another principal: nothing.
+                try await connection.query("BEGIN", logger: self.logger)
+                #expect(try await connection.query(school.check, logger: self.logger).collect().first?.decode(Bool.self) == true)
+                #expect(try await answer(connection) == nil)
+                try await connection.query("ROLLBACK", logger: self.logger)
+            }
+        }
+    }
 }
