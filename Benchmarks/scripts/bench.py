@@ -220,7 +220,7 @@ def wrk(url, lines, seconds, connections, label, strict=True):
     """One wrk run rotating `lines` (token, body); returns its measures. Strict runs stop the
     harness at the first answer that is not a 2xx or carries GraphQL errors."""
     name = write_lines(lines)
-    env = dict(os.environ, LINES_FILE=name)
+    env = dict(os.environ, LINES_FILE=name, WRK_THREADS=str(min(2, connections)))
     output = run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-s", LUA, url], env=env)
     os.unlink(name)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
