@@ -51,17 +51,9 @@ public enum ActingAs: Sendable {
     /// integration client's statements check again (``preamble(_:)``).
     func checkedPreamble(_ builder: inout SQLBuilder) -> String {
         guard case .user(let token, let assignment, let idle, _) = self else { return self.preamble(&builder) }
-        let user = { @Sendable (inputs: PlanInputs) throws -> (Data, Int, Int) in
-            guard case .user(let token, let assignment, let idle, _) = inputs.actingAs else { throw QueryError.unauthenticated }
-            return (token, assignment, idle)
-        }
-        let tokenSlot = builder.bind(Parameter.request(token) { try user($0).0 })
-        let assignmentSlot = builder.bind(Parameter.request(assignment) { try user($0).1 })
-        let idleSlot = builder.bind(Parameter.request(idle) { try user($0).2 })
-        return """
-            (SELECT current_setting('eduql.assignment_id', true) = (\(assignmentSlot))::text \
-            AND \(tokenSlot) IS NOT NULL AND \(idleSlot) IS NOT NULL)
-            """
+        let slots = Self.userSlots(token, assignment, idle, &builder)
+        return "(SELECT current_setting('eduql.assignment_id', true) = (\(slots.assignment))::text "
+            + "AND \(slots.token) IS NOT NULL AND \(slots.idle) IS NOT NULL)"
     }
 
     /// The FROM item that checks the token and sets the settings. Its values are the request's
@@ -69,15 +61,8 @@ public enum ActingAs: Sendable {
     func preamble(_ builder: inout SQLBuilder) -> String {
         switch self {
         case .user(let token, let assignment, let idle, _):
-            let user = { @Sendable (inputs: PlanInputs) throws -> (Data, Int, Int) in
-                guard case .user(let token, let assignment, let idle, _) = inputs.actingAs else { throw QueryError.unauthenticated }
-                return (token, assignment, idle)
-            }
-            return """
-                eduql.act_as(\(builder.bind(Parameter.request(token) { try user($0).0 })), \
-                \(builder.bind(Parameter.request(assignment) { try user($0).1 })), \
-                make_interval(secs => \(builder.bind(Parameter.request(idle) { try user($0).2 }))))
-                """
+            let slots = Self.userSlots(token, assignment, idle, &builder)
+            return "eduql.act_as(\(slots.token), \(slots.assignment), make_interval(secs => \(slots.idle)))"
         case .client(let token, _):
             let client = Parameter.request(token) { inputs in
                 guard case .client(let token, _) = inputs.actingAs else { throw QueryError.unauthenticated }
@@ -85,5 +70,17 @@ public enum ActingAs: Sendable {
             }
             return "eduql.act_as_client(\(builder.bind(client)))"
         }
+    }
+
+    /// A user's token hash, role assignment and idle limit, bound in that order; each request
+    /// binds its own principal's.
+    private static func userSlots(_ token: Data, _ assignment: Int, _ idle: Int,
+                                  _ builder: inout SQLBuilder) -> (token: String, assignment: String, idle: String) {
+        let user = { @Sendable (inputs: PlanInputs) throws -> (Data, Int, Int) in
+            guard case .user(let token, let assignment, let idle, _) = inputs.actingAs else { throw QueryError.unauthenticated }
+            return (token, assignment, idle)
+        }
+        return (builder.bind(Parameter.request(token) { try user($0).0 }), builder.bind(Parameter.request(assignment) { try user($0).1 }),
+                builder.bind(Parameter.request(idle) { try user($0).2 }))
     }
 }
