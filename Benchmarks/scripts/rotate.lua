@@ -29,6 +29,7 @@ function init(args)
     math.randomseed(os.time() + id)
     index = math.random(#entries)
 end
+
 function request()
     index = index % #entries + 1
     local entry = entries[index]
