@@ -5,28 +5,30 @@ import OrderedCollections
 /// Coerces argument literals and variable values to the schema's input types, as the spec's
 /// CoerceArgumentValues and CoerceVariableValues do, for the scalars EduQL uses.
 enum InputCoercion {
-    /// A variable's JSON value against its declared type.
-    static func coerce(variable value: Map, type: any GraphQLInputType, path: String) throws -> Map {
+    /// A variable's JSON value against its declared type; `inputFields` holds the input object
+    /// types' fields resolved once (``RoleSchema/inputFields``).
+    static func coerce(variable value: Map, type: any GraphQLInputType, path: String,
+                       inputFields: [String: InputObjectFieldMap] = [:]) throws -> Map {
         if let nonNull = type as? GraphQLNonNull {
             guard value != .null, value != .undefined else { throw QueryError.badInput("\(path) must not be null") }
-            return try coerce(variable: value, type: nonNull.ofType as! any GraphQLInputType, path: path)
+            return try coerce(variable: value, type: nonNull.ofType as! any GraphQLInputType, path: path, inputFields: inputFields)
         }
         if value == .null || value == .undefined { return .null }
         if let list = type as? GraphQLList {
             let element = list.ofType as! any GraphQLInputType
             if case .array(let items) = value {
-                return .array(try items.enumerated().map { try coerce(variable: $1, type: element, path: "\(path)[\($0)]") })
+                return .array(try items.enumerated().map { try coerce(variable: $1, type: element, path: "\(path)[\($0)]", inputFields: inputFields) })
             }
-            return .array([try coerce(variable: value, type: element, path: path)])
+            return .array([try coerce(variable: value, type: element, path: path, inputFields: inputFields)])
         }
         if let object = type as? GraphQLInputObjectType {
             guard case .dictionary(let given) = value else { throw QueryError.badInput("\(path) must be an object") }
-            let fields = try object.fields()
+            let fields = try inputFields[object.name] ?? object.fields()
             for name in given.keys where fields[name] == nil { throw QueryError.badInput("\(path).\(name) is not a field of \(object.name)") }
             var result: OrderedDictionary<String, Map> = [:]
             for (name, field) in fields {
                 if let item = given[name] {
-                    result[name] = try coerce(variable: item, type: field.type, path: "\(path).\(name)")
+                    result[name] = try coerce(variable: item, type: field.type, path: "\(path).\(name)", inputFields: inputFields)
                 } else if let defaultValue = field.defaultValue {
                     result[name] = defaultValue
                 } else if field.type is GraphQLNonNull {

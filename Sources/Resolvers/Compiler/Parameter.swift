@@ -2,10 +2,22 @@ import EduQLAccessControl
 import Foundation
 import GraphQL
 
-/// What a compiled plan is bound to: one request's coerced variables and whom it acts for.
+/// What a compiled plan is bound to: one request's coerced variables and whom it acts for —
+/// and, for a mutation's read-back, what its write wrote.
 struct PlanInputs: Sendable {
     var variables: [String: Map]
     var actingAs: ActingAs
+    var written = WrittenValues()
+}
+
+/// What one write wrote, as its read-back statement binds it: the rows' ids, the lesson and
+/// learners of a journal write, a one-time password or secret.
+struct WrittenValues: Sendable {
+    var id = 0
+    var ids: [Int] = []
+    var lessonID = 0
+    var learnerIDs: [Int] = []
+    var secret = ""
 }
 
 /// A value the compiler binds as a statement parameter, together with how to find it again in

@@ -7,16 +7,20 @@ extension GraphQLEngine {
     /// plan from the cache (or compiles it) and binds this request's values to it.
     public func plan(_ prepared: PreparedDocument, operationName: String?, variables: Map, policy: Policy,
                      actingAs: ActingAs) throws -> OperationPlan {
-        let schema = try self.schema(for: policy).schema
+        let roleSchema = try self.schema(for: policy)
         let operation = try Self.operation(in: prepared.document, named: operationName)
-        let values = try Self.coerceVariables(operation.variableDefinitions, variables, schema: schema)
+        let values = try Self.coerceVariables(operation.variableDefinitions, variables, schema: roleSchema.schema,
+                                              inputFields: roleSchema.inputFields)
         let inputs = PlanInputs(variables: values, actingAs: actingAs)
-        guard operation.operation == .query else {
-            // A mutation's arguments go to the administration in Swift, not into a cached statement.
-            return try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs).bind(inputs)
-        }
         let key = PlanCache.Key(policy: policy.key, principal: actingAs.kind, document: prepared.hash, operation: operation.name?.value,
                                 shape: VariableShape(values, names: operation.variableDefinitions.map(\.variable.name.value)))
+        guard operation.operation == .query else {
+            // A mutation's arguments go to the writers in Swift, not into a cached statement; its
+            // read-backs are compiled once under its key (``readBack(of:variant:policy:actingAs:written:_:)``).
+            var plan = try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs).bind(inputs)
+            for index in plan.mutations.indices { plan.mutations[index].plan = key }
+            return plan
+        }
         let compiled = try self.plans.plan(for: key, variables: values) {
             try self.compile(operation, of: prepared, variables: values, policy: policy, actingAs: actingAs)
         }
@@ -100,7 +104,8 @@ extension GraphQLEngine {
         }
     }
 
-    static func coerceVariables(_ definitions: [VariableDefinition], _ given: Map, schema: GraphQLSchema) throws -> [String: Map] {
+    static func coerceVariables(_ definitions: [VariableDefinition], _ given: Map, schema: GraphQLSchema,
+                                inputFields: [String: InputObjectFieldMap] = [:]) throws -> [String: Map] {
         let provided: OrderedDictionary<String, Map>
         switch given {
         case .dictionary(let values): provided = values
@@ -114,7 +119,7 @@ extension GraphQLEngine {
                 throw QueryError.validation("Unknown type of variable $\(name).", line: nil, column: nil)
             }
             if let value = provided[name] {
-                values[name] = try InputCoercion.coerce(variable: value, type: type, path: "variable $\(name)")
+                values[name] = try InputCoercion.coerce(variable: value, type: type, path: "variable $\(name)", inputFields: inputFields)
             } else if let defaultValue = definition.defaultValue {
                 values[name] = try InputCoercion.coerce(literal: defaultValue, type: type, variables: [:], path: "variable $\(name)")?.resolve([:])
             } else if type is GraphQLNonNull {

@@ -43,4 +43,6 @@ public struct MutationField: Sendable {
     public var name: String
     public var arguments: [String: Map]
     let selected: SelectedField
+    /// The key of the operation's plan, under which its read-back is compiled once.
+    var plan: PlanCache.Key? = nil
 }

@@ -15,6 +15,9 @@ public final class RoleSchema: Sendable {
     /// Each object type's fields, resolved once: GraphQLSwift builds a schema-from-SDL type's
     /// field map anew at every `fields()` call.
     let objectFields: [String: GraphQLFieldMap]
+    /// Each input object type's fields, resolved once, for the same reason: a request's
+    /// variables are coerced against them.
+    let inputFields: [String: InputObjectFieldMap]
 
     public init(policy: Policy, source: String = SchemaDefinition.sdl) throws {
         self.policy = policy
@@ -25,6 +28,11 @@ public final class RoleSchema: Sendable {
             objectFields[object.name] = try object.fields()
         }
         self.objectFields = objectFields
+        var inputFields: [String: InputObjectFieldMap] = [:]
+        for case let input as GraphQLInputObjectType in self.schema.typeMap.values {
+            inputFields[input.name] = try input.fields()
+        }
+        self.inputFields = inputFields
     }
 
     static func prune(_ document: Document, by policy: Policy) throws -> String {

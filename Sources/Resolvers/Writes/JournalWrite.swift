@@ -30,10 +30,8 @@ public struct JournalWrite: Sendable {
     /// The outcome of the statement's one row (a JSON array: the first row refused, the ids
     /// written, the learners written), or the refusal of the first row the rule refused.
     public func outcome(of row: PostgresRow) throws -> Outcome {
-        let array = try JSONSerialization.jsonObject(with: Data(try row.decode(String.self).utf8)) as? [Any] ?? []
-        let numbers = { (index: Int) in (array.count > index ? array[index] as? [NSNumber] : nil)?.map(\.intValue) ?? [] }
-        let refused = array.first.flatMap { $0 as? NSNumber }?.intValue
-        let (ids, learners) = (numbers(1), numbers(2))
+        let answer = try JSONDecoder().decode(Answer.self, from: Data(try row.decode(String.self).utf8))
+        let (refused, ids, learners) = (answer.refused, answer.ids, answer.learnerIDs)
         if refused != nil, self.table == .lessons || self.table == .homework {
             throw Refusal(code: "FORBIDDEN", message: "lessonId: not yours to write — not one of your own lessons within its edit window")
         }
@@ -42,6 +40,21 @@ public struct JournalWrite: Sendable {
                 + "own within its edit window, or the learner was not enrolled in its class on its date")
         }
         return Outcome(ids: ids, learnerIDs: Array(Set(learners)).sorted(), rows: max(ids.count, learners.count))
+    }
+
+    /// The statement's answer, `[refused, ids, learners]`: the first row refused (or null), the
+    /// ids written, the learners written.
+    struct Answer: Decodable {
+        var refused: Int?
+        var ids: [Int]
+        var learnerIDs: [Int]
+
+        init(from decoder: any Decoder) throws {
+            var items = try decoder.unkeyedContainer()
+            self.refused = try items.decodeIfPresent(Int.self)
+            self.ids = try items.decodeIfPresent([Int].self) ?? []
+            self.learnerIDs = try items.decodeIfPresent([Int].self) ?? []
+        }
     }
 }
 
@@ -66,7 +79,7 @@ extension GraphQLEngine {
         let name = table == .marks ? "marks" : "records"
         let rows = try JournalInput.rows(mutation.arguments[name], name: name, table: table, columns: policy.writeRule(table)?.columns ?? [])
         // Typed as the text casts them ($1::text, $2::int8), so the prepared statement reads them alike.
-        let parameters = [SQLBuilder.data(String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)), SQLBuilder.data(lesson)]
+        let parameters = [SQLBuilder.data(JournalInput.json(rows)), SQLBuilder.data(lesson)]
         var bindings = PostgresBindings(capacity: parameters.count)
         for parameter in parameters { bindings.append(parameter) }
         let allowed = rule.sql(alias: "t")

@@ -58,7 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
             } else {
                 guard let token = self.token, let assignment = self.assignment else { throw ValidationError("--token and --assignment, or --lines") }
                 requests.append(Line(token: token, assignment: assignment, region: self.region,
-                                     variables: try JSONDecoder().decode(Map.self, from: Data(self.variables.utf8))))
+                                     variables: try JSONDecoder().decode(JSONValue.self, from: Data(self.variables.utf8)).map))
             }
             var sql: String?
             var rows: [[String]] = []

@@ -60,7 +60,7 @@ struct GraphQLController {
         let parameters = request.uri.formParameters
         var variables: Map?
         if let text = parameters["variables"] {
-            guard let decoded = try? JSONDecoder().decode(Map.self, from: Data(text.utf8)) else {
+            guard let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)).map else {
                 return Self.respond(.badRequest, media, [GraphQLErrorBody(code: "BAD_REQUEST", message: "\"variables\" must be a JSON object.")])
             }
             variables = decoded

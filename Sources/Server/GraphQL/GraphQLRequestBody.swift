@@ -1,3 +1,4 @@
+import EduQLResolvers
 import Foundation
 import GraphQL
 
@@ -30,7 +31,7 @@ struct GraphQLRequestBody: Decodable {
         try self.init(query: try container.decodeIfPresent(String.self, forKey: .query),
                       documentID: try container.decodeIfPresent(String.self, forKey: .documentID),
                       operationName: try container.decodeIfPresent(String.self, forKey: .operationName),
-                      variables: try container.decodeIfPresent(Map.self, forKey: .variables))
+                      variables: try container.decodeIfPresent(JSONValue.self, forKey: .variables)?.map)
     }
 
     /// What the request names as its document: the text, or the trusted document's id.

@@ -1,4 +1,5 @@
 import EduQLAccessControl
+import EduQLResolvers
 import Foundation
 import HTTPTypes
 import GraphQL
@@ -38,7 +39,7 @@ extension Request {
         guard let value = try? JSONDecoder().decode(T.self, from: data) else {
             throw APIError.badRequest("the body must be a JSON object with the documented fields")
         }
-        if let any = try? JSONDecoder().decode(Map.self, from: data), any.containsNUL {
+        if let any = try? JSONDecoder().decode(JSONValue.self, from: data), any.map.containsNUL {
             throw APIError.badRequest("the body must not contain the character U+0000")
         }
         return value

@@ -63,21 +63,9 @@ struct QueueDistributionTests {
         #expect(Self.outcomes(lines)[8] == .noFreePlace)
     }
 
-    /// SplitMix64: the same seed, the same queues.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("over 500 generated municipalities: no place twice, no capacity exceeded, nobody passed over, a second run gives nothing")
     func properties() {
-        var random = Generator(state: 20_261_124)
+        var random = SplitMix64(state: 20_261_124)
         for _ in 0..<500 {
             let kindergartens = Array(1...Int.random(in: 1...6, using: &random))
             var free: [Group: Int] = [:]

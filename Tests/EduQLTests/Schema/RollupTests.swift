@@ -16,18 +16,6 @@ import Testing
 struct RollupTests {
     let logger = Logger(label: "eduql-tests")
 
-    /// A small deterministic generator (SplitMix64), so that a failing sequence can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Writes an operator might make, each touching a few rows picked by `k`.
     static func writes(_ k: Int) -> [String] {
         let lesson = "(SELECT id FROM eduql.lessons ORDER BY id OFFSET \(k * 37 % 2000) LIMIT 1)"
@@ -100,7 +88,7 @@ struct RollupTests {
                 """, logger: self.logger)
             let blocks = try await connection.scalar("SELECT count(DISTINCT block_id)::int FROM eduql.suppression_blocks", as: Int.self)
             #expect(blocks > 1, "the threshold makes blocks")
-            var generator = Generator(state: 20_261_123)
+            var generator = SplitMix64(state: 20_261_123)
             var applied = 0
             for step in 0..<120 {
                 let k = Int(generator.next() % 10_000)
