@@ -27,11 +27,13 @@ public struct JournalWrite: Sendable {
     /// The input's name, for messages (`marks`, `records`).
     let inputName: String
 
-    /// The outcome of the statement's one row (a JSON array: the first row refused, the ids
-    /// written, the learners written), or the refusal of the first row the rule refused.
+    /// The outcome of the statement's one row (the first row refused, the ids written, the
+    /// learners written, each as text: read alike whether the statement was prepared or not),
+    /// or the refusal of the first row the rule refused.
     public func outcome(of row: PostgresRow) throws -> Outcome {
-        let answer = try JSONDecoder().decode(Answer.self, from: Data(try row.decode(String.self).utf8))
-        let (refused, ids, learners) = (answer.refused, answer.ids, answer.learnerIDs)
+        let (first, written, writtenLearners) = try row.decode((String?, String, String).self)
+        let refused = first.flatMap { Int($0) }
+        let (ids, learners) = (Self.ids(written), Self.ids(writtenLearners))
         if refused != nil, self.table == .lessons || self.table == .homework {
             throw Refusal(code: "FORBIDDEN", message: "lessonId: not yours to write — not one of your own lessons within its edit window")
         }
@@ -42,19 +44,9 @@ public struct JournalWrite: Sendable {
         return Outcome(ids: ids, learnerIDs: Array(Set(learners)).sorted(), rows: max(ids.count, learners.count))
     }
 
-    /// The statement's answer, `[refused, ids, learners]`: the first row refused (or null), the
-    /// ids written, the learners written.
-    struct Answer: Decodable {
-        var refused: Int?
-        var ids: [Int]
-        var learnerIDs: [Int]
-
-        init(from decoder: any Decoder) throws {
-            var items = try decoder.unkeyedContainer()
-            self.refused = try items.decodeIfPresent(Int.self)
-            self.ids = try items.decodeIfPresent([Int].self) ?? []
-            self.learnerIDs = try items.decodeIfPresent([Int].self) ?? []
-        }
+    /// The ids of a `bigint[]` printed as text (`{3,5,8}`).
+    static func ids(_ array: String) -> [Int] {
+        array.dropFirst().dropLast().split(separator: ",").compactMap { Int($0) }
     }
 }
 
@@ -104,7 +96,7 @@ extension GraphQLEngine {
                 WITH t AS (SELECT l.* FROM eduql.lessons l WHERE l.id = $1::bigint), \
                 checked AS (SELECT t.id, coalesce(\(allowed), false) AS allowed FROM t), \
                 written AS (UPDATE eduql.lessons l SET topic = $2::text FROM checked c WHERE l.id = c.id AND c.allowed RETURNING l.id) \
-                SELECT json_build_array(CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT id FROM written), '{}'::bigint[])::text
+                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END::text, ARRAY(SELECT id FROM written)::text, '{}'
                 """
         } else {
             guard let assignment = mutation.arguments["assignment"]?.text, (1...4000).contains(assignment.count) else {
@@ -123,7 +115,7 @@ extension GraphQLEngine {
                 written AS (INSERT INTO eduql.homework (lesson_id, region_id, municipality_id, organization_id, assignment, due_on) \
                 SELECT lesson_id, region_id, municipality_id, organization_id, $2::text, $3::date FROM checked WHERE allowed \
                 ON CONFLICT (lesson_id, region_id) DO UPDATE SET assignment = excluded.assignment, due_on = excluded.due_on RETURNING lesson_id) \
-                SELECT json_build_array(CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END, ARRAY(SELECT lesson_id FROM written), '{}'::bigint[])::text
+                SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM written) THEN 0 END::text, ARRAY(SELECT lesson_id FROM written)::text, '{}'
                 """
         }
         // Not prepared: a topic or homework is written far less often than marks.
@@ -144,8 +136,8 @@ extension GraphQLEngine {
         lesson_id, value, kind, weight, given_on) SELECT region_id, municipality_id, organization_id, learner_id, class_id, subject_id, \
         term_id, lesson_id, value, kind, weight, given_on FROM checked WHERE NOT EXISTS (SELECT 1 FROM checked WHERE NOT allowed) \
         ORDER BY n RETURNING id, learner_id) \
-        SELECT json_build_array((SELECT min(n) FROM checked WHERE NOT allowed), ARRAY(SELECT id FROM written ORDER BY id), \
-        ARRAY(SELECT learner_id FROM written))::text
+        SELECT (SELECT min(n) FROM checked WHERE NOT allowed)::text, ARRAY(SELECT id FROM written ORDER BY id)::text, \
+        ARRAY(SELECT learner_id FROM written)::text
         """
     }
 
@@ -164,8 +156,8 @@ extension GraphQLEngine {
         SELECT lesson_id, learner_id, region_id, municipality_id, organization_id, code FROM checked \
         WHERE (SELECT ok FROM go) AND code IS NOT NULL ORDER BY learner_id \
         ON CONFLICT (lesson_id, learner_id, region_id) DO UPDATE SET code = excluded.code RETURNING learner_id) \
-        SELECT json_build_array((SELECT min(n) FROM checked WHERE NOT allowed), '{}'::bigint[], \
-        ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed))::text
+        SELECT (SELECT min(n) FROM checked WHERE NOT allowed)::text, '{}', \
+        ARRAY(SELECT learner_id FROM written UNION ALL SELECT learner_id FROM removed)::text
         """
     }
 }
