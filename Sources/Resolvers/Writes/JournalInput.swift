@@ -16,7 +16,7 @@ enum JournalInput {
         var learnerID: Int
         var value: Int? = nil
         var weight: Int? = nil
-        /// A mark kind or an attendance code, one of the fixed lowercase words checked above.
+        /// A mark kind or an attendance code: one of the fixed lowercase words `rows` checks.
         var kind: String? = nil
         var code: String? = nil
 
