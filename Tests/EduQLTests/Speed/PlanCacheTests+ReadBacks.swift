@@ -80,3 +80,32 @@ extension PlanCacheTests {
         #expect(engine.plans.statistics.compiled == 3, "a rule writer's read-back is a kind of its own")
     }
 }
+
+extension PlanCacheTests {
+    @Test("an account's read-back is compiled once and binds each account's own id and one-time password, never the first one's")
+    func credentialsReadBack() throws {
+        let (cached, fresh) = (Self.engine(cached: true), Self.engine(cached: false))
+        let text = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id login } temporaryPassword } }"
+        var secrets: Set<[String]> = []
+        for (id, password) in [(41, "first-secret-41"), (42, "second-secret-42"), (43, "third-secret-43")] {
+            let values = Self.variables(["input": .dictionary(["login": .string("user\(id)"), "displayName": "A", "role": "TEACHER"])])
+            var statements: [Statement] = []
+            for engine in [cached, fresh] {
+                let plan = try engine.plan(try engine.prepare(text, for: .regionAdmin), operationName: nil, variables: values,
+                                           policy: .regionAdmin, actingAs: Self.acting)
+                let mutation = try #require(plan.mutations.first)
+                guard case .statement(let statement) = try engine.result(of: mutation, id: id, temporaryPassword: password, policy: .regionAdmin,
+                                                                         actingAs: Self.acting) else { throw QueryError.badInput("no statement") }
+                statements.append(statement)
+            }
+            #expect(statements[0].sql == statements[1].sql)
+            #expect(statements[0].parameters.map(\.value) == statements[1].parameters.map(\.value), "\(id)")
+            #expect(!statements[0].sql.contains(password), "the password is bound, not printed")
+            let bound = statements[0].parameters.compactMap { $0.value.map { String(decoding: $0.readableBytesView, as: UTF8.self) } }
+            #expect(bound.contains(password), "this account's password is the one bound")
+            secrets.insert(bound)
+        }
+        #expect(cached.plans.statistics.compiled == 1)
+        #expect(secrets.count == 3)
+    }
+}
