@@ -20,7 +20,7 @@ enum JournalInput {
         var kind: String? = nil
         var code: String? = nil
 
-        /// The row as the statement's `jsonb_to_recordset` reads it. Every value is a number or
+        /// The row as the statement's `jsonb_to_record` reads it. Every value is a number or
         /// one of the fixed words, so nothing in it needs escaping.
         var json: String {
             var members = ["\"n\":\(self.n)", "\"learner_id\":\(self.learnerID)"]

@@ -128,7 +128,7 @@ extension GraphQLEngine {
     /// date and place), checked by the rule, inserted only if every row passes.
     static func marksSQL(_ allowed: String) -> String {
         """
-        WITH input AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(n int, learner_id bigint, value smallint, kind text, weight smallint)), \
+        WITH input AS (SELECT i.* FROM eduql.input_rows($1::text::jsonb) r, jsonb_to_record(r) AS i(n int, learner_id bigint, value smallint, kind text, weight smallint)), \
         t AS (SELECT i.n, l.region_id, l.municipality_id, l.organization_id, i.learner_id, l.class_id, l.subject_id, l.term_id, \
         l.id AS lesson_id, i.value, i.kind, i.weight, l.held_on AS given_on FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::int8), \
         checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \
@@ -145,7 +145,7 @@ extension GraphQLEngine {
     /// all rows or none.
     static func attendanceSQL(_ allowed: String) -> String {
         """
-        WITH input AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(n int, learner_id bigint, code text)), \
+        WITH input AS (SELECT i.* FROM eduql.input_rows($1::text::jsonb) r, jsonb_to_record(r) AS i(n int, learner_id bigint, code text)), \
         t AS (SELECT i.n, l.id AS lesson_id, i.learner_id, l.region_id, l.municipality_id, l.organization_id, i.code \
         FROM input i LEFT JOIN eduql.lessons l ON l.id = $2::int8), \
         checked AS (SELECT t.*, coalesce(t.lesson_id IS NOT NULL AND (\(allowed)), false) AS allowed FROM t), \

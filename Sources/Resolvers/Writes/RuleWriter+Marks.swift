@@ -95,7 +95,7 @@ extension RuleWriter {
             SELECT i.n, k.region_id, k.municipality_id, k.organization_id, i.learner_id, k.id AS class_id, \
             \(statement.bind(subject, "int8")) AS subject_id, \(statement.bind(term, "int8")) AS term_id, NULL::bigint AS lesson_id, \
             i.value, \(statement.bind(kind, "text")) AS kind, 1::smallint AS weight, current_date AS given_on \
-            FROM jsonb_to_recordset(\(input)) AS i(n int, learner_id bigint, value smallint) \
+            FROM eduql.input_rows(\(input)) r, jsonb_to_record(r) AS i(n int, learner_id bigint, value smallint) \
             JOIN eduql.classes k ON k.id = \(statement.bind(klass, "int8"))
             """
         let query = statement.insert(
