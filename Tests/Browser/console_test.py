@@ -59,6 +59,18 @@ def status_shown(driver):
     return element.text if element.is_displayed() and element.text else False
 
 
+def hear(driver, act, fragment, seconds=10):
+    """Clears the status line, runs `act`, then waits for a status naming `fragment` or an error.
+
+    Clearing first means a message an earlier step left (an error stays until replaced) is never
+    read as this step's answer."""
+    driver.execute_script("var s = document.getElementById('status');"
+                          "s.hidden = true; s.textContent = ''; s.classList.remove('error');")
+    act()
+    return wait(driver, lambda d: status_shown(d) if fragment in (status_shown(d) or "") or "error" in
+                d.find_element(By.ID, "status").get_attribute("class") else False, seconds)
+
+
 def check_page(driver, name):
     """Screenshot, browser console errors and axe-core's serious violations of the page now shown."""
     path = os.path.join(ARTEFACTS, name + ".png")
@@ -174,15 +186,12 @@ def teacher_marks(driver):
     check_page(driver, "journal")
     Select(driver.find_element(By.ID, "mark-value")).select_by_visible_text(str(mark["value"]))
     Select(driver.find_element(By.ID, "mark-weight")).select_by_visible_text(str(mark["weight"]))
-    driver.find_element(By.CSS_SELECTOR, "#mark-form button[type=submit]").click()
-    saved = wait(driver, lambda d: status_shown(d) if "сохранена" in (status_shown(d) or "") or "error" in
-                 d.find_element(By.ID, "status").get_attribute("class") else False)
+    saved = hear(driver, driver.find_element(By.CSS_SELECTOR, "#mark-form button[type=submit]").click, "сохранена")
     request_id = text_of(driver, "#request-id")
     # The same learner late, and the lesson's topic and homework.
     Select(driver.find_element(By.ID, "attendance-code")).select_by_value("LATE")
-    driver.find_element(By.CSS_SELECTOR, "#attendance-form button[type=submit]").click()
-    attendance = wait(driver, lambda d: status_shown(d) if "Посещаемость" in (status_shown(d) or "") or "error" in
-                      d.find_element(By.ID, "status").get_attribute("class") else False)
+    attendance = hear(driver, driver.find_element(By.CSS_SELECTOR, "#attendance-form button[type=submit]").click,
+                      "Посещаемость")
     late_in_journal = "оп" in text_of(driver, "#journal")
     topic = driver.find_element(By.ID, "lesson-topic")
     topic.clear()
@@ -190,9 +199,7 @@ def teacher_marks(driver):
     homework = driver.find_element(By.ID, "lesson-homework")
     homework.clear()
     homework.send_keys(mark["homework"])
-    driver.find_element(By.CSS_SELECTOR, "#lesson-form button[type=submit]").click()
-    lesson_saved = wait(driver, lambda d: status_shown(d) if "Тема" in (status_shown(d) or "") or "error" in
-                        d.find_element(By.ID, "status").get_attribute("class") else False)
+    lesson_saved = hear(driver, driver.find_element(By.CSS_SELECTOR, "#lesson-form button[type=submit]").click, "Тема")
     # The parent then sees it in the diary of that week.
     sign_in(driver, "parent")
     driver.get(BASE + f"/console/diary?learner={mark['learnerId']}")
@@ -238,26 +245,18 @@ def queue_distribution(driver):
         rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#fresh tbody tr") if r.find_elements(By.TAG_NAME, "td")[0].text == number]
         return [b for b in rows[0].find_elements(By.TAG_NAME, "button") if b.text == label] if rows else []
 
-    def said(fragment):
-        return wait(driver, lambda d: status_shown(d) if fragment in (status_shown(d) or "") or "error" in
-                    d.find_element(By.ID, "status").get_attribute("class") else False)
-
     # Refusing needs a reason; the claimed benefit is confirmed, then the application queued.
     wait(driver, lambda d: in_fresh("Отказать"))
-    in_fresh("Отказать")[0].click()
-    no_reason = said("Укажите причину")
-    in_fresh("Подтвердить льготу")[0].click()
-    benefit = said("Льгота")
+    no_reason = hear(driver, in_fresh("Отказать")[0].click, "Укажите причину")
+    benefit = hear(driver, in_fresh("Подтвердить льготу")[0].click, "Льгота")
     wait(driver, lambda d: in_fresh("Поставить в очередь") and not in_fresh("Подтвердить льготу"))
-    in_fresh("Поставить в очередь")[0].click()
-    reviewed = said("поставлено в очередь")
+    reviewed = hear(driver, in_fresh("Поставить в очередь")[0].click, "поставлено в очередь")
     wait(driver, lambda d: not in_fresh("Поставить в очередь"))
     fresh_after = text_of(driver, "#fresh caption")
     Select(driver.find_element(By.ID, "year")).select_by_value(PLAN["academicYearId"])
     driver.execute_script("document.getElementById('run-on').value = arguments[0]", PLAN["distributionOn"])
-    driver.find_element(By.CSS_SELECTOR, "#distribution button[type=submit]").click()
-    done = wait(driver, lambda d: status_shown(d) if "Распределение" in (status_shown(d) or "") or "error" in
-                d.find_element(By.ID, "status").get_attribute("class") else False, 60)
+    done = hear(driver, driver.find_element(By.CSS_SELECTOR, "#distribution button[type=submit]").click,
+                "Распределение", 60)
     lines = len(driver.find_elements(By.CSS_SELECTOR, "#protocol-lines tbody tr"))
     check_page(driver, "queue-protocol")
     return {"queued": queued, "status": done, "protocolLines": lines, "noReason": no_reason, "benefit": benefit, "reviewed": reviewed,
@@ -350,14 +349,12 @@ def school_admin(driver):
         return driver.find_element(By.ID, "created-password").text
 
     first = create("console.first")
-    driver.find_element(By.ID, "account-disable").click()
-    disabled = wait(driver, lambda d: status_shown(d) if "заблокирована" in (status_shown(d) or "") else False)
+    disabled = hear(driver, driver.find_element(By.ID, "account-disable").click, "заблокирована")
     # The staff list shows the accounts, and the disabled one as such.
     wait(driver, lambda d: "console.first" in text_of(d, "#staff tbody"))
     staff_row = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#staff tbody tr") if "console.first" in r.text][0]
     create("console.second")
-    driver.find_element(By.ID, "account-reset").click()
-    wait(driver, lambda d: "новый временный" in (status_shown(d) or ""))
+    hear(driver, driver.find_element(By.ID, "account-reset").click, "новый временный")
     second = driver.find_element(By.ID, "created-password").text
     # The disabled account cannot sign in; the other changes its temporary password and is in.
     driver.delete_all_cookies()
@@ -385,13 +382,12 @@ def school_admin(driver):
 
 @scenario("statisticalForms")
 def statistical_forms(driver):
-    def said(fragment):
-        return wait(driver, lambda d: status_shown(d) if fragment in (status_shown(d) or "") or "error" in
-                    d.find_element(By.ID, "status").get_attribute("class") else False, 60)
-
     def row_button(label):
         wait(driver, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#reports button") if b.text == label])
         [b for b in driver.find_elements(By.CSS_SELECTOR, "#reports button") if b.text == label][0].click()
+
+    def row_said(label, fragment):
+        return hear(driver, lambda: row_button(label), fragment, 60)
 
     def school_files():
         sign_in(driver, "school.admin")
@@ -399,24 +395,21 @@ def statistical_forms(driver):
         wait(driver, lambda d: len(Select(d.find_element(By.ID, "form-kind")).options) > 0)
         before = text_of(driver, "#reports tbody")
         Select(driver.find_element(By.ID, "form-kind")).select_by_value("OO-1")
-        driver.find_element(By.CSS_SELECTOR, "#compute-form button[type=submit]").click()
-        computed = said("рассчитана")
-        row_button("Отправить")
-        return before, computed, said("отправлена")
+        computed = hear(driver, driver.find_element(By.CSS_SELECTOR, "#compute-form button[type=submit]").click,
+                        "рассчитана", 60)
+        return before, computed, row_said("Отправить", "отправлена")
 
     _, computed, submitted = school_files()
     check_page(driver, "forms-school")
     sign_in(driver, "mouo.admin")
     driver.get(BASE + "/console/forms")
     driver.find_element(By.ID, "return-comment").send_keys("Проверьте численность девочек")
-    row_button("Вернуть")
-    returned = said("возвращена")
+    returned = row_said("Вернуть", "возвращена")
     check_page(driver, "forms-municipality")
     seen_by_school, computed_again, submitted_again = school_files()
     sign_in(driver, "mouo.admin")
     driver.get(BASE + "/console/forms")
-    row_button("Принять")
-    accepted = said("принята")
+    accepted = row_said("Принять", "принята")
     states = text_of(driver, "#reports tbody")
     # The accepted form's files, as the buttons download them.
     downloads = {}
