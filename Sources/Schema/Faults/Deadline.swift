@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Bounds a wait: the caller resumes when the work finishes or its time is up, whichever
@@ -18,35 +20,25 @@ public enum Deadline {
         _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let outcome = Outcome<T>()
-        let task = Task { try await work() }
-        // The timer stops as soon as the work is done: no sleeping task outlives a request.
-        let timer = Task {
-            if let early {
-                try? await Task.sleep(for: early.limit)
-                guard !Task.isCancelled else { return }
-                if await early.giveUp(), outcome.settle(.failure(Exceeded(after: early.limit))) {
-                    task.cancel()
-                    return
-                }
-            }
-            try? await Task.sleep(for: limit - (early?.limit ?? .zero))
-            guard !Task.isCancelled else { return }
+        let task = Task { await outcome.settle(with: work) }
+        // The timers are an event loop's scheduled tasks, not sleeping tasks: one is a heap
+        // entry, cancelled as soon as the work is done.
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let timeUp = loop.scheduleTask(in: TimeAmount(limit)) {
             if outcome.settle(.failure(Exceeded(after: limit))) { task.cancel() }
         }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                outcome.wait(continuation)
+        let firstPhaseUp = early.map { early in
+            loop.scheduleTask(in: TimeAmount(early.limit)) {
                 Task {
-                    let result = await task.result
-                    timer.cancel()
-                    outcome.settle(result)
+                    if await early.giveUp(), outcome.settle(.failure(Exceeded(after: early.limit))) { task.cancel() }
                 }
             }
-        } onCancel: {
-            task.cancel()
-            timer.cancel()
-            outcome.settle(.failure(CancellationError()))
         }
+        defer {
+            timeUp.cancel()
+            firstPhaseUp?.cancel()
+        }
+        return try await outcome.value { task.cancel() }
     }
 
     /// Runs `work`, giving up with the error `failure` returns if that returns first. Work that
@@ -56,21 +48,13 @@ public enum Deadline {
         against failure: @escaping @Sendable () async -> any Error
     ) async throws -> T {
         let outcome = Outcome<T>()
-        let task = Task { try await work() }
+        let task = Task { await outcome.settle(with: work) }
         let watcher = Task {
             let error = await failure()
             if outcome.settle(.failure(error)) { task.cancel() }
         }
         defer { watcher.cancel() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                outcome.wait(continuation)
-                Task { outcome.settle(await task.result) }
-            }
-        } onCancel: {
-            task.cancel()
-            outcome.settle(.failure(CancellationError()))
-        }
+        return try await outcome.value { task.cancel() }
     }
 
     /// The first result to arrive, handed to the one waiter.
@@ -81,6 +65,25 @@ public enum Deadline {
         }
 
         private let state = Mutex(State())
+
+        /// The first result, waited for; a cancelled caller stops waiting at once and `cancel`s the work.
+        func value(cancel: @escaping @Sendable () -> Void) async throws -> T {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { self.wait($0) }
+            } onCancel: {
+                cancel()
+                self.settle(.failure(CancellationError()))
+            }
+        }
+
+        /// Runs the work and settles the outcome with what it returns or throws.
+        func settle(with work: @Sendable () async throws -> T) async {
+            do {
+                self.settle(.success(try await work()))
+            } catch {
+                self.settle(.failure(error))
+            }
+        }
 
         func wait(_ continuation: CheckedContinuation<T, any Error>) {
             let ready = self.state.withLock { state -> Result<T, any Error>? in

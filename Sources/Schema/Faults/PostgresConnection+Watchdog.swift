@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresNIO
 
 extension PostgresConnection {
@@ -13,10 +14,10 @@ extension PostgresConnection {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> sending Result
     ) async throws -> sending Result {
-        let watchdog = Task { [self] in
-            try await Task.sleep(for: limit)
+        // A scheduled task on the connection's own event loop, not a sleeping task per lease.
+        let watchdog = self.eventLoop.scheduleTask(in: TimeAmount(limit)) { [self] in
             self.logger.warning("closing a database connection whose work did not finish in time", metadata: ["limit": "\(limit)"])
-            try? await self.close()
+            self.close().whenComplete { _ in }
         }
         defer { watchdog.cancel() }
         return try await body()
