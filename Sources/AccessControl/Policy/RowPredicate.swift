@@ -6,8 +6,9 @@ import Foundation
 /// `{staff}`, `{guardian}`, `{learner}`, `{client}`, `{grantMunicipalities}` and `{grantOrganizations}` for
 /// what the database itself set for the acting principal (see `eduql.act_as`), never values
 /// from Swift. The engine prints the predicate into every relation it reads from the table.
-/// The template is split once, when the predicate is made, into text and the places of the
-/// row's alias: printing it for an alias only joins the parts.
+/// The template is split once, when the predicate is made (``TemplatePlaces``), into text and
+/// the places of the row's alias: printing it for an alias only joins the parts. A place the
+/// predicate cannot fill stops the process when the policy is built.
 public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation {
     public let template: String
     /// The SQL around each place of the alias, the settings already spelled out.
@@ -15,11 +16,19 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
 
     public init(_ template: String) {
         self.template = template
-        var text = template
-        for (placeholder, expression) in Self.settings {
-            text = text.replacingOccurrences(of: placeholder, with: expression)
+        var parts = [""]
+        for piece in TemplatePlaces.pieces(of: template) {
+            switch piece {
+            case .text(let text): parts[parts.count - 1] += text
+            case .place("t"): parts.append("")
+            case .place(let name):
+                guard let expression = Self.settings[String(name)] else {
+                    preconditionFailure("unknown place {\(name)} in the row predicate \(template)")
+                }
+                parts[parts.count - 1] += expression
+            }
         }
-        self.parts = text.components(separatedBy: "{t}")
+        self.parts = parts
     }
 
     public init(stringLiteral value: String) { self.init(value) }
@@ -61,16 +70,17 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
 
     static let keywords: Set<String> = ["WHERE", "JOIN", "ON", "AND", "OR", "LEFT", "INNER", "CROSS", "GROUP", "ORDER", "LIMIT", "AS", "USING"]
 
-    static let settings: [(String, String)] = [
-        ("{region}", "(SELECT eduql.current_region_id())"),
-        ("{municipality}", "(SELECT eduql.current_municipality_id())"),
-        ("{organization}", "(SELECT eduql.current_organization_id())"),
-        ("{class}", "(SELECT eduql.current_id('class_id'))"),
-        ("{staff}", "(SELECT eduql.current_id('staff_id'))"),
-        ("{guardian}", "(SELECT eduql.current_id('guardian_id'))"),
-        ("{learner}", "(SELECT eduql.current_id('learner_id'))"),
-        ("{client}", "(SELECT eduql.current_id('client_id'))"),
-        ("{grantMunicipalities}", "(SELECT eduql.current_ids('grant_municipalities'))"),
-        ("{grantOrganizations}", "(SELECT eduql.current_ids('grant_organizations'))"),
+    /// What each place but `{t}` stands for: what the database set for the acting principal.
+    static let settings: [String: String] = [
+        "region": "(SELECT eduql.current_region_id())",
+        "municipality": "(SELECT eduql.current_municipality_id())",
+        "organization": "(SELECT eduql.current_organization_id())",
+        "class": "(SELECT eduql.current_id('class_id'))",
+        "staff": "(SELECT eduql.current_id('staff_id'))",
+        "guardian": "(SELECT eduql.current_id('guardian_id'))",
+        "learner": "(SELECT eduql.current_id('learner_id'))",
+        "client": "(SELECT eduql.current_id('client_id'))",
+        "grantMunicipalities": "(SELECT eduql.current_ids('grant_municipalities'))",
+        "grantOrganizations": "(SELECT eduql.current_ids('grant_organizations'))",
     ]
 }

@@ -22,7 +22,7 @@ extension Catalog {
     ]
 
     /// A ``ScopeRef`` of the ids given (region, municipality, organization, class; SQL over `{t}`).
-    static func scopeRef(_ ids: String) -> FieldSource {
+    static func scopeRef(_ ids: SQLTemplate) -> FieldSource {
         .relation(Relation("ScopeRef", table: nil, from: "eduql.scope_ref(\(ids))", on: nil))
     }
 }

@@ -29,7 +29,7 @@ extension Catalog {
         nodeType: "AuditEvent", table: .auditEvents, on: nil, orders: ["NEWEST_FIRST": "{c}.seq DESC"]
     ) { arguments, builder, alias in
         guard let filter = arguments.object("filter") else { return [] }
-        var conditions: [String] = []
+        var conditions: [SQLTemplate] = []
         if let from = try filter.dateTime("from") { conditions.append("\(alias).occurred_at >= \(builder.bind(from))::timestamptz") }
         if let to = try filter.dateTime("to") { conditions.append("\(alias).occurred_at < \(builder.bind(to))::timestamptz") }
         if let outcome = try filter.enumValue("outcome") { conditions.append("\(alias).outcome = lower(\(builder.bind(outcome)))") }

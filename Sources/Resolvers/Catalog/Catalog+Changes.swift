@@ -5,7 +5,7 @@ import EduQLAccessControl
 extension Catalog {
     static let changes: [String: [String: FieldSource]] = [
         "Change": [
-            "cursor": .column(ChangeCursor.sql(transaction: "{t}.xid", sequence: "{t}.seq")),
+            "cursor": .column(SQLTemplate(parsing: ChangeCursor.sql(transaction: "{t}.xid", sequence: "{t}.seq"))),
             "type": .column("upper({t}.entity)"),
             "operation": enumeration("operation"),
             "id": id("row_id"),
@@ -33,6 +33,6 @@ extension Catalog {
 
     /// The row a change names, as it is now, unless the change deleted it.
     static func node(_ type: String, _ table: Table, _ kind: ChangeKind) -> FieldSource {
-        one(type, table, "\(kind.key(row: "{c}", change: "{t}")) AND {t}.entity = '\(kind.rawValue)' AND {t}.operation <> 'delete'")
+        one(type, table, SQLTemplate(parsing: kind.key(row: "{c}", change: "{t}") + " AND {t}.entity = '\(kind.rawValue)' AND {t}.operation <> 'delete'"))
     }
 }

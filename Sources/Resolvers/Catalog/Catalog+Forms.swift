@@ -61,7 +61,7 @@ extension Catalog {
         "statisticalReport": .relation(Relation("StatisticalReport", table: .formReports, on: nil, filter: byID)),
         "statisticalReports": .relation(Relation("StatisticalReport", table: .formReports, on: nil, many: true,
                                                  orderBy: "{c}.reporting_date DESC, {c}.organization_id, {c}.form") { arguments, builder, alias in
-            var conditions: [String] = []
+            var conditions: [SQLTemplate] = []
             if let form = try arguments.string("form") { conditions.append("\(alias).form = \(builder.bind(form))") }
             if let year = try arguments.int("year") { conditions.append("extract(year FROM \(alias).reporting_date) = \(builder.bind(year))") }
             if let organization = try arguments.id("organizationId") { conditions.append("\(alias).organization_id = \(builder.bind(organization))") }

@@ -137,13 +137,13 @@ extension Catalog {
         return ["\(alias).academic_year_id = \(builder.bind(year))"]
     }
 
-    static func organizationConnection(on: String?) -> Connection {
+    static func organizationConnection(on: SQLTemplate?) -> Connection {
         Connection(
             nodeType: "Organization", table: .organizations, on: on,
             orders: ["NAME_ASC": "{c}.short_name, {c}.id", "NAME_DESC": "{c}.short_name DESC, {c}.id DESC", "ID_ASC": "{c}.id"]
         ) { arguments, builder, alias in
             guard let filter = arguments.object("filter") else { return [] }
-            var conditions: [String] = []
+            var conditions: [SQLTemplate] = []
             if let ids = try filter.ids("ids") { conditions.append("\(alias).id = ANY(\(builder.bind(ids)))") }
             if let municipality = try filter.id("municipalityId") { conditions.append("\(alias).municipality_id = \(builder.bind(municipality))") }
             if let kind = try filter.enumValue("kind") { conditions.append("\(alias).kind = lower(\(builder.bind(kind)))") }

@@ -86,18 +86,18 @@ extension Catalog {
         ],
     ]
 
-    static func learnerConnection(on: String?) -> Connection {
+    static func learnerConnection(on: SQLTemplate?) -> Connection {
         Connection(
             nodeType: "Learner", table: .learners, on: on,
             orders: ["NAME_ASC": "{c}.last_name, {c}.first_name, {c}.id", "NAME_DESC": "{c}.last_name DESC, {c}.first_name DESC, {c}.id DESC",
                      "ID_ASC": "{c}.id"]
         ) { arguments, builder, alias in
             guard let filter = arguments.object("filter") else { return [] }
-            var conditions: [String] = []
+            var conditions: [SQLTemplate] = []
             if let organization = try filter.id("organizationId") {
                 conditions.append("\(alias).organization_id = \(builder.bind(organization))")
             }
-            var enrollment: [String] = []
+            var enrollment: [SQLTemplate] = []
             if let klass = try filter.id("classId") { enrollment.append("e.class_id = \(builder.bind(klass))") }
             if let grade = try filter.int("grade") {
                 enrollment.append("e.class_id IN (SELECT k.id FROM eduql.classes k WHERE k.region_id = {region} AND k.grade = \(builder.bind(grade)))")

@@ -55,7 +55,7 @@ extension Catalog {
                      "REGISTERED_AT_DESC": "{c}.registered_at DESC, {c}.id DESC"]
         ) { arguments, builder, alias in
             guard let filter = arguments.object("filter") else { return [] }
-            var conditions: [String] = []
+            var conditions: [SQLTemplate] = []
             if let municipality = try filter.id("municipalityId") { conditions.append("\(alias).municipality_id = \(builder.bind(municipality))") }
             if let status = try filter.enumValue("status") { conditions.append("\(alias).status = lower(\(builder.bind(status)))") }
             if let ageGroup = try filter.int("ageGroup") { conditions.append("\(alias).age_group = \(builder.bind(ageGroup))") }

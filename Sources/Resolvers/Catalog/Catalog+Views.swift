@@ -9,7 +9,7 @@ extension Catalog {
             "kind": column("kind"), "name": column("name"), "role": column("role"),
             "scope": scopeRef("{t}.region_id, {t}.municipality_id, {t}.organization_id, {t}.class_id"),
             "roles": .relation(Relation("RoleAssignment", table: nil, on: "{c}.region_id = {region} AND {c}.user_id = {t}.user_id AND {c}.revoked_at IS NULL",
-                                        many: true, orderBy: "{c}.id").from(Table.roleAssignments.qualifiedName)),
+                                        many: true, orderBy: "{c}.id").from(SQLTemplate(verbatim: Table.roleAssignments.qualifiedName))),
             "staff": one("Staff", .staff, "{c}.id = {t}.staff_id"),
         ],
         "Diary": [
@@ -109,7 +109,7 @@ extension Catalog {
 
 extension Relation {
     /// The same relation read from another FROM item.
-    func from(_ from: String) -> Relation {
+    func from(_ from: SQLTemplate) -> Relation {
         var copy = self
         copy.from = from
         return copy

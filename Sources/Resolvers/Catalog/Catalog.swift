@@ -21,18 +21,18 @@ enum Catalog {
     static func id(_ name: String = "id") -> FieldSource { .column("{t}.\(name)::text") }
     static func enumeration(_ name: String) -> FieldSource { .column("upper({t}.\(name))") }
 
-    static func one(_ type: String, _ table: Table, _ on: String, filter: ArgumentFilter? = nil) -> FieldSource {
+    static func one(_ type: String, _ table: Table, _ on: SQLTemplate, filter: ArgumentFilter? = nil) -> FieldSource {
         .relation(Relation(type, table: table, on: on, filter: filter))
     }
 
-    static func many(_ type: String, _ table: Table, _ on: String, orderBy: String, filter: ArgumentFilter? = nil) -> FieldSource {
+    static func many(_ type: String, _ table: Table, _ on: SQLTemplate, orderBy: SQLTemplate, filter: ArgumentFilter? = nil) -> FieldSource {
         .relation(Relation(type, table: table, on: on, many: true, orderBy: orderBy, filter: filter))
     }
 
     /// A `from`/`to` date range over a date column.
     static func dateRange(_ column: String) -> ArgumentFilter {
         { arguments, builder, alias in
-            var conditions: [String] = []
+            var conditions: [SQLTemplate] = []
             if let from = try arguments.date("from") { conditions.append("\(alias).\(column) >= \(builder.bind(from))::date") }
             if let to = try arguments.date("to") { conditions.append("\(alias).\(column) <= \(builder.bind(to))::date") }
             return conditions

@@ -6,7 +6,7 @@ import GraphQL
 /// type, a connection (a paged relation), or a compiler of its own.
 enum FieldSource: Sendable {
     /// A JSON-ready SQL expression over the parent row `{t}`.
-    case column(String)
+    case column(SQLTemplate)
     /// Rows of another type related to the parent.
     case relation(Relation)
     /// A Relay connection over rows of another type.
@@ -21,19 +21,19 @@ struct Relation: Sendable {
     var type: String
     var table: Table?
     /// The FROM item; `{t}` is the parent alias (for table functions).
-    var from: String
+    var from: SQLTemplate
     /// Join condition: `{c}` the child alias, `{t}` the parent alias.
-    var on: String?
+    var on: SQLTemplate?
     var many: Bool
     /// ORDER BY over `{c}`, for lists.
-    var orderBy: String?
+    var orderBy: SQLTemplate?
     var filter: ArgumentFilter?
 
-    init(_ type: String, table: Table?, from: String? = nil, on: String?, many: Bool = false, orderBy: String? = nil,
+    init(_ type: String, table: Table?, from: SQLTemplate? = nil, on: SQLTemplate?, many: Bool = false, orderBy: SQLTemplate? = nil,
          filter: ArgumentFilter? = nil) {
         self.type = type
         self.table = table
-        self.from = from ?? table?.qualifiedName ?? ""
+        self.from = from ?? SQLTemplate(verbatim: table?.qualifiedName ?? "")
         self.on = on
         self.many = many
         self.orderBy = orderBy
@@ -46,11 +46,11 @@ struct Connection: Sendable {
     var nodeType: String
     var table: Table
     /// Join condition to the parent, `{c}` the row and `{t}` the parent; nil at the root.
-    var on: String?
+    var on: SQLTemplate?
     /// ORDER BY over `{c}` for each value of the `orderBy` argument.
-    var orders: [String: String]
+    var orders: [String: SQLTemplate]
     var filter: ArgumentFilter?
 }
 
 /// Turns a field's arguments into SQL conditions over the child alias, binding every value.
-typealias ArgumentFilter = @Sendable (_ arguments: Arguments, _ builder: inout SQLBuilder, _ alias: String) throws -> [String]
+typealias ArgumentFilter = @Sendable (_ arguments: Arguments, _ builder: inout SQLBuilder, _ alias: String) throws -> [SQLTemplate]

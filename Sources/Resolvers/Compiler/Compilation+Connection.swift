@@ -19,7 +19,7 @@ extension Compilation {
         let inner = self.sql.alias()
         let conditions = try self.conditions(table: connection.table, on: connection.on, filter: connection.filter,
                                              field: field, alias: inner, parent: parent).joined(separator: " AND ")
-        let ordering = order.replacingOccurrences(of: "{c}", with: inner)
+        let ordering = self.printed(order, parent: parent, child: inner)
         let page = self.sql.alias()
         // The page's bounds are parameters: one statement text serves every page.
         let last = self.sql.bind(try offset.and(first).map { $0 + $1 })

@@ -36,6 +36,10 @@ struct Compilation {
     /// the token and set the tenancy — NULL when the token no longer holds. One text column, read
     /// alike whether the statement was prepared or not.
     func statement(key: String, _ value: String, shareable: Bool = false) -> CompiledStatement {
+        // A custom field's SQL is printed by its own code, not from a template: it must not
+        // hand PostgreSQL a place to fill (a `{region}` it should have written as `region`).
+        precondition(!TemplatePlaces.hasPlaces(value),
+                     "a place left unfilled in the SQL of \(key)")
         var sql = "SELECT CASE WHEN a.ok THEN coalesce((\(value))::text, 'null') END FROM \(self.preamble) AS a(ok)"
         // A parameter bound for a part of the selection that was not asked for still needs its
         // type named once in the text, or the statement cannot be prepared.
@@ -52,7 +56,7 @@ struct Compilation {
         guard fields.count <= 50 else { throw QueryError.badInput("A selection may ask for at most 50 fields of \(type).") }
         var pairs: [String] = []
         if let learner = LearnerMarkers.learnerOf[type] {
-            pairs.append("'\(LearnerMarkers.key)', \(learner.replacingOccurrences(of: "{t}", with: alias))")
+            pairs.append("'\(LearnerMarkers.key)', \(self.printed(learner, parent: alias))")
         }
         for field in fields {
             pairs.append("'\(field.key)', \(try self.value(of: field, on: type, parent: alias))")
@@ -72,14 +76,13 @@ struct Compilation {
     mutating func compile(_ source: FieldSource, field: SelectedField, parent: String) throws -> String {
         switch source {
         case .column(let expression):
-            return self.expand(expression.replacingOccurrences(of: "{t}", with: parent))
+            return self.printed(expression, parent: parent)
         case .relation(let relation):
             return try self.relation(relation, field: field, parent: parent)
         case .connection(let connection):
             return try self.connection(connection, field: field, parent: parent)
         case .custom(let compile):
-            // A custom field's SQL may hold catalog templates (their `{region}`) too.
-            return self.expand(try compile(&self, field, parent))
+            return try compile(&self, field, parent)
         }
     }
 
@@ -88,42 +91,50 @@ struct Compilation {
         let alias = self.sql.alias()
         let conditions = try self.conditions(table: relation.table, on: relation.on, filter: relation.filter, field: field,
                                              alias: alias, parent: parent)
-        let from = self.expand(relation.from.replacingOccurrences(of: "{t}", with: parent))
+        let from = self.printed(relation.from, parent: parent)
         let object = try self.object(relation.type, alias: alias, field.selections)
         let predicate = conditions.isEmpty ? "true" : conditions.joined(separator: " AND ")
         guard relation.many else {
             return "(SELECT \(object) FROM \(from) \(alias) WHERE \(predicate) LIMIT 1)"
         }
-        let order = relation.orderBy.map { " ORDER BY " + $0.replacingOccurrences(of: "{c}", with: alias) } ?? ""
+        let order = relation.orderBy.map { " ORDER BY " + self.printed($0, parent: parent, child: alias) } ?? ""
         return "coalesce((SELECT json_agg(\(object)\(order)) FROM \(from) \(alias) WHERE \(predicate)), '[]'::json)"
     }
 
     /// The join, the policy's predicate and the argument filters for a row aliased `alias`.
-    mutating func conditions(table: Table?, on: String?, filter: ArgumentFilter?, field: SelectedField, alias: String,
+    mutating func conditions(table: Table?, on: SQLTemplate?, filter: ArgumentFilter?, field: SelectedField, alias: String,
                              parent: String) throws -> [String] {
         var conditions: [String] = []
         if let on {
-            conditions.append(self.expand(on.replacingOccurrences(of: "{c}", with: alias).replacingOccurrences(of: "{t}", with: parent)))
+            conditions.append(self.printed(on, parent: parent, child: alias))
         }
         if let table {
             conditions.append(self.regionCondition(table, alias: alias))
             conditions.append("(\(self.policy.predicate(table, alias: alias)))")
         }
-        if let filter { conditions += try filter(field.arguments, &self.sql, alias).map { self.expand($0) } }
+        if let filter { conditions += try filter(field.arguments, &self.sql, alias).map { self.printed($0, parent: parent, child: alias) } }
         return conditions
     }
 
-    /// Replaces `{rows:table:alias}` in a template with the region's condition and the policy's
-    /// predicate for that table, and `{region}` with the principal's region.
-    func expand(_ template: String) -> String {
-        var text = template
-        while let start = text.range(of: "{rows:"), let end = text[start.upperBound...].firstIndex(of: "}") {
-            let parts = text[start.upperBound..<end].split(separator: ":").map(String.init)
-            let table = parts.count == 2 ? Table(rawValue: parts[0]) : nil
-            precondition(table != nil, "unknown table in the template \(template)")
-            let predicate = table.map { "\(self.regionCondition($0, alias: parts[1])) AND (\(self.policy.predicate($0, alias: parts[1])))" }
-            text.replaceSubrange(start.lowerBound...end, with: "(\(predicate ?? "false"))")
+    /// The SQL of a catalog template over the parent row `parent` and the row `child` it reads.
+    func printed(_ template: SQLTemplate, parent: String, child: String? = nil) -> String {
+        var text = ""
+        for part in template.parts {
+            switch part {
+            case .text(let sql): text += sql
+            case .parent: text += parent
+            case .child:
+                guard let child else { preconditionFailure("a catalog template names {c} where it reads no row of its own") }
+                text += child
+            case .region: text += self.region
+            case .rows(let table, let alias): text += self.rows(table, alias: alias)
+            }
         }
-        return text.replacingOccurrences(of: "{region}", with: self.region)
+        return text
+    }
+
+    /// `alias`'s row of `table` is in the principal's region and the policy lets it through.
+    func rows(_ table: Table, alias: String) -> String {
+        "(\(self.regionCondition(table, alias: alias)) AND (\(self.policy.predicate(table, alias: alias))))"
     }
 }

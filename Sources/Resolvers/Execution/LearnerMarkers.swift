@@ -5,7 +5,7 @@ enum LearnerMarkers {
     static let key = "$l"
 
     /// The types whose objects carry a learner's personal data, and that learner's id over `{t}`.
-    static let learnerOf: [String: String] = [
+    static let learnerOf: [String: SQLTemplate] = [
         "Learner": "{t}.id", "Diary": "{t}.id", "DiaryLesson": "{t}.diary_learner_id", "Mark": "{t}.learner_id",
         "Attendance": "{t}.learner_id", "Enrollment": "{t}.learner_id", "Movement": "{t}.learner_id",
         "GuardianLink": "{t}.learner_id", "QueueApplication": "{t}.learner_id", "QueuePosition": "{t}.learner_id",
