@@ -16,19 +16,26 @@ public struct RowPredicate: Sendable, Hashable, ExpressibleByStringInterpolation
 
     public init(_ template: String) {
         self.template = template
+        do {
+            self.parts = try Self.parts(of: template)
+        } catch {
+            preconditionFailure("the row predicate: \(error)")
+        }
+    }
+
+    /// The SQL around each place of the row's alias, the settings spelled out.
+    static func parts(of template: String) throws(TemplatePlaces.UnknownPlace) -> [String] {
         var parts = [""]
         for piece in TemplatePlaces.pieces(of: template) {
             switch piece {
             case .text(let text): parts[parts.count - 1] += text
             case .place("t"): parts.append("")
             case .place(let name):
-                guard let expression = Self.settings[String(name)] else {
-                    preconditionFailure("unknown place {\(name)} in the row predicate \(template)")
-                }
+                guard let expression = Self.settings[String(name)] else { throw TemplatePlaces.UnknownPlace(name, in: template) }
                 parts[parts.count - 1] += expression
             }
         }
-        self.parts = parts
+        return parts
     }
 
     public init(stringLiteral value: String) { self.init(value) }

@@ -3,6 +3,19 @@
 /// other brace is text (`'{}'::jsonb`). Templates are split once, when they are made, and
 /// printed by joining typed parts, never by searching and replacing text.
 public enum TemplatePlaces {
+    /// A place that nothing fills: a mistake in the policy's or the catalog's own text.
+    public struct UnknownPlace: Error, Equatable, CustomStringConvertible {
+        public let place: String
+        public let template: String
+
+        public init(_ place: some StringProtocol, in template: String) {
+            self.place = String(place)
+            self.template = template
+        }
+
+        public var description: String { "unknown place {\(self.place)} in \(self.template)" }
+    }
+
     public enum Piece: Equatable, Sendable {
         case text(Substring)
         case place(Substring)

@@ -23,6 +23,24 @@ struct SQLTemplate: Sendable, ExpressibleByStringInterpolation {
     /// `text` with its places.
     init(parsing text: String) { self.appendLiteral(text) }
 
+    /// The parts of `literal`; an unknown place is a mistake in the catalog's own text.
+    static func parts(parsing literal: String) throws(TemplatePlaces.UnknownPlace) -> [Part] {
+        try TemplatePlaces.pieces(of: literal).map { piece throws(TemplatePlaces.UnknownPlace) in
+            switch piece {
+            case .text(let text): return .text(String(text))
+            case .place("t"): return .parent
+            case .place("c"): return .child
+            case .place("region"): return .region
+            case .place(let name):
+                let words = name.split(separator: ":", omittingEmptySubsequences: false)
+                guard words.count == 3, words[0] == "rows", let table = Table(rawValue: String(words[1])), !words[2].isEmpty else {
+                    throw TemplatePlaces.UnknownPlace(name, in: literal)
+                }
+                return .rows(table, alias: String(words[2]))
+            }
+        }
+    }
+
     init(stringInterpolation: Interpolation) { self = stringInterpolation.template }
 
     /// `text` as it is, without places.
@@ -37,19 +55,10 @@ struct SQLTemplate: Sendable, ExpressibleByStringInterpolation {
     }
 
     mutating func appendLiteral(_ literal: String) {
-        for piece in TemplatePlaces.pieces(of: literal) {
-            switch piece {
-            case .text(let text): self.append(.text(String(text)))
-            case .place("t"): self.append(.parent)
-            case .place("c"): self.append(.child)
-            case .place("region"): self.append(.region)
-            case .place(let name):
-                let words = name.split(separator: ":", omittingEmptySubsequences: false)
-                guard words.count == 3, words[0] == "rows", let table = Table(rawValue: String(words[1])), !words[2].isEmpty else {
-                    preconditionFailure("unknown place {\(name)} in the catalog's SQL \(literal)")
-                }
-                self.append(.rows(table, alias: String(words[2])))
-            }
+        do {
+            try Self.parts(parsing: literal).forEach { self.append($0) }
+        } catch {
+            preconditionFailure("the catalog's SQL: \(error)")
         }
     }
 

@@ -1,4 +1,4 @@
-import EduQLAccessControl
+@testable import EduQLAccessControl
 @testable import EduQLResolvers
 import Foundation
 import Testing
@@ -55,15 +55,18 @@ struct SQLTemplateTests {
         #expect(predicate.and("{t}.grade = 5").sql(alias: "k").hasSuffix("AND (k.grade = 5)"))
     }
 
-    @Test("a place nothing fills stops the process where the template is made")
-    func unknownPlaces() async {
-        await #expect(processExitsWith: .failure) { _ = SQLTemplate(parsing: "{c}.id = {reigon}") }
-        await #expect(processExitsWith: .failure) { _ = SQLTemplate(parsing: "{rows:no_such_table:x}") }
-        await #expect(processExitsWith: .failure) { _ = RowPredicate("{t}.id = {teacher}") }
-        // Text with places interpolated as text would reach PostgreSQL unfilled.
-        await #expect(processExitsWith: .failure) {
-            let text = "{t}.id"
-            let _: SQLTemplate = "x = \(text)"
+    // The initializers stop the process on these errors (a mistake in the code's own SQL).
+    // Exit tests are not used: their monitor waits for any child process, and the suite's
+    // servers and fixtures are children too.
+    @Test("a place nothing fills is refused where the template is made")
+    func unknownPlaces() throws {
+        #expect(throws: TemplatePlaces.UnknownPlace("reigon", in: "{c}.id = {reigon}")) { try SQLTemplate.parts(parsing: "{c}.id = {reigon}") }
+        for place in ["rows:no_such_table:x", "rows:lessons", "rows:lessons:", "rows:lessons:l:m", "t:c"] {
+            #expect(throws: TemplatePlaces.UnknownPlace.self) { try SQLTemplate.parts(parsing: "x AND {\(place)}") }
         }
+        #expect(throws: TemplatePlaces.UnknownPlace("teacher", in: "{t}.id = {teacher}")) { try RowPredicate.parts(of: "{t}.id = {teacher}") }
+        #expect(throws: TemplatePlaces.UnknownPlace.self) { try RowPredicate.parts(of: "{c}.id = {t}.id") }
+        #expect(try RowPredicate.parts(of: "{t}.a = {t}.b") == ["", ".a = ", ".b"])
+        #expect(try SQLTemplate.parts(parsing: "{rows:lessons:l}").count == 1)
     }
 }
