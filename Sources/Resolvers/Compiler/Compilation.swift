@@ -37,7 +37,7 @@ struct Compilation {
     /// alike whether the statement was prepared or not.
     func statement(key: String, _ value: String, shareable: Bool = false) -> CompiledStatement {
         // A custom field's SQL is printed by its own code, not from a template: it must not
-        // hand PostgreSQL a place to fill (a `{region}` it should have written as `region`).
+        // hand PostgreSQL a place to fill (a `{region}` it should have printed as `self.region`).
         precondition(!TemplatePlaces.hasPlaces(value),
                      "a place left unfilled in the SQL of \(key)")
         var sql = "SELECT CASE WHEN a.ok THEN coalesce((\(value))::text, 'null') END FROM \(self.preamble) AS a(ok)"
